@@ -1,0 +1,99 @@
+/*
+ * cli.h - what every Comradarr binary's main() shares.
+ *
+ * Options are defined once, in a table per command; getopt_long's table,
+ * --help, and --list-options (which the shell completions call, git style)
+ * are all made from it, and tests/lint/options.sh checks that each option
+ * also appears in the man page.  So the three can never disagree.
+ *
+ * Every main() looks the same:
+ *
+ *	struct cli cli;
+ *	if (cli_init(&cli, &cmd, argc, argv, on_option, &opts) ...)  parse, config, log
+ *	... validate, connect (cli_db), do the work through lib/ ...
+ *	return cli_finish(&cli, ret);
+ */
+#ifndef COMRADARR_CMD_CLI_H
+#define COMRADARR_CMD_CLI_H
+
+#include <libpq-fe.h>
+
+#include "core/config.h"
+#include "core/err.h"
+#include "core/exitcode.h"
+#include "core/jsonl.h"
+
+struct cli_opt {
+	const char *name;	/* long name, without "--" */
+	int key;		/* short letter, or a value >= 256 for long-only */
+	const char *arg;	/* NULL: a flag; else the argument's name in --help */
+	const char *help;
+};
+
+struct cli_cmd {
+	const char *name;	/* "comradarr-sync", "comradarr connector add" */
+	const char *synopsis;	/* after the name in the usage line */
+	const char *summary;	/* one line: what it does */
+	const struct cli_opt *opts;	/* {NULL} terminated; -h/-V are implied */
+	const char *more;	/* extra --help text (NULL for none) */
+};
+
+/* Keys for options many commands share. */
+enum {
+	CLI_OPT_JSON = 1000,
+	CLI_OPT_FORMAT,
+	CLI_OPT_LIST_OPTIONS
+};
+
+typedef int (*cli_opt_fn)(void *ctx, int key, const char *arg);
+
+struct cli {
+	const char *tool;	/* for messages: "comradarr-sync" */
+	struct config cfg;
+	int config_loaded;
+	int json;		/* --json: JSON lines instead of tables */
+	struct jsonl out;	/* stdout */
+	PGconn *db;
+	int argc;		/* operands left after the options */
+	char **argv;
+};
+
+/*
+ * Parse options (calling fn for each of the table's), then read the config
+ * and set up logging.  Returns 0 to carry on, or an exit code (> 0, or
+ * EXIT_OK with *done set) when main() should return at once: --help and
+ * --version print and set *done; a usage error prints why and returns
+ * EXIT_USAGE.  fn returns 0, or -1 after cli_usage_error().
+ */
+int cli_init(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
+	     cli_opt_fn fn, void *ctx, int *done);
+
+/* Parse one command's options only (front door verbs re-parse). */
+int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, cli_opt_fn fn, void *ctx,
+	      int *optind_out, int *done);
+
+/* Connect cli->db; on failure report and return -1. */
+int cli_db(struct cli *cli, struct err *e);
+
+/* Report e on stderr (and as an "error" JSON line with --json) and return
+ * the exit code it deserves. */
+int cli_fail(struct cli *cli, const struct err *e);
+
+/* "tool: MESSAGE\nTry 'tool --help'." on stderr; returns -1. */
+int cli_usage_error(const char *tool, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Release everything; returns code (so `return cli_finish(&cli, code);`). */
+int cli_finish(struct cli *cli, int code);
+
+void cli_print_help(const struct cli_cmd *cmd);
+void cli_print_version(const char *tool);
+
+/* Parse an integer option within [lo, hi]; -1 after a usage error. */
+int cli_parse_int(const char *tool, const char *opt, const char *s, long lo, long hi, long *out);
+
+/* Read a secret: from FILE ("-" = stdin), or from a prompt with echo off
+ * when stdin is a terminal.  Malloc'd; caller wipes and frees. */
+int cli_read_secret(const char *prompt, const char *file, char **out, struct err *e);
+
+#endif

@@ -1,0 +1,460 @@
+/*
+ * comradarr connector add|list|show|edit|rm|enable|disable|test
+ * (Req 1.1, 16 at the command line; API keys per Req 36.2).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/clock.h"
+#include "crypto/mask.h"
+#include "db/connectors.h"
+#include "front/front.h"
+#include "core/banned.h"
+
+enum {
+	OPT_TYPE = 't',
+	OPT_URL = 'u',
+	OPT_KEY_FILE = 'k',
+	OPT_NAME = 'n',
+	OPT_TIMEOUT = 2000,
+	OPT_NO_TLS,
+	OPT_TLS,
+	OPT_DISABLED,
+	OPT_ENABLE,
+	OPT_DISABLE
+};
+
+struct copts {
+	struct cli *cli;
+	const char *type, *url, *key_file, *new_name;
+	long timeout_s;
+	int tls;		/* -1 unchanged, 0 off, 1 on */
+	int enabled;		/* -1 unchanged */
+};
+
+static int
+on_opt(void *ctx, int key, const char *arg)
+{
+	struct copts *o = ctx;
+
+	switch (key) {
+	case OPT_TYPE: o->type = arg; break;
+	case OPT_URL: o->url = arg; break;
+	case OPT_KEY_FILE: o->key_file = arg; break;
+	case OPT_NAME: o->new_name = arg; break;
+	case OPT_TIMEOUT:
+		return cli_parse_int("comradarr connector", "--timeout", arg, 1, 600, &o->timeout_s);
+	case OPT_NO_TLS: o->tls = 0; break;
+	case OPT_TLS: o->tls = 1; break;
+	case OPT_DISABLED: case OPT_DISABLE: o->enabled = 0; break;
+	case OPT_ENABLE: o->enabled = 1; break;
+	case CLI_OPT_JSON: o->cli->json = 1; break;
+	default: break;
+	}
+	return 0;
+}
+
+static const struct cli_opt add_opts[] = {
+	{ "type", OPT_TYPE, "TYPE", "sonarr, radarr, whisparr or prowlarr (required)" },
+	{ "url", OPT_URL, "URL", "base address, e.g. http://192.168.1.10:8989 (required)" },
+	{ "api-key-file", OPT_KEY_FILE, "FILE", "read the API key from FILE ('-' = stdin); "
+	  "without it you are prompted" },
+	{ "timeout", OPT_TIMEOUT, "SECONDS", "request timeout (default 30)" },
+	{ "no-tls-verify", OPT_NO_TLS, NULL, "accept any TLS certificate (self-signed)" },
+	{ "disabled", OPT_DISABLED, NULL, "add it disabled" },
+	{ "json", CLI_OPT_JSON, NULL, "print a JSON line" },
+	{ NULL, 0, NULL, NULL }
+};
+
+static const struct cli_opt edit_opts[] = {
+	{ "name", OPT_NAME, "NEW", "rename it" },
+	{ "url", OPT_URL, "URL", "change the address" },
+	{ "api-key-file", OPT_KEY_FILE, "FILE", "replace the API key, read from FILE ('-' = stdin)" },
+	{ "timeout", OPT_TIMEOUT, "SECONDS", "request timeout" },
+	{ "tls-verify", OPT_TLS, NULL, "verify TLS certificates" },
+	{ "no-tls-verify", OPT_NO_TLS, NULL, "accept any TLS certificate" },
+	{ "enable", OPT_ENABLE, NULL, "enable it" },
+	{ "disable", OPT_DISABLE, NULL, "disable it" },
+	{ "json", CLI_OPT_JSON, NULL, "print a JSON line" },
+	{ NULL, 0, NULL, NULL }
+};
+
+static const struct cli_opt plain_opts[] = {
+	{ "json", CLI_OPT_JSON, NULL, "print JSON lines" },
+	{ NULL, 0, NULL, NULL }
+};
+
+/* One connector as a JSON object, key masked to its last 4 characters. */
+static json_t *
+connector_json(const struct connector *c, const char *masked)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "connector", json_string(c->name));
+	json_object_set_new(o, "id", json_integer(c->id));
+	json_object_set_new(o, "type", json_string(c->type));
+	json_object_set_new(o, "url", json_string(c->url));
+	json_object_set_new(o, "enabled", json_boolean(c->enabled));
+	json_object_set_new(o, "tls_verify", json_boolean(c->tls_verify));
+	json_object_set_new(o, "timeout_ms", json_integer(c->timeout_ms));
+	json_object_set_new(o, "api_key_masked", json_string(masked ? masked : "?"));
+	json_object_set_new(o, "health", json_string(c->health));
+	if (c->health_detail)
+		json_object_set_new(o, "health_detail", json_string(c->health_detail));
+	json_object_set_new(o, "auth_failed", json_boolean(c->auth_failed));
+	if (c->app_name)
+		json_object_set_new(o, "app_name", json_string(c->app_name));
+	if (c->app_version)
+		json_object_set_new(o, "app_version", json_string(c->app_version));
+	if (c->api_version)
+		json_object_set_new(o, "api_version", json_string(c->api_version));
+	return o;
+}
+
+static char *
+masked_key(const struct secret_key *k, const struct connector *c)
+{
+	struct err e = ERR_INIT;
+	char *key = NULL, *m;
+
+	if (db_connector_api_key(k, c, &key, &e) < 0)
+		return strdup("(cannot decrypt: encryption key mismatch?)");
+	m = secret_mask(key);
+	sodium_memzero(key, strlen(key));
+	free(key);
+	return m;
+}
+
+/* Parse, connect, load the key: the start every subcommand shares. */
+static int
+start(struct cli *cli, struct copts *o, const struct cli_cmd *cmd, int argc, char **argv,
+      int want_name, struct secret_key *k, struct err *e)
+{
+	int done, rc;
+
+	memset(o, 0, sizeof(*o));
+	o->cli = cli;
+	o->tls = -1;
+	o->enabled = -1;
+	rc = cli_init(cli, cmd, argc, argv, on_opt, o, &done);
+	if (rc != 0 || done)
+		return rc ? rc : -1;
+	if (want_name && cli->argc != 1) {
+		cli_usage_error(cmd->name, cli->argc ? "give exactly one connector name" :
+				"which connector? give its name");
+		return EXIT_USAGE;
+	}
+	if (!want_name && cli->argc > 0) {
+		cli_usage_error(cmd->name, "unexpected argument '%s'", cli->argv[0]);
+		return EXIT_USAGE;
+	}
+	if (front_secret_key(cli, k, e) < 0 || cli_db(cli, e) < 0)
+		return cli_fail(cli, e);
+	return 0;
+}
+
+static int
+print_one(struct cli *cli, const struct secret_key *k, const struct connector *c, const char *event)
+{
+	char *m = masked_key(k, c);
+
+	if (cli->json) {
+		jsonl_emit(&cli->out, event, connector_json(c, m));
+	} else if (strcmp(event, "connector") == 0) {
+		printf("name:        %s\ntype:        %s\nurl:         %s\nenabled:     %s\n"
+		       "tls verify:  %s\ntimeout:     %d s\napi key:     %s\nhealth:      %s%s%s\n",
+		       c->name, c->type, c->url, c->enabled ? "yes" : "no", c->tls_verify ? "yes" : "no",
+		       c->timeout_ms / 1000, m ? m : "?", c->health,
+		       c->health_detail ? " - " : "", c->health_detail ? c->health_detail : "");
+		if (c->app_name)
+			printf("app:         %s %s (API %s)\n", c->app_name,
+			       c->app_version ? c->app_version : "?", c->api_version ? c->api_version : "?");
+		if (c->auth_failed)
+			printf("warning:     the last request was refused (401): check the API key, then "
+			       "'comradarr connector edit %s --api-key-file -'\n", c->name);
+	}
+	free(m);
+	return EXIT_OK;
+}
+
+static int
+c_add(int argc, char **argv)
+{
+	static const struct cli_cmd cmd = {
+		"comradarr connector add", "NAME --type TYPE --url URL [--api-key-file FILE] [options]",
+		"Add a connection to an *arr application; the API key is stored encrypted.",
+		add_opts, NULL
+	};
+	struct cli cli;
+	struct copts o;
+	struct secret_key k;
+	struct connector c;
+	struct err e = ERR_INIT;
+	char *key = NULL;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	memset(&k, 0, sizeof(k));
+	rc = start(&cli, &o, &cmd, argc, argv, 1, &k, &e);
+	if (rc != 0)
+		goto out;
+	if (o.type == NULL || o.url == NULL) {
+		cli_usage_error(cmd.name, "--type and --url are required");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	snprintf(c.name, sizeof(c.name), "%s", cli.argv[0]);
+	snprintf(c.type, sizeof(c.type), "%s", o.type);
+	c.url = strdup(o.url);
+	c.enabled = o.enabled != 0;
+	c.tls_verify = o.tls != 0;
+	c.timeout_ms = o.timeout_s > 0 ? (int)o.timeout_s * 1000 : 30000;
+	/* check what we can before asking for the key */
+	if (connector_validate_name(cli.argv[0], &e) < 0 || connector_validate_type(o.type, &e) < 0 ||
+	    c.url == NULL || connector_normalise_url(c.url, &e) < 0) {
+		rc = cli_fail(&cli, &e);
+		goto out;
+	}
+	if (cli_read_secret("API key", o.key_file, &key, &e) < 0 ||
+	    db_connector_add(cli.db, &k, &c, key, &e) < 0) {
+		rc = cli_fail(&cli, &e);
+		goto out;
+	}
+	if (cli.json)
+		print_one(&cli, &k, &c, "connector_added");
+	else
+		printf("added %s connector '%s' (%s); check it with 'comradarr connector test %s'\n",
+		       c.type, c.name, c.url, c.name);
+	rc = EXIT_OK;
+out:
+	if (key != NULL) {
+		sodium_memzero(key, strlen(key));
+		free(key);
+	}
+	secret_key_wipe(&k);
+	connector_release(&c);
+	return cli_finish(&cli, rc < 0 ? EXIT_OK : rc);
+}
+
+static int
+c_list(int argc, char **argv)
+{
+	static const struct cli_cmd cmd = {
+		"comradarr connector list", "[--json]", "List the connectors (API keys masked).",
+		plain_opts, NULL
+	};
+	struct cli cli;
+	struct copts o;
+	struct secret_key k;
+	struct err e = ERR_INIT;
+	struct connector *list = NULL;
+	size_t n = 0;
+	int rc;
+
+	memset(&k, 0, sizeof(k));
+	rc = start(&cli, &o, &cmd, argc, argv, 0, &k, &e);
+	if (rc != 0)
+		goto out;
+	if (db_connector_list(cli.db, &list, &n, &e) < 0) {
+		rc = cli_fail(&cli, &e);
+		goto out;
+	}
+	if (!cli.json && n > 0)
+		printf("%-16s %-9s %-8s %-10s %-8s %s\n", "NAME", "TYPE", "ENABLED", "HEALTH", "KEY", "URL");
+	for (size_t i = 0; i < n; i++) {
+		char *m = masked_key(&k, &list[i]);
+
+		if (cli.json)
+			jsonl_emit(&cli.out, "connector", connector_json(&list[i], m));
+		else
+			printf("%-16s %-9s %-8s %-10s %-8s %s\n", list[i].name, list[i].type,
+			       list[i].enabled ? "yes" : "no", list[i].health,
+			       m && strlen(m) > 4 ? m + strlen(m) - 8 : "?", list[i].url);
+		free(m);
+	}
+	if (!cli.json && n == 0)
+		printf("no connectors yet; add one with 'comradarr connector add NAME --type sonarr "
+		       "--url http://HOST:8989'\n");
+	rc = EXIT_OK;
+out:
+	connector_list_free(list, n);
+	secret_key_wipe(&k);
+	return cli_finish(&cli, rc < 0 ? EXIT_OK : rc);
+}
+
+static int
+c_show(int argc, char **argv)
+{
+	static const struct cli_cmd cmd = {
+		"comradarr connector show", "NAME [--json]",
+		"Show one connector's settings and health (API key masked).", plain_opts, NULL
+	};
+	struct cli cli;
+	struct copts o;
+	struct secret_key k;
+	struct connector c;
+	struct err e = ERR_INIT;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	memset(&k, 0, sizeof(k));
+	rc = start(&cli, &o, &cmd, argc, argv, 1, &k, &e);
+	if (rc != 0)
+		goto out;
+	if (db_connector_get(cli.db, cli.argv[0], &c, &e) < 0) {
+		rc = cli_fail(&cli, &e);
+		goto out;
+	}
+	rc = print_one(&cli, &k, &c, "connector");
+out:
+	connector_release(&c);
+	secret_key_wipe(&k);
+	return cli_finish(&cli, rc < 0 ? EXIT_OK : rc);
+}
+
+/* edit, enable and disable all load, change and save. */
+static int
+edit_common(int argc, char **argv, const struct cli_cmd *cmd, int force_enabled)
+{
+	struct cli cli;
+	struct copts o;
+	struct secret_key k;
+	struct connector c;
+	struct err e = ERR_INIT;
+	char *key = NULL;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	memset(&k, 0, sizeof(k));
+	rc = start(&cli, &o, cmd, argc, argv, 1, &k, &e);
+	if (rc != 0)
+		goto out;
+	if (db_connector_get(cli.db, cli.argv[0], &c, &e) < 0)
+		goto fail;
+	if (force_enabled >= 0)
+		o.enabled = force_enabled;
+	if (o.new_name != NULL)
+		snprintf(c.name, sizeof(c.name), "%s", o.new_name);
+	if (o.url != NULL) {
+		free(c.url);
+		c.url = strdup(o.url);
+		if (c.url == NULL) {
+			err_set(&e, ERR_NOMEM, "out of memory");
+			goto fail;
+		}
+	}
+	if (o.timeout_s > 0)
+		c.timeout_ms = (int)o.timeout_s * 1000;
+	if (o.tls >= 0)
+		c.tls_verify = o.tls;
+	if (o.enabled >= 0)
+		c.enabled = o.enabled;
+	if (o.key_file != NULL && cli_read_secret("API key", o.key_file, &key, &e) < 0)
+		goto fail;
+	if (db_connector_update(cli.db, &k, &c, key, &e) < 0)
+		goto fail;
+	if (cli.json)
+		print_one(&cli, &k, &c, "connector_updated");
+	else
+		printf("updated connector '%s'%s\n", c.name,
+		       force_enabled == 1 ? " (enabled)" : force_enabled == 0 ? " (disabled)" : "");
+	rc = EXIT_OK;
+	goto out;
+fail:
+	rc = cli_fail(&cli, &e);
+out:
+	if (key != NULL) {
+		sodium_memzero(key, strlen(key));
+		free(key);
+	}
+	connector_release(&c);
+	secret_key_wipe(&k);
+	return cli_finish(&cli, rc < 0 ? EXIT_OK : rc);
+}
+
+static int
+c_edit(int argc, char **argv)
+{
+	static const struct cli_cmd cmd = {
+		"comradarr connector edit", "NAME [options]",
+		"Change a connector's settings or API key.", edit_opts, NULL
+	};
+
+	return edit_common(argc, argv, &cmd, -1);
+}
+
+static int
+c_enable(int argc, char **argv)
+{
+	static const struct cli_cmd cmd = {
+		"comradarr connector enable", "NAME", "Enable a connector.", plain_opts, NULL
+	};
+
+	return edit_common(argc, argv, &cmd, 1);
+}
+
+static int
+c_disable(int argc, char **argv)
+{
+	static const struct cli_cmd cmd = {
+		"comradarr connector disable", "NAME",
+		"Disable a connector: nothing syncs or searches it until it is enabled.", plain_opts, NULL
+	};
+
+	return edit_common(argc, argv, &cmd, 0);
+}
+
+static int
+c_rm(int argc, char **argv)
+{
+	static const struct cli_cmd cmd = {
+		"comradarr connector rm", "NAME",
+		"Remove a connector with its mirror, search state and queue.", plain_opts, NULL
+	};
+	struct cli cli;
+	struct copts o;
+	struct secret_key k;
+	struct err e = ERR_INIT;
+	int rc;
+
+	memset(&k, 0, sizeof(k));
+	rc = start(&cli, &o, &cmd, argc, argv, 1, &k, &e);
+	if (rc != 0)
+		goto out;
+	if (db_connector_remove(cli.db, cli.argv[0], &e) < 0) {
+		rc = cli_fail(&cli, &e);
+		goto out;
+	}
+	if (cli.json) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "connector", json_string(cli.argv[0]));
+		jsonl_emit(&cli.out, "connector_removed", j);
+	} else {
+		printf("removed connector '%s' with its mirror and search state\n", cli.argv[0]);
+	}
+	rc = EXIT_OK;
+out:
+	secret_key_wipe(&k);
+	return cli_finish(&cli, rc < 0 ? EXIT_OK : rc);
+}
+
+int
+front_connector(int argc, char **argv)
+{
+	static const struct front_sub subs[] = {
+		{ "add", "add a connection to an *arr application", c_add },
+		{ "list", "list connectors", c_list },
+		{ "show", "show one connector", c_show },
+		{ "edit", "change a connector", c_edit },
+		{ "enable", "enable a connector", c_enable },
+		{ "disable", "disable a connector", c_disable },
+		{ "rm", "remove a connector and everything mirrored from it", c_rm },
+		{ NULL, NULL, NULL }
+	};
+
+	return front_dispatch("comradarr connector", subs, argc, argv);
+}

@@ -1,0 +1,390 @@
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "db/connectors.h"
+#include "db/db.h"
+#include "core/banned.h"
+
+#define AD_TABLE "connectors"
+#define AD_COLUMN "api_key_enc"
+
+static const char *const types[] = { "sonarr", "radarr", "whisparr", "prowlarr" };
+
+static const char select_cols[] =
+	"SELECT id, name, type, url, enabled, tls_verify, timeout_ms, app_name, app_version, "
+	"api_version, health, health_detail, "
+	"(extract(epoch FROM health_checked_at) * 1000000)::bigint, auth_failed, api_key_enc "
+	"FROM connectors ";
+
+void
+connector_release(struct connector *c)
+{
+	free(c->url);
+	free(c->app_name);
+	free(c->app_version);
+	free(c->api_version);
+	free(c->health_detail);
+	free(c->api_key_enc);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+connector_list_free(struct connector *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		connector_release(&list[i]);
+	free(list);
+}
+
+int
+connector_validate_name(const char *name, struct err *e)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 63 || !isalnum((unsigned char)name[0]))
+		goto bad;
+	for (size_t i = 0; i < n; i++) {
+		if (!isalnum((unsigned char)name[i]) && name[i] != '.' && name[i] != '_' &&
+		    name[i] != '-')
+			goto bad;
+	}
+	return 0;
+bad:
+	return err_set(e, ERR_USAGE,
+		       "connector name '%s' is not valid: use 1-63 letters, digits, '.', '_' or '-', "
+		       "starting with a letter or digit", name);
+}
+
+int
+connector_validate_type(const char *type, struct err *e)
+{
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		if (strcmp(type, types[i]) == 0)
+			return 0;
+	}
+	return err_set(e, ERR_USAGE,
+		       "unknown connector type '%s': use sonarr, radarr, whisparr or prowlarr", type);
+}
+
+int
+connector_normalise_url(char *url, struct err *e)
+{
+	const char *host;
+	size_t n;
+
+	if (strncmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else if (strncmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else
+		return err_set(e, ERR_USAGE,
+			       "URL '%s' must start with http:// or https:// (e.g. http://192.168.1.10:8989)",
+			       url);
+	if (*host == '\0' || *host == '/' || *host == ':')
+		return err_set(e, ERR_USAGE, "URL '%s' has no host name", url);
+	for (const char *p = url; *p != '\0'; p++) {
+		if ((unsigned char)*p <= ' ' || *p == '?' || *p == '#' || *p == '"' || *p == '\\')
+			return err_set(e, ERR_USAGE,
+				       "URL '%s' may not contain spaces, a query or a fragment; give the "
+				       "base address only", url);
+	}
+	/* user:password@ in the URL would put a secret where logs see it */
+	{
+		const char *slash = strchr(host, '/'), *at = strchr(host, '@');
+
+		if (at != NULL && (slash == NULL || at < slash))
+			return err_set(e, ERR_USAGE,
+				       "the URL may not contain credentials; give the API key separately");
+	}
+	n = strlen(url);
+	while (n > 0 && url[n - 1] == '/')
+		url[--n] = '\0';
+	if (strlen(host) == 0)
+		return err_set(e, ERR_USAGE, "URL has no host name");
+	return 0;
+}
+
+int
+connector_validate_api_key(const char *key, struct err *e)
+{
+	size_t n = strlen(key);
+
+	if (n < 8 || n > 256)
+		return err_set(e, ERR_USAGE,
+			       "that API key is %zu characters long; *arr keys are 32 characters "
+			       "(Settings > General > Security > API Key)", n);
+	for (size_t i = 0; i < n; i++) {
+		if (!isgraph((unsigned char)key[i]))
+			return err_set(e, ERR_USAGE,
+				       "the API key contains spaces or control characters; check it was "
+				       "copied whole");
+	}
+	return 0;
+}
+
+static int
+load_row(const PGresult *r, int i, struct connector *c, struct err *e)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = db_int64(r, i, 0, 0);
+	snprintf(c->name, sizeof(c->name), "%s", PQgetvalue(r, i, 1));
+	snprintf(c->type, sizeof(c->type), "%s", PQgetvalue(r, i, 2));
+	c->url = strdup(PQgetvalue(r, i, 3));
+	c->enabled = db_bool(r, i, 4);
+	c->tls_verify = db_bool(r, i, 5);
+	c->timeout_ms = (int)db_int64(r, i, 6, 30000);
+	c->app_name = db_str(r, i, 7) ? strdup(db_str(r, i, 7)) : NULL;
+	c->app_version = db_str(r, i, 8) ? strdup(db_str(r, i, 8)) : NULL;
+	c->api_version = db_str(r, i, 9) ? strdup(db_str(r, i, 9)) : NULL;
+	snprintf(c->health, sizeof(c->health), "%s", PQgetvalue(r, i, 10));
+	c->health_detail = db_str(r, i, 11) ? strdup(db_str(r, i, 11)) : NULL;
+	c->health_checked_us = db_int64(r, i, 12, 0);
+	c->auth_failed = db_bool(r, i, 13);
+	if (c->url == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	return db_bytea(r, i, 14, &c->api_key_enc, &c->api_key_enc_len, e);
+}
+
+static int
+seal_key(const struct secret_key *k, int64_t id, const char *api_key, unsigned char **box,
+	 size_t *len, struct err *e)
+{
+	return secretbox_seal(k, AD_TABLE, AD_COLUMN, (long long)id,
+			      (const unsigned char *)api_key, strlen(api_key), box, len, e);
+}
+
+int
+db_connector_add(PGconn *db, const struct secret_key *k, struct connector *c,
+		 const char *api_key, struct err *e)
+{
+	unsigned char *box = NULL;
+	size_t boxlen = 0;
+	PGresult *r = NULL;
+	char idbuf[24], tls[2], en[2], tmo[16];
+	int ret = -1;
+
+	if (connector_validate_name(c->name, e) < 0 || connector_validate_type(c->type, e) < 0 ||
+	    connector_normalise_url(c->url, e) < 0 || connector_validate_api_key(api_key, e) < 0)
+		goto out;
+	/* The id is part of the box's associated data, so take it first. */
+	if (db_query(db, "SELECT nextval(pg_get_serial_sequence('connectors', 'id'))", 0, NULL,
+		     &r, e) < 0)
+		goto out;
+	c->id = db_int64(r, 0, 0, 0);
+	PQclear(r);
+	r = NULL;
+	if (seal_key(k, c->id, api_key, &box, &boxlen, e) < 0)
+		goto out;
+	{
+		const char *vals[8] = { db_fmt_int64(idbuf, sizeof(idbuf), c->id), c->name, c->type,
+					c->url, (const char *)box, NULL, NULL, NULL };
+		int lens[8] = { 0, 0, 0, 0, (int)boxlen, 0, 0, 0 };
+		int fmts[8] = { 0, 0, 0, 0, 1, 0, 0, 0 };
+
+		snprintf(en, sizeof(en), "%c", c->enabled ? 't' : 'f');
+		snprintf(tls, sizeof(tls), "%c", c->tls_verify ? 't' : 'f');
+		snprintf(tmo, sizeof(tmo), "%d", c->timeout_ms > 0 ? c->timeout_ms : 30000);
+		vals[5] = en;
+		vals[6] = tls;
+		vals[7] = tmo;
+		if (db_query_bin(db, "INSERT INTO connectors (id, name, type, url, api_key_enc, "
+				     "enabled, tls_verify, timeout_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+				 8, vals, lens, fmts, NULL, e) < 0) {
+			if (e->kind == ERR_CONFLICT)
+				err_set(e, ERR_CONFLICT,
+					"a connector named '%s' already exists; pick another name or "
+					"change it with 'comradarr connector edit %s'", c->name, c->name);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	PQclear(r);
+	free(box);
+	return ret;
+}
+
+int
+db_connector_get(PGconn *db, const char *name, struct connector *c, struct err *e)
+{
+	const char *params[1] = { name };
+	PGresult *r = NULL;
+	char sql[1024];
+	int ret = -1;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(sql, sizeof(sql), "%sWHERE name = $1", select_cols);
+	if (db_query(db, sql, 1, params, &r, e) < 0)
+		goto out;
+	if (PQntuples(r) == 0) {
+		err_set(e, ERR_NOTFOUND,
+			"no connector named '%s'; 'comradarr connector list' shows them", name);
+		goto out;
+	}
+	if (load_row(r, 0, c, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0)
+		connector_release(c);
+	PQclear(r);
+	return ret;
+}
+
+int
+db_connector_list(PGconn *db, struct connector **list, size_t *n, struct err *e)
+{
+	PGresult *r = NULL;
+	char sql[1024];
+	struct connector *l = NULL;
+	int ret = -1, rows = 0;
+
+	*list = NULL;
+	*n = 0;
+	snprintf(sql, sizeof(sql), "%sORDER BY name", select_cols);
+	if (db_query(db, sql, 0, NULL, &r, e) < 0)
+		goto out;
+	rows = PQntuples(r);
+	l = calloc((size_t)rows + 1, sizeof(*l));
+	if (l == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (int i = 0; i < rows; i++) {
+		if (load_row(r, i, &l[i], e) < 0)
+			goto out;
+	}
+	*list = l;
+	*n = (size_t)rows;
+	l = NULL;
+	ret = 0;
+out:
+	if (l != NULL)
+		connector_list_free(l, (size_t)rows);
+	PQclear(r);
+	return ret;
+}
+
+int
+db_connector_update(PGconn *db, const struct secret_key *k, const struct connector *c,
+		    const char *api_key, struct err *e)
+{
+	unsigned char *box = NULL;
+	size_t boxlen = 0;
+	char idbuf[24], tls[2], en[2], tmo[16];
+	PGresult *r = NULL;
+	int ret = -1;
+
+	if (connector_validate_name(c->name, e) < 0 || connector_normalise_url(c->url, e) < 0)
+		goto out;
+	if (api_key != NULL && (connector_validate_api_key(api_key, e) < 0 ||
+				seal_key(k, c->id, api_key, &box, &boxlen, e) < 0))
+		goto out;
+	snprintf(en, sizeof(en), "%c", c->enabled ? 't' : 'f');
+	snprintf(tls, sizeof(tls), "%c", c->tls_verify ? 't' : 'f');
+	snprintf(tmo, sizeof(tmo), "%d", c->timeout_ms);
+	{
+		const char *vals[7] = { db_fmt_int64(idbuf, sizeof(idbuf), c->id), c->name, c->url,
+					en, tls, tmo, (const char *)box };
+		int lens[7] = { 0, 0, 0, 0, 0, 0, (int)boxlen };
+		int fmts[7] = { 0, 0, 0, 0, 0, 0, 1 };
+
+		/* a new key clears a recorded auth failure: the user fixed it */
+		if (db_query_bin(db, "UPDATE connectors SET name = $2, url = $3, enabled = $4, "
+				     "tls_verify = $5, timeout_ms = $6, "
+				     "api_key_enc = coalesce($7, api_key_enc), "
+				     "auth_failed = auth_failed AND $7 IS NULL, updated_at = now() "
+				     "WHERE id = $1",
+				 7, vals, lens, fmts, &r, e) < 0) {
+			if (e->kind == ERR_CONFLICT)
+				err_set(e, ERR_CONFLICT, "a connector named '%s' already exists", c->name);
+			goto out;
+		}
+	}
+	if (strcmp(PQcmdTuples(r), "1") != 0) {
+		err_set(e, ERR_NOTFOUND, "connector '%s' no longer exists", c->name);
+		goto out;
+	}
+	ret = 0;
+out:
+	PQclear(r);
+	free(box);
+	return ret;
+}
+
+int
+db_connector_set_probe(PGconn *db, int64_t id, const char *app_name, const char *app_version,
+		       const char *api_version, const char *health, const char *detail,
+		       int auth_failed, struct err *e)
+{
+	char idbuf[24];
+	const char *params[7] = { db_fmt_int64(idbuf, sizeof(idbuf), id), app_name, app_version,
+				  api_version, health, detail, auth_failed ? "t" : "f" };
+	int ret = -1;
+
+	if (db_begin(db, e) < 0)
+		goto out;
+	if (db_query(db, "UPDATE connectors SET app_name = coalesce($2, app_name), "
+			 "app_version = coalesce($3, app_version), "
+			 "api_version = coalesce($4, api_version), health = $5, health_detail = $6, "
+			 "health_checked_at = now(), auth_failed = $7, "
+			 "last_ok_at = CASE WHEN $5 IN ('healthy', 'degraded') THEN now() ELSE last_ok_at END, "
+			 "updated_at = now() WHERE id = $1", 7, params, NULL, e) < 0)
+		goto out;
+	{
+		const char *hp[3] = { params[0], health, detail };
+
+		if (db_query(db, "INSERT INTO connector_health_history (connector_id, status, detail) "
+				 "VALUES ($1, $2, $3)", 3, hp, NULL, e) < 0)
+			goto out;
+	}
+	if (db_commit(db, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0)
+		db_rollback(db);
+	return ret;
+}
+
+int
+db_connector_remove(PGconn *db, const char *name, struct err *e)
+{
+	const char *params[1] = { name };
+	PGresult *r = NULL;
+	int ret = -1;
+
+	if (db_query(db, "DELETE FROM connectors WHERE name = $1", 1, params, &r, e) < 0)
+		goto out;
+	if (strcmp(PQcmdTuples(r), "1") != 0) {
+		err_set(e, ERR_NOTFOUND,
+			"no connector named '%s'; 'comradarr connector list' shows them", name);
+		goto out;
+	}
+	ret = 0;
+out:
+	PQclear(r);
+	return ret;
+}
+
+int
+db_connector_api_key(const struct secret_key *k, const struct connector *c, char **key,
+		     struct err *e)
+{
+	unsigned char *plain = NULL;
+	size_t len = 0;
+
+	*key = NULL;
+	if (secretbox_open(k, AD_TABLE, AD_COLUMN, (long long)c->id, c->api_key_enc,
+			   c->api_key_enc_len, &plain, &len, e) < 0)
+		return err_prefix(e, "cannot decrypt the API key of connector '%s'", c->name);
+	log_secret_add((const char *)plain);
+	*key = (char *)plain;
+	return 0;
+}

@@ -1,0 +1,275 @@
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "db/db.h"
+#include "db/embedded.h"
+#include "core/banned.h"
+
+/* "Comr" in ASCII: the high half of every advisory lock key we take, so our
+ * locks never meet another application's in a shared database. */
+#define DB_LOCK_NAMESPACE 0x436f6d72LL
+
+char *
+db_conninfo(const struct config *cfg)
+{
+	if (cfg->database_url != NULL)
+		return strdup(cfg->database_url);
+	return db_embedded_conninfo(cfg);
+}
+
+/* PostgreSQL's messages end in a newline and may span lines: one line. */
+static void
+set_pg_err(struct err *e, const char *what, const char *pgmsg)
+{
+	char msg[400];
+	size_t n;
+
+	snprintf(msg, sizeof(msg), "%s", pgmsg != NULL ? pgmsg : "unknown error");
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	for (char *p = msg; *p != '\0'; p++) {
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	}
+	err_set(e, ERR_DB, "%s: %s", what, msg);
+}
+
+int
+db_connect(const struct config *cfg, const char *appname, PGconn **out, struct err *e)
+{
+	const char *keys[] = { "dbname", "fallback_application_name", "connect_timeout", NULL };
+	const char *vals[] = { NULL, appname, "10", NULL };
+	char *conninfo = NULL;
+	PGconn *c = NULL;
+	int ret = -1;
+
+	*out = NULL;
+	conninfo = db_conninfo(cfg);
+	if (conninfo == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	vals[0] = conninfo;
+	c = PQconnectdbParams(keys, vals, 1);
+	if (c == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (PQstatus(c) != CONNECTION_OK) {
+		if (cfg->database_url != NULL) {
+			set_pg_err(e, "cannot connect to the database given by DATABASE_URL",
+				   PQerrorMessage(c));
+		} else {
+			set_pg_err(e, "cannot connect to the embedded database", PQerrorMessage(c));
+			err_prefix(e, "no DATABASE_URL is set and the embedded cluster under '%s' is not "
+				   "running (start it with 'comradarr db start', or create it first with "
+				   "'comradarr db init')", cfg->home);
+		}
+		goto out;
+	}
+	/* All timestamps we write are timestamptz; make text output unambiguous. */
+	if (db_exec(c, "SET TIME ZONE 'UTC'", e) < 0)
+		goto out;
+	*out = c;
+	c = NULL;
+	ret = 0;
+out:
+	if (c != NULL)
+		PQfinish(c);
+	free(conninfo);
+	return ret;
+}
+
+int
+db_exec(PGconn *c, const char *sql, struct err *e)
+{
+	PGresult *r = PQexec(c, sql);
+	int ret = -1;
+
+	if (r == NULL || (PQresultStatus(r) != PGRES_COMMAND_OK &&
+			  PQresultStatus(r) != PGRES_TUPLES_OK)) {
+		set_pg_err(e, "database error", PQerrorMessage(c));
+		goto out;
+	}
+	ret = 0;
+out:
+	PQclear(r);
+	return ret;
+}
+
+int
+db_query_bin(PGconn *c, const char *sql, int nparams, const char *const *values,
+	     const int *lengths, const int *formats, PGresult **res, struct err *e)
+{
+	PGresult *r;
+	ExecStatusType st;
+
+	if (res != NULL)
+		*res = NULL;
+	r = PQexecParams(c, sql, nparams, NULL, values, lengths, formats, 0);
+	st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+		set_pg_err(e, "database error", PQerrorMessage(c));
+		/* 23505 unique_violation: callers turn it into "already exists" */
+		if (state != NULL && strcmp(state, "23505") == 0)
+			e->kind = ERR_CONFLICT;
+		PQclear(r);
+		return -1;
+	}
+	if (res != NULL)
+		*res = r;
+	else
+		PQclear(r);
+	return 0;
+}
+
+int
+db_query(PGconn *c, const char *sql, int nparams, const char *const *params,
+	 PGresult **res, struct err *e)
+{
+	return db_query_bin(c, sql, nparams, params, NULL, NULL, res, e);
+}
+
+int
+db_begin(PGconn *c, struct err *e)
+{
+	return db_exec(c, "BEGIN", e);
+}
+
+int
+db_commit(PGconn *c, struct err *e)
+{
+	return db_exec(c, "COMMIT", e);
+}
+
+void
+db_rollback(PGconn *c)
+{
+	if (PQtransactionStatus(c) != PQTRANS_IDLE) {
+		PGresult *r = PQexec(c, "ROLLBACK");
+
+		PQclear(r);
+	}
+}
+
+static int
+lock_call(PGconn *c, const char *fn, enum db_lock_class cls, int id, int *got, struct err *e)
+{
+	char sql[128], key[32];
+	const char *params[1];
+	PGresult *r = NULL;
+	int ret = -1;
+
+	snprintf(key, sizeof(key), "%" PRId64,
+		 (int64_t)((DB_LOCK_NAMESPACE << 32) | ((int64_t)(cls & 0xff) << 24) | (id & 0xffffff)));
+	params[0] = key;
+	snprintf(sql, sizeof(sql), "SELECT %s($1::bigint)", fn);
+	if (db_query(c, sql, 1, params, &r, e) < 0)
+		goto out;
+	if (got != NULL)
+		*got = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+	ret = 0;
+out:
+	PQclear(r);
+	return ret;
+}
+
+int
+db_lock(PGconn *c, enum db_lock_class cls, int id, struct err *e)
+{
+	return lock_call(c, "pg_advisory_lock", cls, id, NULL, e);
+}
+
+int
+db_try_lock(PGconn *c, enum db_lock_class cls, int id, struct err *e)
+{
+	int got = 0;
+
+	if (lock_call(c, "pg_try_advisory_lock", cls, id, &got, e) < 0)
+		return -1;
+	return got;
+}
+
+int
+db_unlock(PGconn *c, enum db_lock_class cls, int id, struct err *e)
+{
+	return lock_call(c, "pg_advisory_unlock", cls, id, NULL, e);
+}
+
+const char *
+db_str(const PGresult *r, int row, int col)
+{
+	if (PQgetisnull(r, row, col))
+		return NULL;
+	return PQgetvalue(r, row, col);
+}
+
+int64_t
+db_int64(const PGresult *r, int row, int col, int64_t dflt)
+{
+	const char *s;
+	char *end;
+	long long v;
+
+	if (PQgetisnull(r, row, col))
+		return dflt;
+	s = PQgetvalue(r, row, col);
+	v = strtoll(s, &end, 10);
+	if (end == s)
+		return dflt;
+	return (int64_t)v;
+}
+
+int
+db_bool(const PGresult *r, int row, int col)
+{
+	return !PQgetisnull(r, row, col) && PQgetvalue(r, row, col)[0] == 't';
+}
+
+int
+db_bytea(const PGresult *r, int row, int col, unsigned char **out, size_t *len, struct err *e)
+{
+	unsigned char *u, *copy;
+	size_t n;
+
+	*out = NULL;
+	*len = 0;
+	if (PQgetisnull(r, row, col))
+		return err_set(e, ERR_DB, "unexpected NULL value");
+	if (PQfformat(r, col) == 1) {
+		n = (size_t)PQgetlength(r, row, col);
+		copy = malloc(n ? n : 1);
+		if (copy == NULL)
+			return err_set(e, ERR_NOMEM, "out of memory");
+		memcpy(copy, PQgetvalue(r, row, col), n);
+		*out = copy;
+		*len = n;
+		return 0;
+	}
+	u = PQunescapeBytea((const unsigned char *)PQgetvalue(r, row, col), &n);
+	if (u == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	copy = malloc(n ? n : 1);
+	if (copy == NULL) {
+		PQfreemem(u);
+		return err_set(e, ERR_NOMEM, "out of memory");
+	}
+	memcpy(copy, u, n);
+	PQfreemem(u);
+	*out = copy;
+	*len = n;
+	return 0;
+}
+
+const char *
+db_fmt_int64(char *buf, size_t size, int64_t v)
+{
+	snprintf(buf, size, "%" PRId64, v);
+	return buf;
+}

@@ -1,0 +1,60 @@
+#!/bin/sh
+# Install what Comradarr needs from Debian (and, for the test suites, npm).
+#   tests/deps.sh          build + run dependencies (make deps, make demo)
+#   tests/deps.sh --test   also what `make check` needs
+# As root, missing packages are installed with apt-get; otherwise the exact
+# command to run is printed and the script fails.
+set -eu
+
+BUILD_PKGS="build-essential pkg-config libpq-dev libcurl4-openssl-dev libsodium-dev \
+libargon2-dev libjansson-dev libmicrohttpd-dev check postgresql postgresql-common tzdata"
+TEST_PKGS="mandoc shellcheck python3-aiosmtpd wrk chromium clang libclang-rt-14-dev jq \
+procps curl"
+
+want="$BUILD_PKGS"
+test_mode=0
+[ "${1:-}" = "--test" ] && { want="$want $TEST_PKGS"; test_mode=1; }
+
+missing=""
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+
+# Node may come from another packaging that bundles npm: ask for the commands.
+if [ "$test_mode" -eq 1 ] && ! { command -v node >/dev/null && command -v npm >/dev/null; }; then
+	missing="$missing nodejs npm"
+fi
+
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -eq 0 ]; then
+		echo "deps: installing:$missing" >&2
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq >&2
+		# shellcheck disable=SC2086
+		apt-get install -y -qq --no-install-recommends $missing >&2
+	else
+		echo "deps: missing Debian packages:$missing" >&2
+		echo "deps: run as root:  apt-get install$missing" >&2
+		exit 1
+	fi
+fi
+
+if [ "$test_mode" -eq 1 ]; then
+	# The contract and browser suites use two npm packages, kept out of the
+	# source tree under tests/.npm (git-ignored).
+	here=$(cd "$(dirname "$0")" && pwd)
+	if [ ! -x "$here/.npm/node_modules/.bin/prism" ] ||
+	   [ ! -d "$here/.npm/node_modules/playwright-core" ]; then
+		echo "deps: installing npm packages into tests/.npm" >&2
+		mkdir -p "$here/.npm"
+		(cd "$here/.npm" && [ -f package.json ] || echo '{"private":true}' > "$here/.npm/package.json")
+		npm install --prefix "$here/.npm" --no-audit --no-fund --loglevel=error \
+			@stoplight/prism-cli@5 playwright-core >&2 || {
+			echo "deps: npm install failed; the contract and browser suites will say SKIPPED" >&2
+			[ -n "${CI:-}" ] && exit 1
+		}
+	fi
+fi
+exit 0
