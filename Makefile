@@ -32,6 +32,7 @@ PKG_LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS:= $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null)
 PG_BINDIR   := $(shell pg_config --bindir 2>/dev/null)
+NPROC       := $(shell nproc 2>/dev/null || echo 2)
 
 CFLAGS      ?= -O2 -g
 WARN        := -Wall -Wextra -Werror
@@ -131,10 +132,11 @@ $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(TLIB_OBJS) $(LIBA)
 # `make check` is the one test command. It runs the whole suite once with
 # the strict build and once under ASan+UBSan; tests/run.sh prints each
 # runner's summary and a final "N passed, N failed" line.
-check: deps
-	$(MAKE) --no-print-directory DEVELOPER=1 BUILD=build all
-	$(MAKE) --no-print-directory DEVELOPER=1 BUILD=build-asan SANITIZE=address,undefined \
-		CFLAGS='-O1 -g' all
+check:
+	@sh tests/deps.sh --test
+	$(MAKE) --no-print-directory -j$(NPROC) DEVELOPER=1 BUILD=build all
+	$(MAKE) --no-print-directory -j$(NPROC) DEVELOPER=1 BUILD=build-asan \
+		SANITIZE=address,undefined CFLAGS='-O1 -g' all
 	sh tests/run.sh build build-asan
 
 check-build: all

@@ -8,7 +8,7 @@ echo '#include "db/migrate.h"'
 n=0
 for f in "$@"; do
 	n=$((n + 1))
-	echo "static const char m_$n[] = {"
+	echo "static const char m_${n}[] = {"
 	od -An -v -tx1 "$f" | sed -e 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'
 	echo '0x00 };'
 done

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/banned.h"
 
 static const char *const kind_names[ERR_KIND_MAX] = {
 	[ERR_NONE] = "none",

@@ -1,0 +1,109 @@
+#!/bin/sh
+# make demo: a whole Comradarr installation on this machine, with nothing of
+# yours touched.  It builds (already done by make), creates an embedded
+# PostgreSQL under build/demo/home, starts fake Sonarr and Radarr instances
+# with a generated library, adds them as connectors, runs the job, and leaves
+# everything running so you can look around.  Stop it with:
+#   sh examples/demo.sh stop
+set -eu
+build=${1:-build}
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bin="$root/$build/bin"
+demo="$root/$build/demo"
+export COMRADARR_HOME="$demo/home"
+export PATH="$bin:$PATH"
+unset DATABASE_URL
+export SECRET_KEY_FILE="$demo/secret.key"
+
+stop() {
+	for p in "$demo"/*.pid; do
+		[ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; rm -f "$p"
+	done
+	[ -d "$COMRADARR_HOME/pg" ] && comradarr db stop || true
+}
+if [ "${2:-}" = stop ] || [ "${1:-}" = stop ]; then
+	[ "${1:-}" = stop ] && { build=build; demo="$root/build/demo"; export COMRADARR_HOME="$demo/home"; export PATH="$root/build/bin:$PATH"; }
+	stop
+	exit 0
+fi
+
+mkdir -p "$demo"
+chmod 0755 "$demo"
+stop 2>/dev/null || true
+[ -f "$demo/secret.key" ] || { od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > "$demo/secret.key"; chmod 600 "$demo/secret.key"; }
+
+say() { printf '\n== %s\n' "$*"; }
+
+say "embedded PostgreSQL under $COMRADARR_HOME"
+comradarr db init
+comradarr db start
+comradarr migrate
+
+# start_fake NAME APP PORTFILE ARGS...: a fake *arr in the background
+start_fake() {
+	name=$1 app=$2
+	shift 2
+	"$bin/fakearr" --app "$app" --port 0 --api-key "demo-$name-key-0123456789abcdef" "$@" \
+		> "$demo/$name.out" 2> "$demo/$name.log" &
+	echo $! > "$demo/$name.pid"
+	i=0
+	until grep -q listening "$demo/$name.out" 2>/dev/null; do
+		i=$((i + 1)); [ $i -lt 100 ] || { echo "demo: fake $app did not start; see $demo/$name.log"; exit 1; }
+		sleep 0.1
+	done
+	sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$demo/$name.out"
+}
+
+say "fake Sonarr and Radarr with a generated library"
+tv_port=$(start_fake tv sonarr --seed 7 --series 40 --seasons 3 --episodes 10 --missing 0.15 --cutoff 0.1 --command-ms 300 --grab 0.6)
+films_port=$(start_fake films radarr --seed 7 --movies 300 --missing 0.1 --cutoff 0.1 --command-ms 300 --grab 0.6)
+echo "sonarr on 127.0.0.1:$tv_port, radarr on 127.0.0.1:$films_port"
+
+say "connectors"
+for c in tv:sonarr:$tv_port films:radarr:$films_port; do
+	name=${c%%:*} rest=${c#*:} type=${rest%%:*} port=${rest#*:}
+	comradarr connector rm "$name" >/dev/null 2>&1 || true
+	printf 'demo-%s-key-0123456789abcdef\n' "$name" |
+		comradarr connector add "$name" --type "$type" --url "http://127.0.0.1:$port" --api-key-file -
+done
+comradarr connector list
+
+# The job, as far as this version has it.
+run_if() {
+	t=$1
+	shift
+	if [ -x "$bin/comradarr-$t" ]; then
+		say "comradarr $t $*"
+		"$bin/comradarr-$t" "$@"
+	else
+		say "comradarr $t: not in this version yet"
+	fi
+}
+if [ -x "$bin/comradarr-connector" ] || comradarr connector --list-options | grep -qx test; then
+	comradarr connector test tv && comradarr connector test films
+fi
+run_if sync
+if [ -x "$bin/comradarr-discover" ] && [ -x "$bin/comradarr-enqueue" ]; then
+	say "comradarr discover | comradarr enqueue"
+	comradarr-discover | comradarr-enqueue
+else
+	say "comradarr discover | enqueue: not in this version yet"
+fi
+run_if dispatch --once
+
+say "the database now holds"
+psql "host=$COMRADARR_HOME/run user=comradarr dbname=comradarr" -P pager=off -c "
+	SELECT c.name AS connector, c.type, c.health,
+	       (SELECT count(*) FROM series s WHERE s.connector_id = c.id) AS series,
+	       (SELECT count(*) FROM episodes e WHERE e.connector_id = c.id) AS episodes,
+	       (SELECT count(*) FROM movies m WHERE m.connector_id = c.id) AS movies,
+	       (SELECT count(*) FROM search_registry r WHERE r.connector_id = c.id) AS registry,
+	       (SELECT count(*) FROM request_queue q WHERE q.connector_id = c.id) AS queued
+	FROM connectors c ORDER BY c.name"
+
+if [ -x "$bin/comradarr-serve" ]; then
+	say "dashboard"
+	exec "$bin/comradarr-serve"
+fi
+say "done; the fakes and the database keep running: stop them with 'sh examples/demo.sh stop'"
