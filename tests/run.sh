@@ -84,8 +84,8 @@ run_suite() {
 	timeout "${SUITE_TIMEOUT:-900}" "$@" >"$log" 2>&1
 	status=$?
 	grep -E '^[0-9]+%: Checks:|^([a-z-]+: )?[0-9]+ passed, [0-9]+ failed|SKIPPED' "$log"
-	if grep -q '^SKIPPED' "$log"; then
-		skip "$name: $(grep '^SKIPPED' "$log" | head -n 1 | sed 's/^SKIPPED:* *//')"
+	if grep -qE '^([a-z-]+: )?SKIPPED' "$log"; then
+		skip "$name: $(grep -E '^([a-z-]+: )?SKIPPED' "$log" | head -n 1 | sed -E 's/^([a-z-]+: )?SKIPPED:* *//')"
 	fi
 	tally "$name" "$log" "$status"
 }

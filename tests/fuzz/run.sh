@@ -44,6 +44,8 @@ arr="$top/lib/arr/jsplit.c $top/lib/arr/jget.c $top/lib/arr/quality.c \
 	$top/lib/arr/client.c $top/lib/arr/httperr.c $top/lib/arr/retry.c"
 
 status=0
+npass=0
+nfail=0
 for t in jsplit parse; do
 	bin="$out/fuzz_$t"
 	corpus="$out/corpus_$t"
@@ -60,9 +62,12 @@ for t in jsplit parse; do
 		echo "fuzz: fuzz_$t FAILED; see $out/fuzz_$t.log and $out/crash_${t}_*"
 		tail -n 30 "$out/fuzz_$t.log"
 		status=1
+		nfail=$((nfail + 1))
 	else
+		npass=$((npass + 1))
 		echo "fuzz: fuzz_$t passed ($(grep -c . "$out/fuzz_$t.log") log lines," \
 			"$(ls "$corpus" | wc -l) corpus entries)"
 	fi
 done
+echo "fuzz: $npass passed, $nfail failed"
 exit $status
