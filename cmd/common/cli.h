@@ -22,6 +22,7 @@
 #include "core/err.h"
 #include "core/exitcode.h"
 #include "core/jsonl.h"
+#include "crypto/secretbox.h"
 
 struct cli_opt {
 	const char *name;	/* long name, without "--" */
@@ -91,6 +92,12 @@ void cli_print_version(const char *tool);
 
 /* Parse an integer option within [lo, hi]; -1 after a usage error. */
 int cli_parse_int(const char *tool, const char *opt, const char *s, long lo, long hi, long *out);
+
+/*
+ * The key that opens stored secrets: SECRET_KEY, or $COMRADARR_HOME/secret.key,
+ * generated there on first use (with a warning to back it up).
+ */
+int cli_secret_key(struct cli *cli, struct secret_key *k, struct err *e);
 
 /* Read a secret: from FILE ("-" = stdin), or from a prompt with echo off
  * when stdin is a terminal.  Malloc'd; caller wipes and frees. */

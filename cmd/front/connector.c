@@ -151,7 +151,7 @@ start(struct cli *cli, struct copts *o, const struct cli_cmd *cmd, int argc, cha
 		cli_usage_error(cmd->name, "unexpected argument '%s'", cli->argv[0]);
 		return EXIT_USAGE;
 	}
-	if (front_secret_key(cli, k, e) < 0 || cli_db(cli, e) < 0)
+	if (cli_secret_key(cli, k, e) < 0 || cli_db(cli, e) < 0)
 		return cli_fail(cli, e);
 	return 0;
 }

@@ -6,14 +6,10 @@
 #define COMRADARR_CMD_FRONT_H
 
 #include "common/cli.h"
-#include "crypto/secretbox.h"
 
 int front_db(int argc, char **argv);
 int front_migrate(int argc, char **argv);
 int front_connector(int argc, char **argv);
-
-/* Load (or on first use generate) the secret key; reports what it did. */
-int front_secret_key(struct cli *cli, struct secret_key *k, struct err *e);
 
 /* Find a sub-verb by name in a {NULL}-terminated table; usage error if none. */
 struct front_sub {
