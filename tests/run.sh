@@ -15,7 +15,7 @@ cd "$root" || exit 1
 
 if [ -z "${COMRADARR_IN_PGENV:-}" ]; then
 	if command -v pg_virtualenv >/dev/null 2>&1; then
-		COMRADARR_IN_PGENV=1 exec pg_virtualenv -o fsync=off -o max_connections=300 \
+		COMRADARR_IN_PGENV=1 exec pg_virtualenv -t -o fsync=off -o max_connections=300 \
 			-o synchronous_commit=off -o full_page_writes=off \
 			sh "$0" "$@"
 	fi

@@ -453,6 +453,8 @@ front_connector(int argc, char **argv)
 		{ "enable", "enable a connector", c_enable },
 		{ "disable", "disable a connector", c_disable },
 		{ "rm", "remove a connector and everything mirrored from it", c_rm },
+		{ "test", "check it answers, the key works, which app and version, its health",
+		  front_connector_test },
 		{ NULL, NULL, NULL }
 	};
 

@@ -123,16 +123,25 @@ health_item(const struct arr_health_item *h, void *arg, struct err *e)
 int
 arr_probe(struct arr_client *c, struct arr_probe_report *r, struct err *e)
 {
-	struct err pe = ERR_INIT;
+	struct err pe = ERR_INIT, ping = ERR_INIT;
 
 	memset(r, 0, sizeof(*r));
 	err_clear(&r->first_error);
 	r->dialect = arr_client_dialect(c);
 	if (arr_client_ping(c, &pe) < 0) {
-		note_error(r, &pe);
-		/* a dead socket will not answer the rest either */
-		if (r->facts.unreachable)
-			goto classify;
+		/*
+		 * /ping is not retried.  A 503 (still starting) or 500 there is
+		 * judged after the rest: if the retried calls then answer, the app
+		 * has come up and the blip says nothing about its health now.
+		 */
+		if (pe.kind == ERR_STARTING || pe.kind == ERR_SERVER) {
+			ping = pe;
+		} else {
+			note_error(r, &pe);
+			/* a dead socket will not answer the rest either */
+			if (r->facts.unreachable)
+				goto classify;
+		}
 	}
 	err_clear(&pe);
 	if (arr_api_version_get(c, r->api_version, sizeof(r->api_version), &pe) < 0) {
@@ -152,6 +161,8 @@ arr_probe(struct arr_client *c, struct arr_probe_report *r, struct err *e)
 	if (arr_health_each(c, health_item, r, &pe) < 0)
 		note_error(r, &pe);
 classify:
+	if (ping.kind != ERR_NONE && !r->facts.answered)
+		note_error(r, &ping);
 	if (pe.kind == ERR_NOMEM)
 		return err_set(e, ERR_NOMEM, "%s", pe.msg);
 	r->health = arr_probe_classify(&r->facts);
