@@ -169,7 +169,7 @@ install-man:
 install-completions:
 	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 0644 completions/comradarr.bash $(DESTDIR)$(BASHCOMPDIR)/comradarr
-	for p in $(notdir $(PROGRAMS)); do \
+	for p in $(filter-out comradarr,$(notdir $(PROGRAMS))); do \
 		ln -sf comradarr $(DESTDIR)$(BASHCOMPDIR)/$$p; done
 	install -m 0644 completions/_comradarr $(DESTDIR)$(ZSHCOMPDIR)/_comradarr
 
