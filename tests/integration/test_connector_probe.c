@@ -35,14 +35,14 @@ static void
 start_fake(const char *app, const char *version)
 {
 	struct err e = ERR_INIT;
-	const char *args[8] = { "--app", app, "--api-key", KEY, "--series", "2", NULL, NULL };
+	/* NULL-terminated: room for the optional --version pair and the end */
+	const char *args[9] = { "--app", app, "--api-key", KEY, "--series", "2", NULL, NULL, NULL };
 
 	if (version != NULL) {
 		args[6] = "--version";
 		args[7] = version;
 	}
-	ck_assert_msg(fakearr_start(&F, NULL, version ? args : (const char *const[]){ "--app", app,
-		      "--api-key", KEY, "--series", "2", NULL }, &e) == 0, "fake: %s", e.msg);
+	ck_assert_msg(fakearr_start(&F, NULL, args, &e) == 0, "fake: %s", e.msg);
 }
 
 static void
