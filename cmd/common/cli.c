@@ -13,6 +13,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "db/migrate.h"
 #include "core/banned.h"
 
 #define CLI_MAX_OPTS 64
@@ -171,9 +172,20 @@ cli_init(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 int
 cli_db(struct cli *cli, struct err *e)
 {
+	int pending = 0;
+
 	if (cli->db != NULL)
 		return 0;
-	return db_connect(&cli->cfg, cli->tool, &cli->db, e);
+	if (db_connect(&cli->cfg, cli->tool, &cli->db, e) < 0)
+		return -1;
+	if (cli->no_schema_check)
+		return 0;
+	if (db_migrate_status(cli->db, NULL, NULL, &pending, e) < 0)
+		return -1;
+	if (pending > 0)
+		return err_set(e, ERR_DB, "the database schema is not up to date (%d migration%s "
+			       "pending): run 'comradarr migrate'", pending, pending == 1 ? "" : "s");
+	return 0;
 }
 
 int

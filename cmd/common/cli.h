@@ -55,6 +55,7 @@ struct cli {
 	int json;		/* --json: JSON lines instead of tables */
 	struct jsonl out;	/* stdout */
 	PGconn *db;
+	int no_schema_check;	/* cli_db skips the "migrations pending" check */
 	int argc;		/* operands left after the options */
 	char **argv;
 };
@@ -73,7 +74,11 @@ int cli_init(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, cli_opt_fn fn, void *ctx,
 	      int *optind_out, int *done);
 
-/* Connect cli->db; on failure report and return -1. */
+/*
+ * Connect cli->db.  Unless no_schema_check is set, a database whose schema
+ * is not what this binary expects is refused with what to do ('comradarr
+ * migrate'), instead of failing later on a missing table.
+ */
 int cli_db(struct cli *cli, struct err *e);
 
 /* Report e on stderr (and as an "error" JSON line with --json) and return

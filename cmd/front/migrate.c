@@ -74,6 +74,7 @@ front_migrate(int argc, char **argv)
 		cli_usage_error(cmd.name, "unexpected argument '%s'", cli.argv[0]);
 		return cli_finish(&cli, EXIT_USAGE);
 	}
+	cli.no_schema_check = 1;
 	if (cli_db(&cli, &e) < 0)
 		return cli_finish(&cli, cli_fail(&cli, &e));
 	if (o.status) {

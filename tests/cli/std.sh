@@ -28,6 +28,7 @@ expect() {
 db_args() {
 	case $1 in
 	comradarr) echo "migrate --status" ;;
+	comradarr-sync) echo "--json" ;;
 	*) echo "" ;;
 	esac
 }
@@ -54,6 +55,13 @@ for b in "$bin"/comradarr*; do
 	if [ -n "${PGHOST:-}" ]; then
 		db="t_cli_$$"
 		psql -q -d postgres -c "CREATE DATABASE $db" >/dev/null
+		if [ "$name" != comradarr ]; then
+			# an unmigrated database: a clear message saying what to do
+			# shellcheck disable=SC2086
+			DATABASE_URL="dbname=$db" COMRADARR_HOME="$tmp/home" expect "$name unmigrated" 1 "$b" $args
+			grep -q "comradarr migrate" "$tmp/err" && ok || bad "$name: unmigrated database, unclear error"
+			DATABASE_URL="dbname=$db" "$bin/comradarr" migrate >/dev/null
+		fi
 		# shellcheck disable=SC2086
 		DATABASE_URL="dbname=$db" COMRADARR_HOME="$tmp/home" expect "$name db up" 0 "$b" $args
 		psql -q -d postgres -c "DROP DATABASE $db" >/dev/null

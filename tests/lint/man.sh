@@ -18,12 +18,14 @@ done
 render() { mandoc -Tascii "$1" 2>/dev/null | col -b; }
 
 # options a command accepts, as the binary lists them; recurses into verbs
+# (a front-door word naming a tool, comradarr-TOOL, has its own page)
 opts_of() {
 	"$@" --list-options 2>/dev/null | while read -r w; do
 		case $w in
 		--help|--version) ;;
 		--*) echo "$w" ;;
-		*) opts_of "$@" "$w" ;;
+		*) [ $# -eq 1 ] && [ -x "$build/bin/comradarr-$w" ] && continue
+		   opts_of "$@" "$w" ;;
 		esac
 	done
 }

@@ -1,0 +1,432 @@
+/*
+ * sync.c - one connector's library sync: the *arr lists streamed into the
+ * mirror writer (db/mirror.h), under the connector's advisory lock.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "arr/app.h"
+#include "arr/parse.h"
+#include "arr/whisparr.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "stage/sync_int.h"
+#include "core/banned.h"
+
+/* What the element callbacks need. */
+struct run {
+	const struct connector *c;
+	const struct sync_opts *o;
+	struct sync_report *r;
+	struct arr_client *client;
+	struct mirror *m;
+	enum arr_dialect dialect;
+	unsigned long skipped_items;	/* in the series / movie list */
+	unsigned long skipped_children;	/* in episode lists */
+	long items;			/* rows streamed, for progress */
+	long total;
+};
+
+int
+sync_client_new(const struct connector *c, const struct sync_opts *o, struct arr_client **out,
+		struct err *e)
+{
+	struct arr_client_opts co;
+	char *key = NULL;
+	int ret = -1;
+
+	*out = NULL;
+	if (o->key == NULL)
+		return err_set(e, ERR_USAGE, "sync: no secret key to decrypt the API key of '%s'",
+			       c->name);
+	if (db_connector_api_key(o->key, c, &key, e) < 0)
+		goto out;
+	memset(&co, 0, sizeof(co));
+	co.app = arr_app_from_name(c->type);
+	co.base_url = c->url;
+	co.api_key = key;
+	co.timeout_ms = c->timeout_ms;
+	co.tls_verify = c->tls_verify;
+	co.retry = o->retry;
+	if (arr_client_new(&co, out, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (key != NULL) {
+		sodium_memzero(key, strlen(key));
+		free(key);
+	}
+	return ret;
+}
+
+void
+sync_emit(const struct sync_opts *o, const struct connector *c, const char *event, json_t *obj)
+{
+	if (obj == NULL)
+		obj = json_object();
+	if (obj != NULL)
+		json_object_set_new(obj, "connector", json_string(c->name));
+	jsonl_emit(o->out, event, obj);
+}
+
+static void
+progress(struct run *x)
+{
+	x->items++;
+	if (x->o->progress != NULL && x->items % 1000 == 0)
+		x->o->progress(x->o->progress_arg, x->c->name, x->items, x->total);
+}
+
+/* ------------------------------------------------------------ elements */
+
+static int
+on_profile(json_t *j, void *arg, struct err *e)
+{
+	struct run *x = arg;
+	struct arr_quality_profile p;
+	int rc = arr_quality_profile_parse(j, &p, e);
+
+	if (rc == ARR_PARSED)
+		rc = mirror_profile_put(x->m, &p, e);
+	arr_quality_profile_release(&p);
+	return rc < 0 ? -1 : 0;
+}
+
+static int
+on_series(json_t *j, void *arg, struct err *e)
+{
+	struct run *x = arg;
+	struct arr_series s;
+	int rc = arr_series_parse(j, &s, e);
+
+	if (rc == ARR_PARSED) {
+		rc = mirror_series_put(x->m, &s, e);
+		x->r->items_listed++;
+		progress(x);
+	} else if (rc == ARR_SKIPPED) {
+		x->skipped_items++;
+	}
+	arr_series_release(&s);
+	return rc < 0 ? -1 : 0;
+}
+
+static int
+on_episode(json_t *j, void *arg, struct err *e)
+{
+	struct run *x = arg;
+	struct arr_episode ep;
+	int rc = arr_episode_parse(j, x->dialect, &ep, e);
+
+	if (rc == ARR_SKIPPED) {
+		x->skipped_children++;
+		return 0;
+	}
+	if (rc < 0)
+		return -1;
+	progress(x);
+	return mirror_episode_put(x->m, &ep, x->dialect == ARR_DIALECT_WHISPARR_V2, e);
+}
+
+static int
+on_movie(json_t *j, void *arg, struct err *e)
+{
+	struct run *x = arg;
+	struct arr_movie mv;
+	int rc = arr_movie_parse(j, &mv, e);
+
+	if (rc == ARR_SKIPPED) {
+		x->skipped_items++;
+		return 0;
+	}
+	if (rc < 0)
+		return -1;
+	x->r->items_listed++;
+	progress(x);
+	return mirror_movie_put(x->m, &mv, e);
+}
+
+static void
+on_event(void *arg, const char *kind, json_t *payload)
+{
+	struct run *x = arg;
+
+	sync_emit(x->o, x->c, kind, json_deep_copy(payload));
+}
+
+/* ------------------------------------------------------------ phases */
+
+static int
+list(struct run *x, const char *rel, arr_element_fn fn, struct err *e)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s%s", arr_client_api(x->client), rel);
+	if (arr_client_get_each(x->client, path, fn, x, e) < 0)
+		return err_prefix(e, "'%s': GET %s", x->c->name, rel);
+	return 0;
+}
+
+static int
+need_profiles(PGconn *db, const struct connector *c, int full, int *need, struct err *e)
+{
+	char id[24];
+	const char *p[1] = { db_fmt_int64(id, sizeof(id), c->id) };
+	PGresult *r = NULL;
+
+	*need = 1;
+	if (full)
+		return 0;
+	if (db_query(db, "SELECT EXISTS (SELECT 1 FROM quality_profiles WHERE connector_id = $1)",
+		     1, p, &r, e) < 0)
+		return -1;
+	*need = !db_bool(r, 0, 0);
+	PQclear(r);
+	return 0;
+}
+
+static int
+sync_series(struct run *x, struct err *e)
+{
+	int *ids = NULL;
+	size_t n = 0, i;
+	int ret = -1;
+	char rel[64];
+
+	if (mirror_series_begin(x->m, e) < 0 || list(x, "/series", on_series, e) < 0)
+		goto out;
+	if (mirror_series_end(x->m, x->r->full, &ids, &n, e) < 0)
+		goto out;
+	x->r->refetched = (long)n;
+	if (n == 0) {
+		ret = 0;
+		goto out;
+	}
+	if (mirror_episodes_begin(x->m, e) < 0)
+		goto out;
+	/* A request that fails after its retries fails the whole sync: the
+	 * transaction rolls back and the mirror stays as it was. */
+	for (i = 0; i < n; i++) {
+		snprintf(rel, sizeof(rel), "/episode?seriesId=%d&includeEpisodeFile=true", ids[i]);
+		if (list(x, rel, on_episode, e) < 0)
+			goto out;
+	}
+	if (mirror_episodes_end(x->m, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(ids);
+	return ret;
+}
+
+static int
+pick_dialect(struct run *x, struct err *e)
+{
+	int parts[4];
+
+	switch (arr_app_from_name(x->c->type)) {
+	case ARR_APP_SONARR:
+		x->dialect = ARR_DIALECT_SONARR;
+		break;
+	case ARR_APP_RADARR:
+		x->dialect = ARR_DIALECT_RADARR;
+		break;
+	case ARR_APP_WHISPARR:
+		/* The version the last probe stored saves a request. */
+		if (x->c->app_version != NULL && arr_version_parse(x->c->app_version, parts) == 0) {
+			x->dialect = arr_whisparr_dialect(parts[0]);
+		} else {
+			struct arr_system_status st;
+
+			if (arr_client_detect(x->client, &st, e) < 0)
+				return err_prefix(e, "'%s': telling Whisparr v2 from v3", x->c->name);
+			x->dialect = arr_client_dialect(x->client);
+		}
+		break;
+	default:
+		return err_set(e, ERR_USAGE, "connector '%s' is a %s: it has no library to sync",
+			       x->c->name, x->c->type);
+	}
+	arr_client_set_dialect(x->client, x->dialect);
+	return 0;
+}
+
+static json_t *
+counts_json(const struct sync_report *r)
+{
+	const struct mirror_counts *c = &r->counts;
+
+	return json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, "
+			 "s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
+			 "mode", r->full ? "full" : "incremental",
+			 "listed", (int)r->items_listed, "refetched", (int)r->refetched,
+			 "staged", (int)c->staged, "profiles", (int)c->profiles,
+			 "series_added", (int)c->series_added, "series_updated", (int)c->series_updated,
+			 "series_removed", (int)c->series_removed,
+			 "seasons_written", (int)c->seasons_written,
+			 "episodes_added", (int)c->episodes_added,
+			 "episodes_updated", (int)c->episodes_updated,
+			 "episodes_removed", (int)c->episodes_removed,
+			 "files_written", (int)c->files_written, "files_removed", (int)c->files_removed,
+			 "movies_added", (int)c->movies_added, "movies_updated", (int)c->movies_updated,
+			 "movies_removed", (int)c->movies_removed,
+			 "registry_cleared", (int)c->registry_cleared, "events", (int)c->events,
+			 "skipped_records", (int)r->skipped_records,
+			 "api_calls", (int)r->api_calls);
+}
+
+/* The library part, between taking the lock and releasing it. */
+static int
+sync_library(PGconn *db, struct run *x, struct err *e)
+{
+	struct mirror_merge_opts mo = { 0, 0 };
+	int64_t t0 = clock_mono_us();
+	int need, ret = -1;
+	json_t *counts = NULL;
+
+	if (sync_client_new(x->c, x->o, &x->client, e) < 0 || pick_dialect(x, e) < 0)
+		goto out;
+	if (need_profiles(db, x->c, x->r->full, &need, e) < 0)
+		goto out;
+	if (mirror_open(db, x->c->id, log_get_correlation_id(), &x->m, e) < 0)
+		goto out;
+	if (need && (mirror_profiles_begin(x->m, e) < 0 ||
+		     list(x, "/qualityprofile", on_profile, e) < 0 ||
+		     mirror_profiles_end(x->m, e) < 0))
+		goto out;
+	if (x->dialect == ARR_DIALECT_SONARR || x->dialect == ARR_DIALECT_WHISPARR_V2) {
+		if (sync_series(x, e) < 0)
+			goto out;
+	} else if (mirror_movies_begin(x->m, e) < 0 || list(x, "/movie", on_movie, e) < 0 ||
+		   mirror_movies_end(x->m, e) < 0) {
+		goto out;
+	}
+	x->r->skipped_records = (long)(x->skipped_items + x->skipped_children);
+	if (x->r->skipped_records > 0)
+		log_warn("sync", "'%s': %ld malformed records skipped; items missing from a list "
+			 "with skipped records are kept until a clean sync", x->c->name,
+			 x->r->skipped_records);
+	mo.keep_missing_items = x->skipped_items > 0;
+	mo.keep_missing_children = x->skipped_children > 0;
+	if (mirror_merge(x->m, &mo, on_event, x, &x->r->counts, e) < 0)
+		goto out;
+	x->r->api_calls = arr_client_requests(x->client);
+	x->r->duration_ms = (clock_mono_us() - t0) / 1000;
+	counts = counts_json(x->r);
+	if (counts == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (sync_state_ok(db, x->c->id, x->r->full, x->r->duration_ms, counts, e) < 0 ||
+	    mirror_commit(x->m, e) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (x->client != NULL)
+		x->r->api_calls = arr_client_requests(x->client);
+	x->r->duration_ms = (clock_mono_us() - t0) / 1000;
+	json_decref(counts);
+	mirror_free(x->m);
+	x->m = NULL;
+	arr_client_free(x->client);
+	x->client = NULL;
+	return ret;
+}
+
+static void
+skip(const struct sync_opts *o, const struct connector *c, struct sync_report *r,
+     const char *reason)
+{
+	r->status = SYNC_SKIPPED;
+	snprintf(r->reason, sizeof(r->reason), "%s", reason);
+	log_info("sync", "'%s': skipped: %s", c->name, reason);
+	sync_emit(o, c, "sync_skipped", json_pack("{s:s}", "reason", reason));
+}
+
+int
+sync_connector(PGconn *db, const struct connector *c, const struct sync_opts *o,
+	       struct sync_report *r, struct err *e)
+{
+	struct run x;
+	int got, failures = 0, locked = 0, ret = -1;
+	int64_t next_retry = 0;
+	char why[160];
+
+	memset(r, 0, sizeof(*r));
+	r->full = o->full;
+	if (o->health_only)
+		return sync_health_check(db, c, o, r, e);
+	if (!c->enabled) {
+		skip(o, c, r, "disabled");
+		return 0;
+	}
+	if (strcmp(c->type, "prowlarr") == 0) {
+		skip(o, c, r, "a prowlarr connector has no library");
+		return 0;
+	}
+	got = db_try_lock(db, DB_LOCK_SYNC, (int)c->id, e);
+	if (got < 0)
+		goto fail;
+	if (got == 0) {
+		/* Req 37.5: never twice at once; the other run does the work. */
+		skip(o, c, r, "another sync of this connector is running");
+		return 0;
+	}
+	locked = 1;
+	if (sync_state_get(db, c->id, &failures, &next_retry, e) < 0)
+		goto fail;
+	if (strcmp(c->health, "unhealthy") == 0) {
+		skip(o, c, r, "the connector is unhealthy; 'comradarr-sync --health-only' "
+		     "checks it again");
+		ret = 0;
+		goto out;
+	}
+	if (!o->force && next_retry > clock_now_us()) {
+		snprintf(why, sizeof(why), "backing off after %d failed syncs; name it with "
+			 "--connector to try now", failures);
+		skip(o, c, r, why);
+		ret = 0;
+		goto out;
+	}
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	x.o = o;
+	x.r = r;
+	if (sync_library(db, &x, e) < 0)
+		goto fail;
+	r->status = SYNC_DONE;
+	{
+		json_t *done = counts_json(r);
+
+		if (done != NULL)
+			json_object_set_new(done, "duration_ms", json_integer(r->duration_ms));
+		sync_emit(o, c, "sync_done", done);
+	}
+	log_info("sync", "'%s': %s sync done in %lld ms: %ld listed, %ld refetched, %ld events",
+		 c->name, r->full ? "full" : "incremental", (long long)r->duration_ms,
+		 r->items_listed, r->refetched, r->counts.events);
+	ret = 0;
+	goto out;
+fail:
+	r->status = SYNC_FAILED;
+	{
+		struct err e2 = ERR_INIT;
+
+		if (locked && sync_state_failed(db, c, o, failures, e, &e2) < 0)
+			log_error("sync", "'%s': the failure could not be recorded: %s", c->name,
+				  e2.msg);
+	}
+	sync_emit(o, c, "sync_failed", json_pack("{s:s, s:s, s:i}", "error",
+		  err_kind_name(e->kind), "message", e->msg, "api_calls", (int)r->api_calls));
+out:
+	if (locked) {
+		struct err e3 = ERR_INIT;
+
+		if (db_unlock(db, DB_LOCK_SYNC, (int)c->id, &e3) < 0)
+			log_warn("sync", "'%s': %s", c->name, e3.msg);
+	}
+	return ret;
+}

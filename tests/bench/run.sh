@@ -1,0 +1,106 @@
+#!/bin/sh
+# tests/bench/run.sh BUILD - the sync benchmark (make bench; not a test).
+# Starts its own throwaway PostgreSQL (pg_virtualenv) and fake *arr apps on
+# loopback, then prints one table: the raw COPY limit, a full sync of
+# SERIES series x EPISODES episodes, an unchanged incremental, an incremental
+# after 1% of series changed, and the same for MOVIES movies.
+set -eu
+build=${1:-build}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+if [ -z "${COMRADARR_IN_PGENV:-}" ]; then
+	COMRADARR_IN_PGENV=1 exec pg_virtualenv -o fsync=off -o synchronous_commit=off \
+		-o full_page_writes=off sh "$0" "$@"
+fi
+SERIES=${SERIES:-20000} SEASONS=${SEASONS:-5} EPS=${EPS:-10} MOVIES=${MOVIES:-50000}
+bin=$root/$build/bin
+tmp=$(mktemp -d)
+pids=""
+trap 'for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
+export SECRET_KEY=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+export COMRADARR_HOME=$tmp/home LOG_LEVEL=warn LOG_FORMAT=json
+createdb bench
+export DATABASE_URL=dbname=bench PGDATABASE=bench
+"$bin/comradarr" migrate >/dev/null
+
+fake() {	# fake NAME ARGS...: start, wait for the port
+	n=$1; shift
+	"$bin/fakearr" --api-key benchkey1234 --port 0 "$@" >"$tmp/$n.out" 2>"$tmp/$n.err" &
+	pids="$pids $!"
+	i=0
+	until grep -q '"port"' "$tmp/$n.out" 2>/dev/null; do
+		i=$((i + 1)); [ $i -lt 600 ] || { echo "fakearr $n did not start" >&2; exit 1; }
+		sleep 0.1
+	done
+	sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$tmp/$n.out"
+}
+tvport=$(fake tv --app sonarr --series "$SERIES" --seasons "$SEASONS" --episodes "$EPS")
+mvport=$(fake mv --app radarr --movies "$MOVIES")
+echo benchkey1234 | "$bin/comradarr" connector add tv --type sonarr --url "http://127.0.0.1:$tvport" --api-key-file - >/dev/null
+echo benchkey1234 | "$bin/comradarr" connector add films --type radarr --url "http://127.0.0.1:$mvport" --api-key-file - >/dev/null
+
+writes() {	# rows inserted+updated+deleted in the mirror tables so far
+	psql -XAtq -c "SELECT sum(n_tup_ins + n_tup_upd + n_tup_del) FROM pg_stat_user_tables
+		WHERE schemaname = 'public' AND relname IN ('series','seasons','episodes',
+		'episode_files','movies','quality_profiles','events','search_registry')"
+}
+# run LABEL CONNECTOR PORT ARGS...: one sync; sets secs, rss_kb, reqs, bytes, rows
+run() {
+	label=$1 conn=$2 port=$3; shift 3
+	curl -s -X DELETE "http://127.0.0.1:$port/__fake/stats" >/dev/null
+	psql -XAtq -c "SELECT pg_stat_clear_snapshot()" >/dev/null
+	w0=$(writes)
+	/usr/bin/time -f '%e %M' -o "$tmp/time" "$bin/comradarr-sync" --connector "$conn" --json "$@" >"$tmp/$label.jsonl"
+	sleep 0.6	# the statistics collector reports with a delay
+	w1=$(writes)
+	secs=$(cut -d' ' -f1 "$tmp/time") rss_kb=$(cut -d' ' -f2 "$tmp/time")
+	st=$(curl -s "http://127.0.0.1:$port/__fake/stats")
+	# the sync's own count (the fake's would include this stats call)
+	reqs=$(sed -n 's/.*"event":"sync_done".*"api_calls":\([0-9]*\).*/\1/p' "$tmp/$label.jsonl")
+	bytes=$(echo "$st" | sed -n 's/.*"bytes_sent": *\([0-9]*\).*/\1/p')
+	rows=$((w1 - w0))
+	grep -q '"sync_done"' "$tmp/$label.jsonl" || { echo "$label: sync failed" >&2; tail -3 "$tmp/$label.jsonl" >&2; }
+}
+row() {	# row NAME ROWS_IN_MIRROR
+	rate=$(awk -v n="$2" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
+	printf '%-40s %9.2f %9s %9s %10s %12s %9s\n' "$1" "$secs" "$rate" "$((rss_kb / 1024))" "$reqs" "$bytes" "$rows"
+}
+
+run tvfull tv "$tvport" --full
+full_secs=$secs
+eps=$(psql -XAtq -c "SELECT count(*) FROM episodes")
+mirror_rows=$(psql -XAtq -c "SELECT (SELECT count(*) FROM series) + (SELECT count(*) FROM seasons) + (SELECT count(*) FROM episodes) + (SELECT count(*) FROM episode_files)")
+tvfull="$secs $rss_kb $reqs $bytes $rows"
+# (1) raw limit: COPY exactly the rows the mirror holds into empty tables of the same shape
+for t in series seasons episodes episode_files; do
+	psql -XAtq -c "\\copy (SELECT * FROM $t) TO '$tmp/$t.copy'"
+	psql -XAtq -c "CREATE TABLE raw_$t (LIKE $t INCLUDING INDEXES)"
+done
+t0=$(date +%s.%N)
+for t in series seasons episodes episode_files; do
+	psql -XAtq -c "\\copy raw_$t FROM '$tmp/$t.copy'"
+done
+t1=$(date +%s.%N)
+raw=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+psql -XAtq -c "DROP TABLE raw_series, raw_seasons, raw_episodes, raw_episode_files"
+
+printf '%-40s %9s %9s %9s %10s %12s %9s\n' "step" "seconds" "rows/s" "RSS MB" "requests" "bytes" "rows wr."
+secs=$raw rss_kb=0 reqs=- bytes=- rows=$mirror_rows
+row "1. raw COPY of the mirror's rows" "$mirror_rows"
+set -- $tvfull; secs=$1 rss_kb=$2 reqs=$3 bytes=$4 rows=$5
+row "2. full sync $SERIES series/$eps eps" "$mirror_rows"
+awk -v a="$full_secs" -v b="$raw" 'BEGIN { printf "   ratio full sync / raw COPY: %.2f (target <= 1.5)\n", a / b }'
+run tvinc0 tv "$tvport"
+row "3. incremental, nothing changed" 0
+n=$((SERIES / 100))
+curl -s -X POST -d "{\"op\":\"random\",\"seed\":9,\"count\":$n}" "http://127.0.0.1:$tvport/__fake/mutate" >/dev/null
+run tvinc1 tv "$tvport"
+row "4. incremental, ~1% of series changed" 0
+run mvfull films "$mvport" --full
+row "5a. full sync $MOVIES movies" "$MOVIES"
+run mvinc0 films "$mvport"
+row "5b. movies incremental, nothing changed" 0
+curl -s -X POST -d "{\"op\":\"random\",\"seed\":9,\"count\":$((MOVIES / 100))}" "http://127.0.0.1:$mvport/__fake/mutate" >/dev/null
+run mvinc1 films "$mvport"
+row "5c. movies incremental, ~1% changed" 0
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), PostgreSQL $(psql -XAtq -c 'SHOW server_version')"
