@@ -51,6 +51,14 @@ ALL_CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) -Ilib -Icmd
 ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS)
 LIBS        := $(PKG_LIBS) -lm -lpthread
 
+# Quiet by default, as git's build: "CC lib/core/log.o"; V=1 shows commands.
+ifneq ($(V),1)
+Q_CC        = @echo '   CC $@';
+Q_LD        = @echo '   LD $@';
+Q_AR        = @echo '   AR $@';
+Q_GEN       = @echo '  GEN $@';
+endif
+
 LIB_SRCS    := $(sort $(wildcard lib/*/*.c))
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
 LIBA        := $(BUILD)/libcomradarr.a
@@ -86,45 +94,47 @@ tests: $(UNIT_BINS) $(INTEG_BINS) $(BENCH_BINS) $(FAKEARR)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # Migrations are compiled into the library so a binary never depends on
 # where sql/ was installed; install-sql still ships them for reading.
 $(BUILD)/gen/migrations.c: $(SQL_FILES) sql/embed.sh
 	@mkdir -p $(@D)
-	sh sql/embed.sh $(SQL_FILES) > $@.tmp && mv $@.tmp $@
+	$(Q_GEN)sh sql/embed.sh $(SQL_FILES) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIBA): $(LIB_OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(Q_AR)$(AR) rcs $@ $^
 
 $(BUILD)/bin/comradarr: $(BUILD)/cmd/comradarr.o $(FRONT_OBJS) $(CLI_OBJS) $(LIBA)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(BUILD)/cmd/comradarr.o $(FRONT_OBJS) $(CLI_OBJS) $(LIBA) $(LIBS)
+	$(Q_LD)$(CC) $(ALL_LDFLAGS) -o $@ $(BUILD)/cmd/comradarr.o $(FRONT_OBJS) $(CLI_OBJS) $(LIBA) $(LIBS)
 
 $(BUILD)/bin/%: $(BUILD)/cmd/%.o $(CLI_OBJS) $(LIBA)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJS) $(LIBA) $(LIBS)
+	$(Q_LD)$(CC) $(ALL_LDFLAGS) -o $@ $< $(CLI_OBJS) $(LIBA) $(LIBS)
 
 $(FAKEARR): $(FAKEARR_SRCS:%.c=$(BUILD)/%.o) $(LIBA)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(FAKEARR_SRCS:%.c=$(BUILD)/%.o) $(LIBA) $(LIBS)
+	$(Q_LD)$(CC) $(ALL_LDFLAGS) -o $@ $(FAKEARR_SRCS:%.c=$(BUILD)/%.o) $(LIBA) $(LIBS)
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests -Itests/lib -c -o $@ $<
+	$(Q_CC)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests -Itests/lib -c -o $@ $<
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(TLIB_OBJS) $(LIBA)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
+	$(Q_LD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
 
 $(BUILD)/tests/integration/%: $(BUILD)/tests/integration/%.o $(TLIB_OBJS) $(LIBA)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
+	$(Q_LD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
 
 $(BUILD)/tests/bench/%: $(BUILD)/tests/bench/%.o $(TLIB_OBJS) $(LIBA)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
+	$(Q_LD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
+
+.SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

@@ -346,8 +346,12 @@ fa_render_command(struct fa_state *st, struct jw *w, struct fa_command *c)
 		jw_time(w, "started", started_at(st, c));
 	if (done) {
 		jw_time(w, "ended", ended_at(st, c));
-		fa_fmt_span(span, sizeof(span), ended_at(st, c) - started_at(st, c));
-		jw_str(w, "duration", span);
+		/* Both Whisparr specs type duration as a TimeSpan object, the
+		 * others as a string: send it only where the spec takes a string */
+		if (st->o.app != FA_WHISPARR2 && st->o.app != FA_WHISPARR3) {
+			fa_fmt_span(span, sizeof(span), ended_at(st, c) - started_at(st, c));
+			jw_str(w, "duration", span);
+		}
 	}
 	jw_str(w, "trigger", "manual");
 	jw_str(w, "clientUserAgent", c->user_agent);
