@@ -7,13 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
-#include "arr/app.h"
-#include "arr/client.h"
 #include "arr/probe.h"
 #include "db/connectors.h"
 #include "front/front.h"
+#include "stage/connect.h"
 #include "core/banned.h"
 
 struct topts {
@@ -141,11 +138,10 @@ front_connector_test(int argc, char **argv)
 	struct topts o;
 	struct secret_key k;
 	struct connector c;
-	struct arr_client_opts copt;
 	struct arr_client *client = NULL;
 	struct arr_probe_report *r = NULL;
 	struct err e = ERR_INIT;
-	char *key = NULL, detail[1024];
+	char detail[1024];
 	int done, rc;
 
 	memset(&c, 0, sizeof(c));
@@ -161,21 +157,14 @@ front_connector_test(int argc, char **argv)
 		goto out;
 	}
 	if (cli_secret_key(&cli, &k, &e) < 0 || cli_db(&cli, &e) < 0 ||
-	    db_connector_get(cli.db, cli.argv[0], &c, &e) < 0 ||
-	    db_connector_api_key(&k, &c, &key, &e) < 0)
+	    db_connector_get(cli.db, cli.argv[0], &c, &e) < 0)
 		goto fail;
-	memset(&copt, 0, sizeof(copt));
-	copt.app = arr_app_from_name(c.type);
-	copt.base_url = c.url;
-	copt.api_key = key;
-	copt.timeout_ms = c.timeout_ms;
-	copt.tls_verify = c.tls_verify;
 	r = calloc(1, sizeof(*r));
 	if (r == NULL) {
 		err_set(&e, ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	if (arr_client_new(&copt, &client, &e) < 0 || arr_probe(client, r, &e) < 0)
+	if (stage_client_open(&k, &c, NULL, &client, &e) < 0 || arr_probe(client, r, &e) < 0)
 		goto fail;
 	print_report(&cli, &c, r);
 	if (!o.no_save) {
@@ -194,10 +183,6 @@ fail:
 out:
 	arr_client_free(client);
 	free(r);
-	if (key != NULL) {
-		sodium_memzero(key, strlen(key));
-		free(key);
-	}
 	connector_release(&c);
 	secret_key_wipe(&k);
 	return cli_finish(&cli, rc);

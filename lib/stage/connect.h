@@ -1,0 +1,22 @@
+/*
+ * connect.h - an *arr client for a stored connector.
+ *
+ * Decrypts the connector's API key with the secret key (registering it with
+ * the logger so it can never be printed), makes the client with the
+ * connector's URL, timeout and TLS setting, and wipes the decrypted copy.
+ * Every stage that talks to an *arr starts here.
+ */
+#ifndef COMRADARR_STAGE_CONNECT_H
+#define COMRADARR_STAGE_CONNECT_H
+
+#include "arr/client.h"
+#include "arr/retry.h"
+#include "core/err.h"
+#include "crypto/secretbox.h"
+#include "db/connectors.h"
+
+/* retry may be NULL for the client's defaults.  Free *out with arr_client_free. */
+int stage_client_open(const struct secret_key *k, const struct connector *c,
+		      const struct arr_retry *retry, struct arr_client **out, struct err *e);
+
+#endif
