@@ -16,7 +16,8 @@ SERIES=${SERIES:-20000} SEASONS=${SEASONS:-5} EPS=${EPS:-10} MOVIES=${MOVIES:-50
 bin=$root/$build/bin
 tmp=$(mktemp -d)
 pids=""
-trap 'for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
+cleanup() { for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"; }
+trap cleanup EXIT
 export SECRET_KEY=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 export COMRADARR_HOME=$tmp/home LOG_LEVEL=warn LOG_FORMAT=json
 createdb bench
