@@ -39,6 +39,7 @@ struct arr_client {
 	struct arr_retry retry;
 	uint32_t rnd;
 	unsigned long requests;
+	unsigned long long bytes;	/* body bytes received */
 	char app_version[32];
 	char curl_err[CURL_ERROR_SIZE];
 };
@@ -249,6 +250,12 @@ arr_client_requests(const struct arr_client *c)
 	return c->requests;
 }
 
+unsigned long long
+arr_client_bytes(const struct arr_client *c)
+{
+	return c->bytes;
+}
+
 static size_t
 header_cb(char *p, size_t size, size_t n, void *ud)
 {
@@ -295,6 +302,7 @@ write_cb(char *p, size_t size, size_t n, void *ud)
 	struct xfer *x = ud;
 	size_t len = size * n;
 
+	x->c->bytes += len;
 	if (x->status == 0)
 		curl_easy_getinfo(x->c->curl, CURLINFO_RESPONSE_CODE, &x->status);
 	if (x->status < 200 || x->status > 299) {

@@ -73,6 +73,8 @@ const char *arr_client_api(const struct arr_client *c);
 const char *arr_client_app_version(const struct arr_client *c);
 /* Requests sent (tries, including retries) since the client was made. */
 unsigned long arr_client_requests(const struct arr_client *c);
+/* Body bytes received (as the server sent them) since the client was made. */
+unsigned long long arr_client_bytes(const struct arr_client *c);
 
 /*
  * GET path (with query, starting with '/') and parse the whole body as one

@@ -6,9 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#include <sodium.h>
 
 #include "db/db.h"
 #include "db/mirror_int.h"
@@ -96,95 +93,7 @@ out:
 	return ret;
 }
 
-/* ------------------------------------------------------------ COPY rows */
-
-int
-mirror_copy_text(struct buf *b, const char *v)
-{
-	const char *p, *run;
-
-	if (v == NULL)
-		return buf_append(b, "\\N", 2);
-	for (p = run = v; *p != '\0'; p++) {
-		const char *esc = NULL;
-
-		switch (*p) {
-		case '\\': esc = "\\\\"; break;
-		case '\t': esc = "\\t"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		default: continue;
-		}
-		if (buf_append(b, run, (size_t)(p - run)) < 0 || buf_append(b, esc, 2) < 0)
-			return -1;
-		run = p + 1;
-	}
-	return buf_append(b, run, (size_t)(p - run));
-}
-
-/* Column writers: each appends a separator first unless it is the first. */
-static int
-col_sep(struct buf *b)
-{
-	return b->len > 0 ? buf_putc(b, '\t') : 0;
-}
-
-static int
-col_str(struct buf *b, const char *v)
-{
-	return col_sep(b) < 0 ? -1 : mirror_copy_text(b, v);
-}
-
-/* "" is stored as NULL: the model uses "" for absent. */
-static int
-col_opt(struct buf *b, const char *v)
-{
-	return col_str(b, v != NULL && *v != '\0' ? v : NULL);
-}
-
-static int
-col_int(struct buf *b, long long v)
-{
-	return col_sep(b) < 0 ? -1 : buf_appendf(b, "%lld", v);
-}
-
-/* 0 means absent for ids and counts the model leaves at 0. */
-static int
-col_int0(struct buf *b, long long v)
-{
-	if (v == 0)
-		return col_str(b, NULL);
-	return col_int(b, v);
-}
-
-static int
-col_bool(struct buf *b, int v)
-{
-	return col_str(b, v ? "t" : "f");
-}
-
-static int
-col_time(struct buf *b, int64_t us)
-{
-	struct tm tm;
-	time_t secs;
-	long frac;
-
-	if (us == ARR_NO_TIME)
-		return col_str(b, NULL);
-	secs = (time_t)(us / 1000000);
-	frac = (long)(us % 1000000);
-	if (frac < 0) {
-		frac += 1000000;
-		secs--;
-	}
-	if (gmtime_r(&secs, &tm) == NULL)
-		return col_str(b, NULL);
-	if (col_sep(b) < 0)
-		return -1;
-	return buf_appendf(b, "%04d-%02d-%02d %02d:%02d:%02d.%06ld+00", tm.tm_year + 1900,
-			   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
-}
+/* ------------------------------------------------------------ COPY */
 
 static int
 copy_begin(struct mirror *m, const char *table, struct err *e)
@@ -207,7 +116,7 @@ copy_begin(struct mirror *m, const char *table, struct err *e)
 	return 0;
 }
 
-/* Send the row built in m->row (the newline is added here). */
+/* Send the row built in m->row. */
 static int
 copy_row(struct mirror *m, struct err *e)
 {
@@ -215,10 +124,6 @@ copy_row(struct mirror *m, struct err *e)
 
 	if (m->phase != MIRROR_COPY) {
 		err_set(e, ERR_INTERNAL, "mirror: a row was put outside a COPY");
-		goto out;
-	}
-	if (buf_putc(&m->row, '\n') < 0) {
-		err_set(e, ERR_NOMEM, "a mirror row is too big or memory ran out");
 		goto out;
 	}
 	if (PQputCopyData(m->db, m->row.data, (int)m->row.len) != 1) {
@@ -281,23 +186,7 @@ mirror_profiles_begin(struct mirror *m, struct err *e)
 int
 mirror_profile_put(struct mirror *m, const struct arr_quality_profile *p, struct err *e)
 {
-	struct buf *b = &m->row;
-	size_t i;
-	int first = 1;
-
-	if (col_int(b, p->id) < 0 || col_str(b, p->name) < 0 || col_bool(b, p->upgrade_allowed) < 0 ||
-	    col_int(b, p->cutoff) < 0 || col_int(b, p->cutoff_format_score) < 0 ||
-	    col_int(b, p->min_format_score) < 0 || col_sep(b) < 0 || buf_putc(b, '{') < 0)
-		return row_fail(m, e);
-	/* Allowed qualities in the profile's order, worst first. */
-	for (i = 0; i < p->nitems; i++) {
-		if (p->items[i].quality_id == 0 || !p->items[i].allowed)
-			continue;
-		if (buf_appendf(b, "%s%d", first ? "" : ",", p->items[i].quality_id) < 0)
-			return row_fail(m, e);
-		first = 0;
-	}
-	if (buf_putc(b, '}') < 0)
+	if (mirror_row_profile(&m->row, p) < 0)
 		return row_fail(m, e);
 	return copy_row(m, e);
 }
@@ -317,134 +206,12 @@ mirror_series_begin(struct mirror *m, struct err *e)
 	return copy_begin(m, "stage_series", e);
 }
 
-static void
-fp_add(crypto_generichash_state *h, const void *p, size_t n)
-{
-	crypto_generichash_update(h, p, n);
-}
-
-static void
-fp_str(crypto_generichash_state *h, const char *s)
-{
-	fp_add(h, s, strlen(s) + 1);
-}
-
-static void
-fp_i64(crypto_generichash_state *h, int64_t v)
-{
-	fp_add(h, &v, sizeof(v));
-}
-
-void
-mirror_series_fingerprint(const struct arr_series *s, char out[33])
-{
-	crypto_generichash_state h;
-	unsigned char d[16];
-	size_t i;
-
-	crypto_generichash_init(&h, NULL, 0, sizeof(d));
-	fp_str(&h, s->title);
-	fp_str(&h, s->sort_title);
-	fp_str(&h, s->status);
-	fp_str(&h, s->series_type);
-	fp_str(&h, s->imdb_id);
-	fp_i64(&h, s->tvdb_id);
-	fp_i64(&h, s->tmdb_id);
-	fp_i64(&h, s->year);
-	fp_i64(&h, s->quality_profile_id);
-	fp_i64(&h, s->monitored);
-	fp_i64(&h, s->added);
-	fp_i64(&h, s->next_airing);
-	fp_i64(&h, s->previous_airing);
-	fp_i64(&h, s->episode_count);
-	fp_i64(&h, s->episode_file_count);
-	fp_i64(&h, s->total_episode_count);
-	fp_i64(&h, s->size_on_disk);
-	fp_i64(&h, (int64_t)s->nseasons);
-	for (i = 0; i < s->nseasons; i++) {
-		const struct arr_season *x = &s->seasons[i];
-
-		fp_i64(&h, x->season_number);
-		fp_i64(&h, x->monitored);
-		fp_i64(&h, x->total_episode_count);
-		fp_i64(&h, x->episode_count);
-		fp_i64(&h, x->episode_file_count);
-		fp_i64(&h, x->size_on_disk);
-		fp_i64(&h, x->next_airing);
-		fp_i64(&h, x->previous_airing);
-	}
-	crypto_generichash_final(&h, d, sizeof(d));
-	sodium_bin2hex(out, 33, d, sizeof(d));
-}
-
-static int
-time_json(json_t *o, const char *key, int64_t us)
-{
-	char t[40];
-	struct tm tm;
-	time_t secs = (time_t)(us / 1000000);
-
-	if (us == ARR_NO_TIME)
-		return 0;
-	if (gmtime_r(&secs, &tm) == NULL)
-		return 0;
-	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_object_set_new(o, key, json_string(t));
-}
-
-/* The seasons as compact JSON for the row's jsonb column. */
-static char *
-seasons_json(const struct arr_series *s)
-{
-	json_t *a = json_array();
-	char *text = NULL;
-	size_t i;
-
-	if (a == NULL)
-		return NULL;
-	for (i = 0; i < s->nseasons; i++) {
-		const struct arr_season *x = &s->seasons[i];
-		json_t *o = json_pack("{s:i, s:b, s:i, s:i, s:i, s:I, s:f}", "n", x->season_number,
-				      "m", x->monitored, "tot", x->total_episode_count,
-				      "cnt", x->episode_count, "fc", x->episode_file_count,
-				      "sz", (json_int_t)x->size_on_disk, "pct", x->percent_of_episodes);
-
-		if (o == NULL || time_json(o, "na", x->next_airing) < 0 ||
-		    time_json(o, "pa", x->previous_airing) < 0 || json_array_append_new(a, o) < 0)
-			goto out;
-	}
-	text = json_dumps(a, JSON_COMPACT);
-out:
-	json_decref(a);
-	return text;
-}
-
 int
 mirror_series_put(struct mirror *m, const struct arr_series *s, struct err *e)
 {
-	struct buf *b = &m->row;
-	char fp[33];
-	char *seasons = seasons_json(s);
-	int ret = -1;
-
-	if (seasons == NULL) {
-		err_set(e, ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	mirror_series_fingerprint(s, fp);
-	if (col_int(b, s->id) < 0 || col_str(b, s->title) < 0 || col_opt(b, s->sort_title) < 0 ||
-	    col_opt(b, s->status) < 0 || col_opt(b, s->series_type) < 0 ||
-	    col_int0(b, s->tvdb_id) < 0 || col_int0(b, s->tmdb_id) < 0 ||
-	    col_opt(b, s->imdb_id) < 0 || col_int0(b, s->year) < 0 || col_bool(b, s->monitored) < 0 ||
-	    col_int0(b, s->quality_profile_id) < 0 || col_time(b, s->added) < 0 ||
-	    col_str(b, fp) < 0 || col_str(b, seasons) < 0) {
-		row_fail(m, e);
-		goto out;
-	}
-	ret = copy_row(m, e);
-out:
-	free(seasons);
-	return ret;
+	if (mirror_row_series(&m->row, s) < 0)
+		return row_fail(m, e);
+	return copy_row(m, e);
 }
 
 int
@@ -489,57 +256,24 @@ mirror_episodes_begin(struct mirror *m, struct err *e)
 	return copy_begin(m, "stage_episodes", e);
 }
 
-/* The file columns of a row: an episode's file or a movie's. */
-static int
-file_cols(struct buf *b, const struct arr_episode_file *f, int with_id_season)
-{
-	const struct arr_quality *q = &f->quality;
-
-	if (with_id_season && (col_int(b, f->id) < 0 || col_int(b, f->season_number) < 0))
-		return -1;
-	if (!f->has_quality)
-		return (col_str(b, NULL) < 0 || col_str(b, NULL) < 0 || col_str(b, NULL) < 0 ||
-			col_str(b, NULL) < 0 || col_str(b, NULL) < 0 || col_str(b, NULL) < 0 ||
-			col_str(b, NULL) < 0) ? -1 : 0;
-	return (col_int(b, q->id) < 0 || col_str(b, q->name) < 0 || col_opt(b, q->source) < 0 ||
-		col_int0(b, q->resolution) < 0 || col_int(b, q->revision_version) < 0 ||
-		col_int(b, q->revision_real) < 0 || col_bool(b, q->revision_is_repack) < 0) ? -1 : 0;
-}
-
 int
 mirror_episode_put(struct mirror *m, const struct arr_episode *ep, int whisparr_v2,
 		   struct err *e)
 {
-	struct buf *b = &m->row;
-	int64_t when = ep->air_date_utc;
-	const struct arr_episode_file *f = &ep->episode_file;
-	int file = ep->has_episode_file && f->id != 0;
-
-	if (whisparr_v2 && when == ARR_NO_TIME)
-		when = ep->release_date;
-	if (col_int(b, ep->series_id) < 0 || col_int(b, ep->id) < 0 ||
-	    col_int(b, ep->season_number) < 0 ||
-	    (ep->has_episode_number ? col_int(b, ep->episode_number) : col_str(b, NULL)) < 0 ||
-	    col_int0(b, ep->absolute_episode_number) < 0 || col_opt(b, ep->title) < 0 ||
-	    col_time(b, when) < 0 || col_int0(b, ep->runtime) < 0 || col_bool(b, ep->monitored) < 0 ||
-	    col_bool(b, ep->has_file) < 0 || col_int0(b, ep->has_file ? ep->episode_file_id : 0) < 0 ||
-	    col_time(b, ep->last_search_time) < 0)
+	if (mirror_row_episode(&m->row, ep, whisparr_v2) < 0)
 		return row_fail(m, e);
-	if (file) {
-		if (file_cols(b, f, 1) < 0 ||
-		    (f->has_custom_format_score ? col_int(b, f->custom_format_score)
-						: col_str(b, NULL)) < 0 ||
-		    col_bool(b, f->quality_cutoff_not_met) < 0 || col_int(b, f->size) < 0 ||
-		    col_time(b, f->date_added) < 0)
-			return row_fail(m, e);
-	} else {
-		int i;
-
-		for (i = 0; i < 13; i++)
-			if (col_str(b, NULL) < 0)
-				return row_fail(m, e);
-	}
 	return copy_row(m, e);
+}
+
+int
+mirror_copy_rows(struct mirror *m, const char *data, size_t len, long rows, struct err *e)
+{
+	if (m->phase != MIRROR_COPY)
+		return err_set(e, ERR_INTERNAL, "mirror: rows were put outside a COPY");
+	if (len > 0 && PQputCopyData(m->db, data, (int)len) != 1)
+		return err_set(e, ERR_DB, "COPY to the database failed: %s", PQerrorMessage(m->db));
+	m->staged += rows;
+	return 0;
 }
 
 int
@@ -560,35 +294,7 @@ mirror_movies_begin(struct mirror *m, struct err *e)
 int
 mirror_movie_put(struct mirror *m, const struct arr_movie *mv, struct err *e)
 {
-	struct buf *b = &m->row;
-	const struct arr_episode_file *f = &mv->movie_file;
-	int file = mv->has_file && mv->has_movie_file;
-
-	if (col_int(b, mv->id) < 0 || col_str(b, mv->title) < 0 || col_opt(b, mv->sort_title) < 0 ||
-	    col_int0(b, mv->year) < 0 || col_int0(b, mv->tmdb_id) < 0 || col_opt(b, mv->imdb_id) < 0 ||
-	    col_opt(b, mv->status) < 0 || col_opt(b, mv->item_type) < 0 ||
-	    col_opt(b, mv->minimum_availability) < 0 || col_bool(b, mv->is_available) < 0 ||
-	    col_bool(b, mv->monitored) < 0 || col_int0(b, mv->quality_profile_id) < 0 ||
-	    col_time(b, mv->in_cinemas) < 0 || col_time(b, mv->digital_release) < 0 ||
-	    col_time(b, mv->physical_release) < 0 || col_time(b, mv->release_date) < 0 ||
-	    col_time(b, mv->added) < 0 || col_bool(b, mv->has_file) < 0 ||
-	    col_int0(b, mv->has_file ? mv->movie_file_id : 0) < 0)
-		return row_fail(m, e);
-	if (file) {
-		if (file_cols(b, f, 0) < 0 ||
-		    (f->has_custom_format_score ? col_int(b, f->custom_format_score)
-						: col_str(b, NULL)) < 0 ||
-		    col_bool(b, f->quality_cutoff_not_met) < 0)
-			return row_fail(m, e);
-	} else {
-		int i;
-
-		/* quality (7), custom format score, cutoff flag */
-		for (i = 0; i < 9; i++)
-			if (col_str(b, i == 8 ? "f" : NULL) < 0)
-				return row_fail(m, e);
-	}
-	if (col_time(b, mv->last_search_time) < 0)
+	if (mirror_row_movie(&m->row, mv) < 0)
 		return row_fail(m, e);
 	return copy_row(m, e);
 }

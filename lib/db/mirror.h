@@ -44,6 +44,7 @@
 #include "core/err.h"
 
 struct mirror;
+struct buf;
 
 /* What the merge did. */
 struct mirror_counts {
@@ -70,7 +71,8 @@ struct mirror_merge_opts {
 /*
  * Called for each event written to the outbox: kind ("item_added",
  * "file_gained", "file_lost", "cutoff_changed", "monitored_changed",
- * "item_removed") and its payload (borrowed).  Return value ignored.
+ * "item_removed", or "library_imported" once with the counts when the
+ * connector's mirror was empty) and its payload (borrowed).
  */
 typedef void (*mirror_event_fn)(void *arg, const char *kind, json_t *payload);
 
@@ -103,13 +105,28 @@ int mirror_episode_put(struct mirror *m, const struct arr_episode *ep, int whisp
 		       struct err *e);
 int mirror_episodes_end(struct mirror *m, struct err *e);
 
+/*
+ * The same row as mirror_episode_put sends, appended to b as one COPY text
+ * line (newline included), for a thread that formats rows while another
+ * sends them.  Pure and thread-safe.  0, or -1 when b's cap was passed or
+ * memory ran out.
+ */
+int mirror_row_episode(struct buf *b, const struct arr_episode *ep, int whisparr_v2);
+/*
+ * Send rows lines of COPY text (len bytes, whole lines, as mirror_row_*
+ * make them) into the COPY that is running.  Only on the mirror's thread.
+ */
+int mirror_copy_rows(struct mirror *m, const char *data, size_t len, long rows, struct err *e);
+
 int mirror_movies_begin(struct mirror *m, struct err *e);
 int mirror_movie_put(struct mirror *m, const struct arr_movie *mv, struct err *e);
 int mirror_movies_end(struct mirror *m, struct err *e);
 
 /*
  * Merge everything staged, delete what is gone, write the events, clear
- * resolved search registry entries.  Still inside the transaction.
+ * resolved search registry entries.  Still inside the transaction.  When
+ * the connector's mirror is empty (its first sync) this is an import:
+ * plain inserts, no per-item events, one "library_imported" event.
  */
 int mirror_merge(struct mirror *m, const struct mirror_merge_opts *o, mirror_event_fn fn,
 		 void *arg, struct mirror_counts *c, struct err *e);
@@ -132,7 +149,6 @@ void mirror_series_fingerprint(const struct arr_series *s, char out[33]);
  * Append v to b in COPY text format: backslash, tab, newline and carriage
  * return escaped; NULL (v == NULL) as \N.  Pure; exposed for tests.
  */
-struct buf;
 int mirror_copy_text(struct buf *b, const char *v);
 
 #endif

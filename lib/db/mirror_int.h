@@ -28,6 +28,32 @@ struct mirror {
 	struct buf row;		/* one COPY row being built */
 };
 
+/*
+ * One record as one COPY text line (newline included) for its staging
+ * table, appended to b.  Pure (mirror_row.c).  0, or -1 when b's cap was
+ * passed or memory ran out.
+ */
+int mirror_row_profile(struct buf *b, const struct arr_quality_profile *p);
+int mirror_row_series(struct buf *b, const struct arr_series *s);
+int mirror_row_movie(struct buf *b, const struct arr_movie *mv);
+
+/* The movie columns the staging table and the mirror share, in order. */
+#define MIRROR_MOVIE_COLS \
+	"title, sort_title, year, tmdb_id, imdb_id, status, item_type, minimum_availability, " \
+	"is_available, monitored, quality_profile_id, in_cinemas, digital_release, " \
+	"physical_release, release_date, added_at, has_file, movie_file_id, quality_id, " \
+	"quality_name, quality_source, quality_resolution, revision_version, revision_real, " \
+	"revision_is_repack, quality_cutoff_not_met, last_search_time"
+
+/* Whether the connector's mirror holds no series and no movies. */
+int mirror_is_empty(struct mirror *m, int *empty, struct err *e);
+/*
+ * The merge of an empty mirror (mirror_import.c): plain inserts and one
+ * "library_imported" event with the counts.  Profiles are merged before.
+ */
+int mirror_import(struct mirror *m, mirror_event_fn fn, void *arg, struct mirror_counts *c,
+		  struct err *e);
+
 /* Run sql with $1 = connector id, $2 = correlation id; *res optional. */
 int mirror_query(struct mirror *m, const char *sql, PGresult **res, struct err *e);
 

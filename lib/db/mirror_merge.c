@@ -311,12 +311,7 @@ static const char series_del_sql[] =
 	"SELECT kind, payload::text FROM ev UNION ALL "
 	"SELECT '_counts', json_build_object('series_removed', (SELECT count(*) FROM del))::text";
 
-#define MOVIE_COLS \
-	"title, sort_title, year, tmdb_id, imdb_id, status, item_type, minimum_availability, " \
-	"is_available, monitored, quality_profile_id, in_cinemas, digital_release, " \
-	"physical_release, release_date, added_at, has_file, movie_file_id, quality_id, " \
-	"quality_name, quality_source, quality_resolution, revision_version, revision_real, " \
-	"revision_is_repack, quality_cutoff_not_met, last_search_time"
+#define MOVIE_COLS MIRROR_MOVIE_COLS
 #define MOVIE_T \
 	"t.title, t.sort_title, t.year, t.tmdb_id, t.imdb_id, t.status, t.item_type, " \
 	"t.minimum_availability, t.is_available, t.monitored, t.quality_profile_id, t.in_cinemas, " \
@@ -439,6 +434,7 @@ mirror_merge(struct mirror *m, const struct mirror_merge_opts *o, mirror_event_f
 	     void *arg, struct mirror_counts *c, struct err *e)
 {
 	static const struct mirror_merge_opts none = { 0, 0 };
+	int empty;
 
 	if (o == NULL)
 		o = &none;
@@ -446,8 +442,16 @@ mirror_merge(struct mirror *m, const struct mirror_merge_opts *o, mirror_event_f
 	c->staged = m->staged;
 	if (m->phase != MIRROR_IDLE)
 		return err_set(e, ERR_INTERNAL, "mirror: merge with a COPY running or after the end");
+	/* The merge sorts the staged rows to drop duplicates: in memory, not
+	 * in temporary files.  For this transaction only. */
+	if (db_exec(m->db, "SET LOCAL work_mem = '64MB'", e) < 0)
+		return -1;
 	if (m->profiles_staged && run(m, "quality profiles", profiles_sql, fn, arg, c, e) < 0)
 		return -1;
+	if (mirror_is_empty(m, &empty, e) < 0)
+		return -1;
+	if (empty)
+		return mirror_import(m, fn, arg, c, e);
 	if (m->series_staged) {
 		if (run(m, "series", series_sql, fn, arg, c, e) < 0 ||
 		    run(m, "seasons", seasons_sql, fn, arg, c, e) < 0)

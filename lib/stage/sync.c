@@ -15,53 +15,8 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "stage/sync_int.h"
+#include "stage/connect.h"
 #include "core/banned.h"
-
-/* What the element callbacks need. */
-struct run {
-	const struct connector *c;
-	const struct sync_opts *o;
-	struct sync_report *r;
-	struct arr_client *client;
-	struct mirror *m;
-	enum arr_dialect dialect;
-	unsigned long skipped_items;	/* in the series / movie list */
-	unsigned long skipped_children;	/* in episode lists */
-	long items;			/* rows streamed, for progress */
-	long total;
-};
-
-int
-sync_client_new(const struct connector *c, const struct sync_opts *o, struct arr_client **out,
-		struct err *e)
-{
-	struct arr_client_opts co;
-	char *key = NULL;
-	int ret = -1;
-
-	*out = NULL;
-	if (o->key == NULL)
-		return err_set(e, ERR_USAGE, "sync: no secret key to decrypt the API key of '%s'",
-			       c->name);
-	if (db_connector_api_key(o->key, c, &key, e) < 0)
-		goto out;
-	memset(&co, 0, sizeof(co));
-	co.app = arr_app_from_name(c->type);
-	co.base_url = c->url;
-	co.api_key = key;
-	co.timeout_ms = c->timeout_ms;
-	co.tls_verify = c->tls_verify;
-	co.retry = o->retry;
-	if (arr_client_new(&co, out, e) < 0)
-		goto out;
-	ret = 0;
-out:
-	if (key != NULL) {
-		sodium_memzero(key, strlen(key));
-		free(key);
-	}
-	return ret;
-}
 
 void
 sync_emit(const struct sync_opts *o, const struct connector *c, const char *event, json_t *obj)
@@ -73,11 +28,13 @@ sync_emit(const struct sync_opts *o, const struct connector *c, const char *even
 	jsonl_emit(o->out, event, obj);
 }
 
-static void
-progress(struct run *x)
+void
+sync_progress(struct run *x, long n)
 {
-	x->items++;
-	if (x->o->progress != NULL && x->items % 1000 == 0)
+	long before = x->items;
+
+	x->items += n;
+	if (x->o->progress != NULL && x->items / 1000 != before / 1000)
 		x->o->progress(x->o->progress_arg, x->c->name, x->items, x->total);
 }
 
@@ -106,29 +63,12 @@ on_series(json_t *j, void *arg, struct err *e)
 	if (rc == ARR_PARSED) {
 		rc = mirror_series_put(x->m, &s, e);
 		x->r->items_listed++;
-		progress(x);
+		sync_progress(x, 1);
 	} else if (rc == ARR_SKIPPED) {
 		x->skipped_items++;
 	}
 	arr_series_release(&s);
 	return rc < 0 ? -1 : 0;
-}
-
-static int
-on_episode(json_t *j, void *arg, struct err *e)
-{
-	struct run *x = arg;
-	struct arr_episode ep;
-	int rc = arr_episode_parse(j, x->dialect, &ep, e);
-
-	if (rc == ARR_SKIPPED) {
-		x->skipped_children++;
-		return 0;
-	}
-	if (rc < 0)
-		return -1;
-	progress(x);
-	return mirror_episode_put(x->m, &ep, x->dialect == ARR_DIALECT_WHISPARR_V2, e);
 }
 
 static int
@@ -145,7 +85,7 @@ on_movie(json_t *j, void *arg, struct err *e)
 	if (rc < 0)
 		return -1;
 	x->r->items_listed++;
-	progress(x);
+	sync_progress(x, 1);
 	return mirror_movie_put(x->m, &mv, e);
 }
 
@@ -192,9 +132,8 @@ static int
 sync_series(struct run *x, struct err *e)
 {
 	int *ids = NULL;
-	size_t n = 0, i;
+	size_t n = 0;
 	int ret = -1;
-	char rel[64];
 
 	if (mirror_series_begin(x->m, e) < 0 || list(x, "/series", on_series, e) < 0)
 		goto out;
@@ -205,15 +144,10 @@ sync_series(struct run *x, struct err *e)
 		ret = 0;
 		goto out;
 	}
-	if (mirror_episodes_begin(x->m, e) < 0)
-		goto out;
 	/* A request that fails after its retries fails the whole sync: the
 	 * transaction rolls back and the mirror stays as it was. */
-	for (i = 0; i < n; i++) {
-		snprintf(rel, sizeof(rel), "/episode?seriesId=%d&includeEpisodeFile=true", ids[i]);
-		if (list(x, rel, on_episode, e) < 0)
-			goto out;
-	}
+	if (mirror_episodes_begin(x->m, e) < 0 || sync_fetch_episodes(x, ids, n, e) < 0)
+		goto out;
 	if (mirror_episodes_end(x->m, e) < 0)
 		goto out;
 	ret = 0;
@@ -260,7 +194,7 @@ counts_json(const struct sync_report *r)
 	const struct mirror_counts *c = &r->counts;
 
 	return json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, "
-			 "s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
+			 "s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:I}",
 			 "mode", r->full ? "full" : "incremental",
 			 "listed", (int)r->items_listed, "refetched", (int)r->refetched,
 			 "staged", (int)c->staged, "profiles", (int)c->profiles,
@@ -275,7 +209,7 @@ counts_json(const struct sync_report *r)
 			 "movies_removed", (int)c->movies_removed,
 			 "registry_cleared", (int)c->registry_cleared, "events", (int)c->events,
 			 "skipped_records", (int)r->skipped_records,
-			 "api_calls", (int)r->api_calls);
+			 "api_calls", (int)r->api_calls, "bytes", (json_int_t)r->bytes);
 }
 
 /* The library part, between taking the lock and releasing it. */
@@ -283,13 +217,16 @@ static int
 sync_library(PGconn *db, struct run *x, struct err *e)
 {
 	struct mirror_merge_opts mo = { 0, 0 };
-	int64_t t0 = clock_mono_us();
+	int64_t t0 = clock_mono_us(), t1;
 	int need, ret = -1;
 	json_t *counts = NULL;
 
-	if (sync_client_new(x->c, x->o, &x->client, e) < 0 || pick_dialect(x, e) < 0)
+	if (stage_client_open(x->o->key, x->c, &x->o->retry, &x->client, e) < 0 || pick_dialect(x, e) < 0)
 		goto out;
 	if (need_profiles(db, x->c, x->r->full, &need, e) < 0)
+		goto out;
+	x->workers = x->o->concurrency;
+	if (x->workers <= 0 && sync_concurrency(db, &x->workers, e) < 0)
 		goto out;
 	if (mirror_open(db, x->c->id, log_get_correlation_id(), &x->m, e) < 0)
 		goto out;
@@ -311,9 +248,13 @@ sync_library(PGconn *db, struct run *x, struct err *e)
 			 x->r->skipped_records);
 	mo.keep_missing_items = x->skipped_items > 0;
 	mo.keep_missing_children = x->skipped_children > 0;
+	t1 = clock_mono_us();
+	x->r->fetch_ms = (t1 - t0) / 1000;
 	if (mirror_merge(x->m, &mo, on_event, x, &x->r->counts, e) < 0)
 		goto out;
-	x->r->api_calls = arr_client_requests(x->client);
+	x->r->merge_ms = (clock_mono_us() - t1) / 1000;
+	x->r->api_calls = arr_client_requests(x->client) + x->more_requests;
+	x->r->bytes = arr_client_bytes(x->client) + x->more_bytes;
 	x->r->duration_ms = (clock_mono_us() - t0) / 1000;
 	counts = counts_json(x->r);
 	if (counts == NULL) {
@@ -325,8 +266,10 @@ sync_library(PGconn *db, struct run *x, struct err *e)
 		goto out;
 	ret = 0;
 out:
-	if (x->client != NULL)
-		x->r->api_calls = arr_client_requests(x->client);
+	if (x->client != NULL) {
+		x->r->api_calls = arr_client_requests(x->client) + x->more_requests;
+		x->r->bytes = arr_client_bytes(x->client) + x->more_bytes;
+	}
 	x->r->duration_ms = (clock_mono_us() - t0) / 1000;
 	json_decref(counts);
 	mirror_free(x->m);
@@ -401,8 +344,11 @@ sync_connector(PGconn *db, const struct connector *c, const struct sync_opts *o,
 	{
 		json_t *done = counts_json(r);
 
-		if (done != NULL)
+		if (done != NULL) {
 			json_object_set_new(done, "duration_ms", json_integer(r->duration_ms));
+			json_object_set_new(done, "fetch_ms", json_integer(r->fetch_ms));
+			json_object_set_new(done, "merge_ms", json_integer(r->merge_ms));
+		}
 		sync_emit(o, c, "sync_done", done);
 	}
 	log_info("sync", "'%s': %s sync done in %lld ms: %ld listed, %ld refetched, %ld events",

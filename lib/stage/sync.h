@@ -41,6 +41,8 @@
 #include "db/mirror.h"
 
 #define SYNC_DEFAULT_FAILURE_THRESHOLD 3
+/* Requests at once to one *arr during a sync (Req 37.2). */
+#define SYNC_DEFAULT_CONCURRENCY 2
 
 /* Called now and then while items stream in: items so far, total (0 if unknown). */
 typedef void (*sync_progress_fn)(void *arg, const char *connector, long items, long total);
@@ -50,6 +52,7 @@ struct sync_opts {
 	int health_only;	/* only the health check (Req 1.4) */
 	int force;		/* sync even while backing off after failures */
 	int failure_threshold;	/* 0: the setting, else SYNC_DEFAULT_FAILURE_THRESHOLD */
+	int concurrency;	/* episode requests at once; 0: the setting "sync.concurrency" */
 	const struct secret_key *key;	/* decrypts the API keys */
 	struct jsonl *out;	/* JSON lines; NULL for none */
 	struct arr_retry retry;	/* per-request retries; zero = the client's defaults */
@@ -72,7 +75,10 @@ struct sync_report {
 	long refetched;			/* series whose episodes were fetched */
 	long skipped_records;		/* malformed records left out (Req 27.8) */
 	unsigned long api_calls;	/* requests made (tries, retries included) */
+	unsigned long long bytes;	/* *arr answer bytes received */
 	int64_t duration_ms;
+	int64_t fetch_ms;		/* of which: listing, fetching and staging */
+	int64_t merge_ms;		/* and merging into the mirror */
 	char health[16];		/* health check: the new status */
 	char previous_health[16];
 };

@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "stage/sync_int.h"
+#include "stage/connect.h"
 #include "core/banned.h"
 
 /* A one-line detail: the first error, else the app's first health message. */
@@ -95,7 +96,7 @@ sync_health_check(PGconn *db, const struct connector *c, const struct sync_opts 
 		return 0;
 	}
 	snprintf(r->previous_health, sizeof(r->previous_health), "%s", c->health);
-	if (sync_client_new(c, o, &client, e) < 0)
+	if (stage_client_open(o->key, c, &o->retry, &client, e) < 0)
 		goto out;
 	if (arr_probe(client, &rep, e) < 0)
 		goto out;

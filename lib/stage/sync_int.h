@@ -8,9 +8,37 @@
 #include "arr/client.h"
 #include "stage/sync.h"
 
-/* A client for c with its key decrypted (and wiped again here). */
-int sync_client_new(const struct connector *c, const struct sync_opts *o,
-		    struct arr_client **out, struct err *e);
+/* One connector's library sync: what the phases and callbacks share. */
+struct run {
+	const struct connector *c;
+	const struct sync_opts *o;
+	struct sync_report *r;
+	struct arr_client *client;
+	struct mirror *m;
+	enum arr_dialect dialect;
+	unsigned long skipped_items;	/* in the series / movie list */
+	unsigned long skipped_children;	/* in episode lists */
+	unsigned long more_requests;	/* made by the fetch threads' clients */
+	unsigned long long more_bytes;
+	int workers;			/* fetch threads (sync.concurrency) */
+	long items;			/* rows streamed, for progress */
+	long total;
+};
+
+/* Count n more rows streamed and report progress now and then. */
+void sync_progress(struct run *x, long n);
+
+/*
+ * Fetch the episodes (with their files) of the series ids[0..n) into the
+ * mirror's running episode COPY, with x->workers threads, each with its
+ * own client: the threads do HTTP, JSON and row formatting, this thread
+ * only sends the rows, so the fetch overlaps the COPY (sync_fetch.c).  A
+ * request that fails after its retries fails the whole fetch.
+ */
+int sync_fetch_episodes(struct run *x, const int *ids, size_t n, struct err *e);
+
+/* The setting "sync.concurrency" (1..8), or SYNC_DEFAULT_CONCURRENCY. */
+int sync_concurrency(PGconn *db, int *out, struct err *e);
 
 /* An event row for connector c, inside the caller's transaction; payload
  * is stolen. */

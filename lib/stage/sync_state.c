@@ -39,28 +39,42 @@ sync_event_insert(PGconn *db, int64_t connector_id, const char *kind, json_t *pa
 	return ret;
 }
 
-int
-sync_failure_threshold(PGconn *db, int *out, struct err *e)
+/* An integer setting from lo to hi, or def when unset or out of range. */
+static int
+setting_int(PGconn *db, const char *key, int def, long lo, long hi, int *out, struct err *e)
 {
+	const char *p[1] = { key };
 	PGresult *r = NULL;
 	const char *v;
 	long n;
 	char *end;
 
-	*out = SYNC_DEFAULT_FAILURE_THRESHOLD;
-	if (db_query(db, "SELECT value::text FROM settings WHERE key = 'sync.failure_threshold'",
-		     0, NULL, &r, e) < 0)
+	*out = def;
+	if (db_query(db, "SELECT value::text FROM settings WHERE key = $1", 1, p, &r, e) < 0)
 		return -1;
 	if (PQntuples(r) > 0 && (v = db_str(r, 0, 0)) != NULL) {
 		n = strtol(v, &end, 10);
-		if (*end == '\0' && n >= 1 && n <= 1000)
+		if (*end == '\0' && n >= lo && n <= hi)
 			*out = (int)n;
 		else
-			log_warn("sync", "setting 'sync.failure_threshold' is %s; using %d: set a "
-				 "whole number from 1 to 1000", v, *out);
+			log_warn("sync", "setting '%s' is %s; using %d: set a whole number from "
+				 "%ld to %ld", key, v, def, lo, hi);
 	}
 	PQclear(r);
 	return 0;
+}
+
+int
+sync_failure_threshold(PGconn *db, int *out, struct err *e)
+{
+	return setting_int(db, "sync.failure_threshold", SYNC_DEFAULT_FAILURE_THRESHOLD, 1, 1000,
+			   out, e);
+}
+
+int
+sync_concurrency(PGconn *db, int *out, struct err *e)
+{
+	return setting_int(db, "sync.concurrency", SYNC_DEFAULT_CONCURRENCY, 1, 8, out, e);
 }
 
 int
