@@ -19,6 +19,8 @@ static const struct front_sub verbs[] = {
 	{ "db", "the embedded PostgreSQL: init, start, stop, status", front_db },
 	{ "migrate", "bring the database schema up to date", front_migrate },
 	{ "connector", "add, list, show, edit, enable, disable, rm, test connectors", front_connector },
+	{ "profile", "throttle profiles: add, list, show, edit, rm, assign", front_profile },
+	{ "queue", "the search queue: pause, resume, clear, list, status", front_queue },
 	{ NULL, NULL, NULL }
 };
 

@@ -10,7 +10,7 @@ fail=0
 home=$(mktemp -d /tmp/comradarr-embedded.XXXXXX)
 chmod 0755 "$home"
 export COMRADARR_HOME="$home/home"
-unset DATABASE_URL SECRET_KEY PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE
+unset DATABASE_URL SECRET_KEY PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE PGCLUSTER
 cleanup() { "$bin/comradarr" db stop >/dev/null 2>&1; rm -rf "$home"; }
 trap cleanup EXIT
 ok() { pass=$((pass + 1)); }
@@ -42,10 +42,10 @@ grep -q "$key" "$home/out" && bad "connector list shows the key" || ok
 [ "$(stat -c %a "$COMRADARR_HOME/secret.key")" = 600 ] && ok || bad "secret.key is not mode 0600"
 # the socket only, no TCP
 grep -q "^listen_addresses = ''" "$COMRADARR_HOME/pg/postgresql.auto.conf" && ok || bad "TCP not off"
-conn="host=$COMRADARR_HOME/run user=comradarr dbname=comradarr"
+conn="host=$COMRADARR_HOME/run port=5432 user=comradarr dbname=comradarr"
 n=$(psql -XAtq "$conn" -c "SELECT count(*) FROM connectors c WHERE c::text LIKE '%$key%'" 2>&1)
 [ "$n" = 0 ] && ok || bad "the API key is stored in the clear ($n)"
-dump=$(su -s /bin/sh comradarr -c "pg_dump -h '$COMRADARR_HOME/run' -U comradarr comradarr" 2>/dev/null ||
+dump=$(su -s /bin/sh comradarr -c "pg_dump -h '$COMRADARR_HOME/run' -p 5432 -U comradarr comradarr" 2>/dev/null ||
 	pg_dump "$conn" 2>/dev/null)
 [ -n "$dump" ] && ok || bad "could not dump the database"
 echo "$dump" | grep -q "$key" && bad "the API key appears in a dump of the database" || ok
