@@ -29,6 +29,8 @@ db_args() {
 	case $1 in
 	comradarr) echo "migrate --status" ;;
 	comradarr-sync) echo "--json" ;;
+	comradarr-discover) echo "--summary" ;;
+	comradarr-enqueue) echo "--from-registry --dry-run" ;;
 	*) echo "" ;;
 	esac
 }

@@ -1,0 +1,285 @@
+/*
+ * queue_add.c - new batches and season statistics.  See queue_add.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "db/db.h"
+#include "db/queue_add.h"
+#include "policy/throttle.h"
+#include "core/banned.h"
+
+#define TS(n) "('epoch'::timestamptz + (" n ")::bigint * interval '1 microsecond')"
+
+/*
+ * The missing episodes of the listed seasons come from the partial index
+ * episodes_gaps (monitored, no file).  Only a season with at least $5 of
+ * them can become a pack, so only those count all their episodes (through
+ * episodes_series_season; the lateral count is skipped for the others):
+ * counting every episode of 100k seasons read the whole 1M-episode mirror
+ * (2 s) when 1k seasons needed it.  The pack flags only look at the few
+ * pack_failed entries.
+ */
+static const char seasons_sql[] =
+	"WITH k AS (SELECT DISTINCT * FROM unnest($2::bigint[], $3::integer[]) AS k(sid, sn)), "
+	"ms AS (SELECT e.series_id AS sid, e.season_number AS sn, count(*) AS missing "
+	" FROM episodes e WHERE e.connector_id = $1 AND e.monitored AND NOT e.has_file "
+	"  AND e.air_date_utc <= " TS("$4") " "
+	"  AND (e.series_id, e.season_number) IN (SELECT sid, sn FROM k) GROUP BY 1, 2), "
+	"st AS (SELECT k.sid, k.sn, coalesce(ms.missing, 0) AS missing, t.total, t.aired, "
+	"  coalesce(ms.missing, 0) >= $5 AS counted "
+	" FROM k LEFT JOIN ms ON ms.sid = k.sid AND ms.sn = k.sn "
+	" CROSS JOIN LATERAL (SELECT count(*) AS total, "
+	"  count(*) FILTER (WHERE e.air_date_utc <= " TS("$4") ") AS aired "
+	"  FROM episodes e WHERE e.series_id = k.sid AND e.season_number = k.sn "
+	"  AND coalesce(ms.missing, 0) >= $5) t "
+	" WHERE ms.sid IS NOT NULL OR t.total > 0), "
+	"pf AS (SELECT e.series_id AS sid, e.season_number AS sn, "
+	"  bool_or(r.next_eligible_at > " TS("$4") ") AS cooling, "
+	"  bool_or(r.search_type = 'gap') AS failed "
+	" FROM search_registry r JOIN episodes e ON e.id = r.episode_id "
+	" WHERE r.connector_id = $1 AND r.pack_failed GROUP BY 1, 2), "
+	"qp AS (SELECT s.id AS sid, q.season_number AS sn FROM request_queue q "
+	" JOIN series s ON s.connector_id = q.connector_id AND s.arr_id = q.series_arr_id "
+	" WHERE q.connector_id = $1 AND q.command = 'SeasonSearch') "
+	"SELECT st.sid, st.sn, st.total, st.aired, st.missing, "
+	" coalesce(ss.next_airing > " TS("$4") ", false), "
+	" qp.sid IS NOT NULL OR coalesce(pf.cooling, false), coalesce(pf.failed, false), st.counted "
+	"FROM st LEFT JOIN seasons ss ON ss.series_id = st.sid AND ss.season_number = st.sn "
+	"LEFT JOIN pf ON pf.sid = st.sid AND pf.sn = st.sn "
+	"LEFT JOIN (SELECT DISTINCT * FROM qp) qp ON qp.sid = st.sid AND qp.sn = st.sn";
+
+static int
+int64_list(struct buf *b, const int64_t *v, size_t n)
+{
+	if (buf_putc(b, '{') < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (buf_appendf(b, i ? ",%lld" : "%lld", (long long)v[i]) < 0)
+			return -1;
+	return buf_putc(b, '}');
+}
+
+static int
+int_list(struct buf *b, const int *v, size_t n)
+{
+	if (buf_putc(b, '{') < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (buf_appendf(b, i ? ",%d" : "%d", v[i]) < 0)
+			return -1;
+	return buf_putc(b, '}');
+}
+
+int
+db_queue_seasons(PGconn *db, int64_t connector_id, int64_t now_us, const int64_t *series_ids,
+		 const int *seasons, size_t n, struct queue_season **out, size_t *nout,
+		 struct err *e)
+{
+	return db_queue_seasons_min(db, connector_id, now_us, series_ids, seasons, n, 0, out,
+				    nout, e);
+}
+
+int
+db_queue_seasons_min(PGconn *db, int64_t connector_id, int64_t now_us,
+		     const int64_t *series_ids, const int *seasons, size_t n, int count_from,
+		     struct queue_season **out, size_t *nout, struct err *e)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	char cid[24], now[24], from[16];
+	const char *p[5];
+	PGresult *r = NULL;
+	int ret = -1;
+
+	*out = NULL;
+	*nout = 0;
+	if (n == 0)
+		return 0;
+	if (int64_list(&a, series_ids, n) < 0 || int_list(&b, seasons, n) < 0) {
+		err_set(e, ERR_NOMEM, "out of memory listing seasons");
+		goto out;
+	}
+	p[0] = db_fmt_int64(cid, sizeof(cid), connector_id);
+	p[1] = a.data;
+	p[2] = b.data;
+	p[3] = db_fmt_int64(now, sizeof(now), now_us);
+	snprintf(from, sizeof(from), "%d", count_from);
+	p[4] = from;
+	if (db_query(db, seasons_sql, 5, p, &r, e) < 0) {
+		err_prefix(e, "reading season statistics");
+		goto out;
+	}
+	*out = calloc((size_t)PQntuples(r) + 1, sizeof(**out));
+	if (*out == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory reading season statistics");
+		goto out;
+	}
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct queue_season *s = &(*out)[i];
+
+		s->series_id = db_int64(r, i, 0, 0);
+		s->season_number = (int)db_int64(r, i, 1, 0);
+		s->s.total_episodes = (int)db_int64(r, i, 2, 0);
+		s->s.aired_episodes = (int)db_int64(r, i, 3, 0);
+		s->s.missing_aired = (int)db_int64(r, i, 4, 0);
+		s->s.next_airing_set = db_bool(r, i, 5);
+		s->s.pack_in_cooldown = db_bool(r, i, 6);
+		s->s.pack_failed = db_bool(r, i, 7);
+		s->counted = db_bool(r, i, 8);
+	}
+	*nout = (size_t)PQntuples(r);
+	ret = 0;
+out:
+	PQclear(r);
+	buf_release(&a);
+	buf_release(&b);
+	return ret;
+}
+
+int
+db_queue_batch_size(PGconn *db, int64_t connector_id, int *out, struct err *e)
+{
+	char cid[24];
+	const char *p[1] = { db_fmt_int64(cid, sizeof(cid), connector_id) };
+	PGresult *r = NULL;
+	struct throttle_profile tp;
+
+	*out = BATCH_MAX_IDS;
+	if (throttle_preset_by_name("moderate", &tp, NULL) == 0)
+		*out = tp.batch_size;
+	if (db_query(db, "SELECT coalesce((SELECT p.batch_size FROM throttle_assignments a "
+		     "JOIN throttle_profiles p ON p.id = a.profile_id WHERE a.connector_id = $1), "
+		     "(SELECT batch_size FROM throttle_profiles WHERE name = 'moderate'))",
+		     1, p, &r, e) < 0)
+		return -1;
+	if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
+		*out = (int)db_int64(r, 0, 0, BATCH_MAX_IDS);
+	if (*out < 1 || *out > BATCH_MAX_IDS)
+		*out = BATCH_MAX_IDS;
+	PQclear(r);
+	return 0;
+}
+
+int
+db_queue_add(PGconn *db, struct queue_new *batches, size_t n, int64_t scheduled_us,
+	     struct err *e)
+{
+	struct buf qid = BUF_INIT, conn = BUF_INIT, cmd = BUF_INIT, ser = BUF_INIT, sea = BUF_INIT,
+		   ids = BUF_INIT, cost = BUF_INIT, prio = BUF_INIT;
+	struct buf rid = BUF_INIT, rq = BUF_INIT, rp = BUF_INIT;
+	char when[24], cnt[24];
+	const char *p[9];
+	PGresult *r = NULL;
+	int ret = -1;
+
+	if (n == 0)
+		return 0;
+	/* Batch ids first, so items can name their batch without relying on
+	 * the order RETURNING gives rows back in. */
+	p[0] = db_fmt_int64(cnt, sizeof(cnt), (int64_t)n);
+	if (db_query(db, "SELECT nextval(pg_get_serial_sequence('request_queue', 'id')) "
+		     "FROM generate_series(1, $1::integer)", 1, p, &r, e) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		batches[i].id = db_int64(r, (int)i, 0, 0);
+	PQclear(r);
+	r = NULL;
+	if (buf_putc(&qid, '{') < 0 || buf_putc(&conn, '{') < 0 || buf_putc(&cmd, '{') < 0 ||
+	    buf_putc(&ser, '{') < 0 || buf_putc(&sea, '{') < 0 || buf_putc(&ids, '{') < 0 ||
+	    buf_putc(&cost, '{') < 0 || buf_putc(&prio, '{') < 0 || buf_putc(&rid, '{') < 0 ||
+	    buf_putc(&rq, '{') < 0 || buf_putc(&rp, '{') < 0)
+		goto nomem;
+	for (size_t i = 0, k = 0; i < n; i++) {
+		const struct batch_cmd *c = batches[i].cmd;
+		const char *sep = i ? "," : "";
+		int season = c->command == BATCH_CMD_SEASON_SEARCH;
+
+		/* ids as one text per batch: "{1,2,3}", parsed back in SQL */
+		if (buf_appendf(&qid, "%s%lld", sep, (long long)batches[i].id) < 0 ||
+		    buf_appendf(&conn, "%s%lld", sep, (long long)c->connector_id) < 0 ||
+		    buf_appendf(&cmd, "%s%s", sep, batch_command_name(c->command)) < 0 ||
+		    (c->command == BATCH_CMD_MOVIES_SEARCH ?
+		     buf_appendf(&ser, "%sNULL", sep) :
+		     buf_appendf(&ser, "%s%d", sep, batches[i].series_arr_id)) < 0 ||
+		    (season ? buf_appendf(&sea, "%s%d", sep, c->season_number) :
+		     buf_appendf(&sea, "%sNULL", sep)) < 0 ||
+		    buf_appendf(&ids, "%s\"{", sep) < 0 ||
+		    buf_appendf(&cost, "%s%d", sep, c->expected_queries) < 0 ||
+		    buf_appendf(&prio, "%s%d", sep, c->priority) < 0)
+			goto nomem;
+		for (int j = 0; j < c->nids; j++)
+			if (buf_appendf(&ids, j ? ",%lld" : "%lld", (long long)c->ids[j]) < 0)
+				goto nomem;
+		if (buf_append_str(&ids, "}\"") < 0)
+			goto nomem;
+		for (size_t j = 0; j < batches[i].nentries; j++, k++) {
+			const char *s2 = k ? "," : "";
+
+			if (buf_appendf(&rid, "%s%lld", s2, (long long)batches[i].registry_ids[j]) < 0 ||
+			    buf_appendf(&rq, "%s%lld", s2, (long long)batches[i].id) < 0 ||
+			    buf_appendf(&rp, "%s%d", s2, batches[i].priorities[j]) < 0)
+				goto nomem;
+		}
+	}
+	if (buf_putc(&qid, '}') < 0 || buf_putc(&conn, '}') < 0 || buf_putc(&cmd, '}') < 0 ||
+	    buf_putc(&ser, '}') < 0 || buf_putc(&sea, '}') < 0 || buf_putc(&ids, '}') < 0 ||
+	    buf_putc(&cost, '}') < 0 || buf_putc(&prio, '}') < 0 || buf_putc(&rid, '}') < 0 ||
+	    buf_putc(&rq, '}') < 0 || buf_putc(&rp, '}') < 0)
+		goto nomem;
+	p[0] = qid.data;
+	p[1] = conn.data;
+	p[2] = cmd.data;
+	p[3] = ser.data;
+	p[4] = sea.data;
+	p[5] = ids.data;
+	p[6] = cost.data;
+	p[7] = prio.data;
+	p[8] = db_fmt_int64(when, sizeof(when), scheduled_us);
+	if (db_query(db, "INSERT INTO request_queue (id, connector_id, command, series_arr_id, "
+		     "season_number, arr_ids, indexer_queries, priority, scheduled_at, created_at) "
+		     "OVERRIDING SYSTEM VALUE "
+		     "SELECT v.id, v.conn, v.cmd, v.ser, v.sea, v.ids::integer[], v.cost, v.prio, "
+		     TS("$9") ", " TS("$9") " FROM unnest($1::bigint[], $2::bigint[], $3::text[], "
+		     "$4::integer[], $5::integer[], $6::text[], $7::integer[], $8::integer[]) "
+		     "AS v(id, conn, cmd, ser, sea, ids, cost, prio)", 9, p, NULL, e) < 0) {
+		err_prefix(e, "queueing batches");
+		goto out;
+	}
+	p[0] = rid.data;
+	p[1] = rq.data;
+	p[2] = rp.data;
+	if (db_query(db, "INSERT INTO request_queue_items (registry_id, queue_id) "
+		     "SELECT * FROM unnest($1::bigint[], $2::bigint[])", 2, p, NULL, e) < 0) {
+		if (strstr(e->msg, "request_queue_items_pkey") != NULL)
+			e->kind = ERR_CONFLICT;
+		err_prefix(e, "queueing search entries");
+		goto out;
+	}
+	p[3] = db_fmt_int64(when, sizeof(when), scheduled_us);
+	if (db_query(db, "UPDATE search_registry r SET state = 'queued', priority = v.p, "
+		     "updated_at = " TS("$4") " FROM unnest($1::bigint[], $2::bigint[], "
+		     "$3::integer[]) AS v(id, q, p) WHERE r.id = v.id", 4, p, NULL, e) < 0) {
+		err_prefix(e, "marking search entries queued");
+		goto out;
+	}
+	ret = 0;
+	goto out;
+nomem:
+	err_set(e, ERR_NOMEM, "out of memory queueing %zu batches", n);
+out:
+	PQclear(r);
+	buf_release(&qid);
+	buf_release(&conn);
+	buf_release(&cmd);
+	buf_release(&ser);
+	buf_release(&sea);
+	buf_release(&ids);
+	buf_release(&cost);
+	buf_release(&prio);
+	buf_release(&rid);
+	buf_release(&rq);
+	buf_release(&rp);
+	return ret;
+}
