@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "stage/dispatch_int.h"
+#include "stage/connect.h"
 #include "core/banned.h"
 
 void
@@ -35,38 +36,6 @@ dispatch_hook(struct dctx *x, enum dispatch_point at)
 {
 	if (x->o->hook != NULL)
 		x->o->hook(x->o->hook_arg, at);
-}
-
-static int
-client_new(const struct connector *c, const struct dispatch_opts *o, struct arr_client **out,
-	   struct err *e)
-{
-	struct arr_client_opts co;
-	char *key = NULL;
-	int ret = -1;
-
-	*out = NULL;
-	if (o->key == NULL)
-		return err_set(e, ERR_USAGE, "dispatch: no secret key to decrypt the API key of '%s'",
-			       c->name);
-	if (db_connector_api_key(o->key, c, &key, e) < 0)
-		goto out;
-	memset(&co, 0, sizeof(co));
-	co.app = arr_app_from_name(c->type);
-	co.base_url = c->url;
-	co.api_key = key;
-	co.timeout_ms = c->timeout_ms;
-	co.tls_verify = c->tls_verify;
-	co.retry = o->retry;
-	if (arr_client_new(&co, out, e) < 0)
-		goto out;
-	ret = 0;
-out:
-	if (key != NULL) {
-		sodium_memzero(key, strlen(key));
-		free(key);
-	}
-	return ret;
 }
 
 /* Wait for other dispatchers' commands to finish: real time, briefly
@@ -261,7 +230,7 @@ dispatch_run(PGconn *db, const struct dispatch_opts *o, struct dispatch_report *
 			continue;
 		}
 		if (db_throttle_for_connector(db, list[i].id, &x->prof, &ce) < 0 ||
-		    client_new(&list[i], o, &x->cl, &ce) < 0) {
+		    stage_client_open(o->key, &list[i], &o->retry, &x->cl, &ce) < 0) {
 			x->stop = x->failed = 1;
 			rep->connectors_failed++;
 			log_error("dispatch", "connector '%s': %s", list[i].name, ce.msg);

@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "stage/dispatch_int.h"
+#include "stage/connect.h"
 #include "core/banned.h"
 
 struct pscan {
@@ -42,11 +43,11 @@ on_status(const struct arr_indexer_status *s, void *arg, struct err *e)
 void
 dispatch_prowlarr(PGconn *db, const struct dispatch_opts *o, const struct connector *c)
 {
-	struct arr_client_opts co;
+	struct arr_retry once = { 0, 0, 1 };	/* informational: never wait on it */
 	struct arr_client *cl = NULL;
 	struct pscan ps = { NULL, clock_now_us() };
 	struct err e = ERR_INIT;
-	char idb[24], ageb[24], *key = NULL, *text = NULL;
+	char idb[24], ageb[24], *text = NULL;
 	const char *p[3] = { db_fmt_int64(idb, sizeof(idb), c->id),
 			     db_fmt_int64(ageb, sizeof(ageb), DISPATCH_PROWLARR_REFRESH_S), NULL };
 	PGresult *r = NULL;
@@ -61,16 +62,8 @@ dispatch_prowlarr(PGconn *db, const struct dispatch_opts *o, const struct connec
 	    PQntuples(r) > 0)
 		goto out;
 	ps.disabled = json_array();
-	if (o->key == NULL || db_connector_api_key(o->key, c, &key, &e) < 0)
-		goto stale;
-	memset(&co, 0, sizeof(co));
-	co.app = ARR_APP_PROWLARR;
-	co.base_url = c->url;
-	co.api_key = key;
-	co.timeout_ms = c->timeout_ms;
-	co.tls_verify = c->tls_verify;
-	co.retry.attempts = 1;
-	if (arr_client_new(&co, &cl, &e) < 0 || arr_indexer_status_each(cl, on_status, &ps, &e) < 0)
+	if (stage_client_open(o->key, c, &once, &cl, &e) < 0 ||
+	    arr_indexer_status_each(cl, on_status, &ps, &e) < 0)
 		goto stale;
 	text = json_dumps(ps.disabled, JSON_COMPACT);
 	p[2] = text;
@@ -93,10 +86,6 @@ stale:
 	log_warn("dispatch", "prowlarr '%s' unreachable, showing cached indexer status: %s", c->name, e.msg);
 	dispatch_emit(&x, "prowlarr_status", json_pack("{s:b, s:s}", "stale", 1, "error", e.msg));
 out:
-	if (key != NULL) {
-		sodium_memzero(key, strlen(key));
-		free(key);
-	}
 	free(text);
 	json_decref(ps.disabled);
 	arr_client_free(cl);
