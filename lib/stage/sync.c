@@ -16,6 +16,7 @@
 #include "db/db.h"
 #include "stage/sync_int.h"
 #include "stage/connect.h"
+#include "db/download_queue.h"
 #include "core/banned.h"
 
 void
@@ -214,6 +215,54 @@ counts_json(const struct sync_report *r)
 
 /* The library part, between taking the lock and releasing it. */
 static int
+on_queue_item(const struct arr_queue_item *q, void *arg, struct err *e)
+{
+	json_t *items = arg;
+	int episode = q->episode_id > 0;
+
+	(void)e;
+	if (!episode && q->movie_id <= 0)
+		return 0;	/* not tied to one item (a manual grab): nothing to skip */
+	json_array_append_new(items, json_pack("{s:s, s:i, s:s, s:s}", "kind",
+					       episode ? "episode" : "movie", "arr_id",
+					       episode ? q->episode_id : q->movie_id,
+					       "title", q->title, "status", q->status));
+	return 0;
+}
+
+/*
+ * What the app is downloading now, stored so discovery leaves it out.  The
+ * library is the point of a sync: a queue that cannot be read is a warning
+ * and the rows of the last sync stay.
+ */
+static int
+sync_download_queue(PGconn *db, struct run *x, struct err *e)
+{
+	struct err qe = ERR_INIT;
+	json_t *items = json_array();
+	long changed = 0;
+	int ret = -1;
+
+	if (items == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (arr_queue_each(x->client, on_queue_item, items, &qe) < 0) {
+		log_warn("sync", "'%s': cannot read the download queue (%s); keeping the last one",
+			 x->c->name, qe.msg);
+		ret = 0;
+		goto out;
+	}
+	if (db_download_queue_replace(db, x->c->id, items, &changed, e) < 0)
+		goto out;
+	x->r->queue_items = (long)json_array_size(items);
+	ret = 0;
+out:
+	json_decref(items);
+	return ret;
+}
+
+static int
 sync_library(PGconn *db, struct run *x, struct err *e)
 {
 	struct mirror_merge_opts mo = { 0, 0 };
@@ -253,6 +302,8 @@ sync_library(PGconn *db, struct run *x, struct err *e)
 	if (mirror_merge(x->m, &mo, on_event, x, &x->r->counts, e) < 0)
 		goto out;
 	x->r->merge_ms = (clock_mono_us() - t1) / 1000;
+	if (sync_download_queue(db, x, e) < 0)
+		goto out;
 	x->r->api_calls = arr_client_requests(x->client) + x->more_requests;
 	x->r->bytes = arr_client_bytes(x->client) + x->more_bytes;
 	x->r->duration_ms = (clock_mono_us() - t0) / 1000;
@@ -348,6 +399,7 @@ sync_connector(PGconn *db, const struct connector *c, const struct sync_opts *o,
 			json_object_set_new(done, "duration_ms", json_integer(r->duration_ms));
 			json_object_set_new(done, "fetch_ms", json_integer(r->fetch_ms));
 			json_object_set_new(done, "merge_ms", json_integer(r->merge_ms));
+			json_object_set_new(done, "download_queue", json_integer(r->queue_items));
 		}
 		sync_emit(o, c, "sync_done", done);
 	}

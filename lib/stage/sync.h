@@ -74,6 +74,7 @@ struct sync_report {
 	long items_listed;		/* series or movies in the list */
 	long refetched;			/* series whose episodes were fetched */
 	long skipped_records;		/* malformed records left out (Req 27.8) */
+	long queue_items;		/* in the app's download queue now */
 	unsigned long api_calls;	/* requests made (tries, retries included) */
 	unsigned long long bytes;	/* *arr answer bytes received */
 	int64_t duration_ms;

@@ -226,7 +226,8 @@ START_TEST(first_sync_mirrors_the_series_library_and_an_unchanged_one_costs_one_
 			       "AND consecutive_failures = 0"), 1);
 
 	sync_ok("tv", 0, &r);
-	ck_assert_msg(r.api_calls == 1, "an unchanged library should cost 1 request, took %lu",
+	/* the series list, and one page of the download queue */
+	ck_assert_msg(r.api_calls == 2, "an unchanged library should cost 2 requests, took %lu",
 		      r.api_calls);
 	ck_assert_int_eq(r.refetched, 0);
 	ck_assert_int_eq(r.counts.events, 0);
@@ -507,8 +508,8 @@ START_TEST(episodes_fetched_by_several_threads_equal_the_library_and_are_counted
 	pgtest_exec(&T, "INSERT INTO settings (key, value) VALUES ('sync.concurrency', '3')");
 	sync_ok("tv", 1, &r);
 	assert_mirror_equals_fake(&F, 1, "after a full sync with 3 fetch threads");
-	/* qualityprofile + series + one episode list per series */
-	ck_assert_msg(r.api_calls == 2 + 9, "expected 11 requests, the report says %lu",
+	/* qualityprofile + series + one episode list per series + the download queue */
+	ck_assert_msg(r.api_calls == 3 + 9, "expected 12 requests, the report says %lu",
 		      r.api_calls);
 	ck_assert_int_eq(r.refetched, 9);
 	ck_assert_int_eq(r.counts.episodes_added, 72);
@@ -517,6 +518,55 @@ START_TEST(episodes_fetched_by_several_threads_equal_the_library_and_are_counted
 	pgtest_exec(&T, "UPDATE settings SET value = '1' WHERE key = 'sync.concurrency'");
 	sync_ok("tv", 1, &r);
 	assert_mirror_equals_fake(&F, 1, "after a full sync with 1 fetch thread");
+}
+END_TEST
+
+/* What the app is downloading is stored (issue "discover": nothing in the
+ * download queue is a candidate) and leaves when the download does. */
+START_TEST(the_download_queue_is_mirrored_and_emptied_with_the_app)
+{
+	const char *const args[] = { "--app", "radarr", "--movies", "20", "--seed", "7",
+				     "--missing", "0.5", "--command-ms", "60000", "--grab", "1.0",
+				     "--import", "0", NULL };
+	struct fakearr_resp resp;
+	struct sync_report r;
+	struct err e = ERR_INIT;
+	char body[256], *ids;
+
+	ck_assert_msg(fakearr_start(&F, NULL, args, &e) == 0, "fakearr: %s", e.msg);
+	add("films", "radarr", &F);
+	sync_ok("films", 0, &r);
+	ck_assert_int_eq(count("SELECT count(*) FROM download_queue"), 0);
+	ids = pgtest_scalar(&T, "SELECT string_agg(arr_id::text, ',' ORDER BY arr_id) FROM "
+			   "(SELECT arr_id FROM movies WHERE monitored AND NOT has_file "
+			   "ORDER BY arr_id LIMIT 2) m");
+	ck_assert_ptr_nonnull(ids);
+	snprintf(body, sizeof(body), "{\"name\":\"MoviesSearch\",\"movieIds\":[%s]}", ids);
+	ck_assert_int_eq(fakearr_request(&F, "POST", "/api/v3/command", F.api_key, body, &resp, &e), 0);
+	ck_assert_int_eq(resp.status, 201);
+	fakearr_resp_free(&resp);
+	/* a minute on the fake's clock: the search completes and grabs; the
+	 * downloads would import one more minute later */
+	call(&F, "POST", "/__fake/clock", "{\"advance_ms\":60000}");
+
+	sync_ok("films", 0, &r);
+	ck_assert_int_eq(r.queue_items, 2);
+	{
+		char sql[256];
+
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM download_queue WHERE kind = 'movie' "
+			 "AND arr_id IN (%s)", ids);
+		ck_assert_int_eq(count(sql), 2);
+	}
+	/* unchanged: nothing is written again */
+	sync_ok("films", 0, &r);
+	ck_assert_int_eq(count("SELECT count(*) FROM download_queue"), 2);
+	/* the downloads finish: the rows leave */
+	call(&F, "POST", "/__fake/import", "{}");
+	sync_ok("films", 0, &r);
+	ck_assert_int_eq(r.queue_items, 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM download_queue"), 0);
+	free(ids);
 }
 END_TEST
 
@@ -555,6 +605,7 @@ suite(void)
 	tcase_add_test(tc, after_random_mutations_and_syncs_the_mirror_equals_the_library);
 	tcase_add_test(tc, episodes_fetched_by_several_threads_equal_the_library_and_are_counted);
 	tcase_add_test(tc, copy_text_escapes_what_the_copy_format_needs);
+	tcase_add_test(tc, the_download_queue_is_mirrored_and_emptied_with_the_app);
 	suite_add_tcase(s, tc);
 	return s;
 }
