@@ -16,6 +16,7 @@ if [ -z "${COMRADARR_IN_PGENV:-}" ]; then
 		-o full_page_writes=off sh "$0" "$@"
 fi
 SERIES=${SERIES:-20000} SEASONS=${SEASONS:-5} EPS=${EPS:-10} MOVIES=${MOVIES:-50000}
+DISCOVER_SERIES=${DISCOVER_SERIES:-10000}
 bin=$root/$build/bin
 tmp=$(mktemp -d)
 # fake() runs in a command substitution: its pid travels through a file
@@ -152,3 +153,14 @@ nmv=$(echo "$st" | sed -n 's/.*"movies":\([0-9]*\).*/\1/p')
 cpu=- fcpu=- reqs=1 rows=0
 row "6. stream $nmv movies (bench_stream)" "${nmv:-0}"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), PostgreSQL $(psql -XAtq -c 'SHOW server_version')"
+
+# discovery and queueing on a 1M-episode mirror (prints its EXPLAINs), then a
+# simulated day of dispatch per preset; each starts from its own database
+echo
+echo "discover + enqueue ($DISCOVER_SERIES series x 100 episodes):"
+"$root/$build/tests/bench/bench_discover" "$DISCOVER_SERIES" ||
+	echo "bench_discover failed" >&2
+echo
+echo "a simulated day of dispatch:"
+FAKEARR_BIN=$bin/fakearr COMRADARR_BIN_DIR=$bin "$root/$build/tests/bench/bench_day" ||
+	echo "bench_day failed" >&2
