@@ -254,6 +254,32 @@ START_TEST(mirror_delete_cascades_to_search_state)
 }
 END_TEST
 
+/* Episodes and files reach their connector through series only (0005):
+ * removing a connector still removes every row mirrored from it. */
+START_TEST(removing_a_connector_removes_its_whole_mirror)
+{
+	int64_t id = add_connector("tv", "sonarr", "aaaaaaaaaaaaaaaaaaaaaaaaaaaa1111");
+	struct err e = ERR_INIT;
+	char sql[1024];
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO series (connector_id, arr_id, title, monitored) VALUES (%lld, 1, 'S', true);"
+		 "INSERT INTO episode_files (connector_id, series_id, arr_id, season_number, quality_id, "
+		 " quality_name) SELECT %lld, id, 9, 1, 7, 'Bluray-1080p' FROM series;"
+		 "INSERT INTO episodes (connector_id, series_id, arr_id, season_number, episode_number, "
+		 " monitored, has_file) SELECT %lld, id, g, 1, g, true, g = 1 FROM series, "
+		 " generate_series(1, 3) g;"
+		 "INSERT INTO search_registry (connector_id, episode_id, search_type) "
+		 " SELECT %lld, id, 'gap' FROM episodes WHERE NOT has_file;",
+		 (long long)id, (long long)id, (long long)id, (long long)id);
+	pgtest_exec(&T, sql);
+	ck_assert_int_eq(db_connector_remove(T.conn, "tv", &e), 0);
+	ck_assert_int_eq(pgtest_count(&T, "SELECT (SELECT count(*) FROM series) + (SELECT count(*) "
+				      "FROM episodes) + (SELECT count(*) FROM episode_files) + "
+				      "(SELECT count(*) FROM search_registry)"), 0);
+}
+END_TEST
+
 /* An item can sit in only one queued batch: the schema, not the code, says so. */
 START_TEST(registry_entry_cannot_be_queued_twice)
 {
@@ -331,6 +357,7 @@ main(void)
 	tcase_add_test(tc, duplicate_and_invalid_connectors_write_nothing);
 	tcase_add_test(tc, update_rename_and_remove);
 	tcase_add_test(tc, mirror_delete_cascades_to_search_state);
+	tcase_add_test(tc, removing_a_connector_removes_its_whole_mirror);
 	tcase_add_test(tc, registry_entry_cannot_be_queued_twice);
 	tcase_add_test(tc, advisory_try_lock_excludes_a_second_session);
 	suite_add_tcase(s, tc);
