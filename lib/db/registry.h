@@ -149,6 +149,10 @@ int db_registry_remove_unlisted(PGconn *db, int64_t connector_id, enum registry_
 int db_registry_set_priorities(PGconn *db, const int64_t *ids, const int *prio, size_t n,
 			       struct err *e);
 
+/* Which kinds a connector's items are (db_registry_eligible()). */
+#define REGISTRY_EPISODES (1u << REGISTRY_EPISODE)
+#define REGISTRY_MOVIES (1u << REGISTRY_MOVIE)
+
 /*
  * The entries enqueue may take: in state pending, cooldown, failed or
  * awaiting_import, due (next_eligible_at unset or <= now), in no batch:
@@ -156,6 +160,10 @@ int db_registry_set_priorities(PGconn *db, const int64_t *ids, const int *prio, 
  * them in no particular order (the caller orders).  Locked FOR UPDATE
  * SKIP LOCKED when lock is set (call inside a transaction): a concurrent
  * enqueue never takes the same entry.
+ *
+ * kinds is what the connector's items can be, REGISTRY_EPISODES and/or
+ * REGISTRY_MOVIES (0: both): entries of another kind are not returned,
+ * and the other kind's tables are not read.
  *
  * only_keys (may be NULL) narrows to the listed items: parallel arrays of
  * kind ("episode"/"movie"), type ("gap"/"upgrade") and *arr id, for items
@@ -167,12 +175,13 @@ struct registry_keys {
 	const int *arr_id;
 	size_t n;
 };
-int db_registry_eligible(PGconn *db, int64_t connector_id, int64_t now_us, long limit,
-			 int lock, const struct registry_keys *only_keys, PGresult **rows,
-			 struct err *e);
+int db_registry_eligible(PGconn *db, int64_t connector_id, unsigned kinds, int64_t now_us,
+			 long limit, int lock, const struct registry_keys *only_keys,
+			 PGresult **rows, struct err *e);
 
-/* The SQL of the "top N eligible" query ($1 connector, $2 now as
- * microseconds, $3 limit), for EXPLAIN in the benchmark. */
+/* The SQL of the "top N eligible" query of a connector of episodes ($1
+ * connector, $2 now as microseconds, $3 limit), for EXPLAIN in the
+ * benchmark. */
 extern const char db_registry_top_eligible_sql[];
 /* The SQL of discover's gap query for episodes, for EXPLAIN. */
 extern const char db_registry_gap_select_sql[];

@@ -385,6 +385,17 @@ event_insert(PGconn *db, int64_t connector_id, json_t *payload, struct err *e)
 	return ret;
 }
 
+/* The kinds of item a connector's mirror holds (Whisparr: either). */
+static unsigned
+connector_kinds(const struct connector *c)
+{
+	if (strcmp(c->type, "sonarr") == 0)
+		return REGISTRY_EPISODES;
+	if (strcmp(c->type, "radarr") == 0)
+		return REGISTRY_MOVIES;
+	return REGISTRY_EPISODES | REGISTRY_MOVIES;
+}
+
 static int
 enqueue_connector(PGconn *db, const struct connector *c, const struct listed *l,
 		  const struct enqueue_opts *o, int64_t now_us, struct enqueue_report *r,
@@ -410,8 +421,8 @@ enqueue_connector(PGconn *db, const struct connector *c, const struct listed *l,
 		keys.arr_id = l->arr_id;
 		keys.n = l->n;
 	}
-	if (db_registry_eligible(db, c->id, now_us, o->limit, 1, l != NULL ? &keys : NULL,
-				 &w.rows, e) < 0)
+	if (db_registry_eligible(db, c->id, connector_kinds(c), now_us, o->limit, 1,
+				 l != NULL ? &keys : NULL, &w.rows, e) < 0)
 		goto out;
 	if (l != NULL && (size_t)PQntuples(w.rows) < l->n)
 		r->not_eligible += (long)l->n - PQntuples(w.rows);

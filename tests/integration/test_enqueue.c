@@ -17,7 +17,9 @@
 #include "crypto/secretbox.h"
 #include "db/connectors.h"
 #include "db/db.h"
+#include "db/queue_add.h"
 #include "db/throttle.h"
+#include "policy/batch.h"
 #include "stage/discover.h"
 #include "stage/enqueue.h"
 #include "stage/explain.h"
@@ -398,6 +400,89 @@ START_TEST(a_queued_season_pack_holds_new_gaps_back_and_a_failed_one_falls_back)
 }
 END_TEST
 
+/* The season statistics behind the pack decision (Req 6.1, 6.3): counting
+ * every episode only of the seasons that could become a pack changes no
+ * decision. */
+START_TEST(season_totals_are_counted_only_where_a_pack_is_possible_and_decide_the_same)
+{
+	struct queue_season *all = NULL, *few = NULL;
+	size_t nall = 0, nfew = 0;
+	struct batch_season_config cfg;
+	struct err e = ERR_INIT;
+	int64_t sid[3];
+	int sn[3] = { 1, 2, 3 };
+	char *lost;
+
+	tv_fixture();
+	season(10, 1, 10, 8);
+	season(10, 2, 10, 2);
+	season(10, 3, 10, 0);
+	lost = pgtest_scalar(&T, "SELECT id FROM series WHERE arr_id = 10");
+	sid[0] = sid[1] = sid[2] = strtoll(lost, NULL, 10);
+	free(lost);
+	ck_assert_msg(db_queue_seasons(T.conn, tv, NOW_US, sid, sn, 3, &all, &nall, &e) == 0,
+		      "%s", e.msg);
+	ck_assert_msg(db_queue_seasons_min(T.conn, tv, NOW_US, sid, sn, 3, 3, &few, &nfew, &e) == 0,
+		      "%s", e.msg);
+	/* season 3 has nothing missing: listed with its totals when all are
+	 * counted, left out otherwise (both mean "no pack") */
+	ck_assert_msg(nall == 3 && nfew == 2, "expected 3 and 2 seasons, got %zu and %zu",
+		      nall, nfew);
+	batch_season_config_default(&cfg);
+	for (size_t i = 0; i < nfew; i++) {
+		const struct queue_season *f = &few[i], *a = NULL;
+
+		for (size_t j = 0; j < nall; j++)
+			if (all[j].season_number == f->season_number)
+				a = &all[j];
+		ck_assert_ptr_nonnull(a);
+		ck_assert_int_eq(a->counted, 1);
+		ck_assert_int_eq(f->s.missing_aired, a->s.missing_aired);
+		if (f->season_number == 1) {
+			ck_assert_msg(f->counted && f->s.total_episodes == 10 &&
+				      f->s.aired_episodes == 10 && f->s.missing_aired == 8,
+				      "season 1: expected 10 episodes, 10 aired, 8 missing, counted; "
+				      "got %d, %d, %d, counted %d", f->s.total_episodes,
+				      f->s.aired_episodes, f->s.missing_aired, f->counted);
+		} else {
+			ck_assert_msg(!f->counted && f->s.total_episodes == 0 &&
+				      f->s.missing_aired == 2, "season 2: expected 2 missing and "
+				      "no totals; got %d total, %d missing, counted %d",
+				      f->s.total_episodes, f->s.missing_aired, f->counted);
+		}
+		ck_assert_int_eq(batch_season_decide(&f->s, &cfg, NULL),
+				 batch_season_decide(&a->s, &cfg, NULL));
+	}
+	free(all);
+	free(few);
+}
+END_TEST
+
+/* --limit takes the highest priorities first (the series override of
+ * Req 5.1 puts "Quiet" ahead); without it the order is batch_form()'s. */
+START_TEST(a_limit_queues_the_highest_priority_entries_first)
+{
+	struct enqueue_opts o;
+	struct enqueue_report r;
+	struct err e = ERR_INIT;
+
+	tv_fixture();
+	season(10, 2, 10, 2);
+	season(11, 2, 10, 2);
+	pgtest_exec(&T, "UPDATE series SET priority_override = 100 WHERE arr_id = 11");
+	discover("tv", NULL);
+	memset(&o, 0, sizeof(o));
+	o.now_us = NOW_US;
+	o.limit = 2;
+	ck_assert_msg(enqueue_run(T.conn, &o, &r, &e) == 0, "enqueue: %s", e.msg);
+	ck_assert_int_eq(r.items, 2);
+	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM request_queue WHERE "
+				      "arr_ids = '{11201,11202}'"), 1);
+	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM search_registry "
+				      "WHERE state = 'pending'"), 2);
+}
+END_TEST
+
 START_TEST(discover_piped_through_jq_into_enqueue_queues_the_selection)
 {
 	char cmd[1024];
@@ -454,6 +539,8 @@ main(void)
 	tcase_add_test(tc, candidate_lines_narrow_what_is_queued_and_bad_lines_are_reported);
 	tcase_add_test(tc, a_queued_season_pack_holds_new_gaps_back_and_a_failed_one_falls_back);
 	tcase_add_test(tc, discover_piped_through_jq_into_enqueue_queues_the_selection);
+	tcase_add_test(tc, season_totals_are_counted_only_where_a_pack_is_possible_and_decide_the_same);
+	tcase_add_test(tc, a_limit_queues_the_highest_priority_entries_first);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
