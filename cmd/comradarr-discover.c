@@ -21,12 +21,10 @@
 
 enum { OPT_CONNECTOR = 'c', OPT_WANTED = 2000, OPT_GAPS, OPT_UPGRADES, OPT_SUMMARY };
 
-#define MAX_NAMED 64
 
 struct opts {
 	struct cli *cli;
-	const char *names[MAX_NAMED];
-	int nnames;
+	struct cli_names named;
 	int via_wanted, gaps, upgrades, summary;
 	int format;		/* -1 auto, 0 human, 1 json */
 };
@@ -62,23 +60,14 @@ on_opt(void *ctx, int key, const char *arg)
 
 	switch (key) {
 	case OPT_CONNECTOR:
-		if (o->nnames >= MAX_NAMED)
-			return cli_usage_error(cmd.name, "at most %d --connector options", MAX_NAMED);
-		o->names[o->nnames++] = arg;
-		break;
+		return cli_names_add(&o->named, cmd.name, arg);
 	case OPT_WANTED: o->via_wanted = 1; break;
 	case OPT_GAPS: o->gaps = 1; break;
 	case OPT_UPGRADES: o->upgrades = 1; break;
 	case OPT_SUMMARY: o->summary = 1; break;
 	case CLI_OPT_JSON: o->format = 1; break;
 	case CLI_OPT_FORMAT:
-		if (strcmp(arg, "json") == 0)
-			o->format = 1;
-		else if (strcmp(arg, "human") == 0)
-			o->format = 0;
-		else
-			return cli_usage_error(cmd.name, "--format is json or human, not '%s'", arg);
-		break;
+		return cli_parse_format(cmd.name, arg, &o->format);
 	default: break;
 	}
 	return 0;
@@ -143,24 +132,11 @@ select_connectors(const struct opts *o, const struct connector *list, size_t n, 
 		  struct err *e)
 {
 	for (size_t i = 0; i < n; i++)
-		pick[i] = o->nnames == 0 && list[i].enabled &&
+		pick[i] = o->named.n == 0 && list[i].enabled &&
 			  strcmp(list[i].type, "prowlarr") != 0 &&
 			  strcmp(list[i].health, "unhealthy") != 0 &&
 			  strcmp(list[i].health, "offline") != 0;
-	for (int j = 0; j < o->nnames; j++) {
-		int found = 0;
-
-		for (size_t i = 0; i < n; i++) {
-			if (strcmp(list[i].name, o->names[j]) == 0) {
-				pick[i] = 1;
-				found = 1;
-			}
-		}
-		if (!found)
-			return err_set(e, ERR_NOTFOUND, "no connector named '%s'; 'comradarr "
-				       "connector list' shows them", o->names[j]);
-	}
-	return 0;
+	return cli_pick_named(&o->named, list, n, pick, e);
 }
 
 int

@@ -21,12 +21,10 @@
 
 enum { OPT_CONNECTOR = 'c', OPT_LIMIT = 'n', OPT_REGISTRY = 2000, OPT_DRY_RUN };
 
-#define MAX_NAMED 64
 
 struct opts {
 	struct cli *cli;
-	const char *names[MAX_NAMED + 1];
-	int nnames;
+	struct cli_names named;
 	int from_registry, dry_run;
 	long limit;
 	int format;		/* -1 auto, 0 human, 1 json */
@@ -61,22 +59,13 @@ on_opt(void *ctx, int key, const char *arg)
 
 	switch (key) {
 	case OPT_CONNECTOR:
-		if (o->nnames >= MAX_NAMED)
-			return cli_usage_error(cmd.name, "at most %d --connector options", MAX_NAMED);
-		o->names[o->nnames++] = arg;
-		break;
+		return cli_names_add(&o->named, cmd.name, arg);
 	case OPT_REGISTRY: o->from_registry = 1; break;
 	case OPT_DRY_RUN: o->dry_run = 1; break;
 	case OPT_LIMIT: return cli_parse_int(cmd.name, "--limit", arg, 1, 100000000, &o->limit);
 	case CLI_OPT_JSON: o->format = 1; break;
 	case CLI_OPT_FORMAT:
-		if (strcmp(arg, "json") == 0)
-			o->format = 1;
-		else if (strcmp(arg, "human") == 0)
-			o->format = 0;
-		else
-			return cli_usage_error(cmd.name, "--format is json or human, not '%s'", arg);
-		break;
+		return cli_parse_format(cmd.name, arg, &o->format);
 	default: break;
 	}
 	return 0;
@@ -148,7 +137,7 @@ main(int argc, char **argv)
 	cli.json = o.format;
 	memset(&eo, 0, sizeof(eo));
 	eo.in = !o.from_registry && stdin_has_input() ? stdin : NULL;
-	eo.connectors = o.nnames > 0 ? o.names : NULL;
+	eo.connectors = o.named.n > 0 ? o.named.names : NULL;
 	eo.limit = o.limit;
 	eo.dry_run = o.dry_run;
 	eo.out = &cli.out;

@@ -23,12 +23,10 @@
 
 enum { OPT_CONNECTOR = 'c', OPT_FULL = 'f', OPT_JOBS = 'j', OPT_HEALTH = 2000, OPT_FORCE };
 
-#define MAX_NAMED 64
 
 struct opts {
 	struct cli *cli;
-	const char *names[MAX_NAMED];
-	int nnames;
+	struct cli_names named;
 	int full, health_only, force;
 	long jobs;
 };
@@ -58,9 +56,7 @@ on_opt(void *ctx, int key, const char *arg)
 
 	switch (key) {
 	case OPT_CONNECTOR:
-		if (o->nnames >= MAX_NAMED)
-			return cli_usage_error(cmd.name, "at most %d --connector options", MAX_NAMED);
-		o->names[o->nnames++] = arg;
+		return cli_names_add(&o->named, cmd.name, arg);
 		break;
 	case OPT_FULL: o->full = 1; break;
 	case OPT_HEALTH: o->health_only = 1; break;
@@ -121,7 +117,7 @@ run_one(struct cli *cli, const struct opts *o, const struct connector *c,
 	memset(&r, 0, sizeof(r));
 	so.full = o->full;
 	so.health_only = o->health_only;
-	so.force = o->force || o->nnames > 0;
+	so.force = o->force || o->named.n > 0;
 	so.failure_threshold = threshold;
 	so.key = k;
 	so.out = cli->json ? &cli->out : NULL;
@@ -152,25 +148,10 @@ static int
 select_connectors(const struct opts *o, struct connector *list, size_t n, int *pick,
 		  struct err *e)
 {
-	size_t i;
-	int j, found;
-
-	for (i = 0; i < n; i++)
-		pick[i] = o->nnames == 0 && list[i].enabled &&
+	for (size_t i = 0; i < n; i++)
+		pick[i] = o->named.n == 0 && list[i].enabled &&
 			  (o->health_only || strcmp(list[i].type, "prowlarr") != 0);
-	for (j = 0; j < o->nnames; j++) {
-		found = 0;
-		for (i = 0; i < n; i++) {
-			if (strcmp(list[i].name, o->names[j]) == 0) {
-				pick[i] = 1;
-				found = 1;
-			}
-		}
-		if (!found)
-			return err_set(e, ERR_NOTFOUND, "no connector named '%s'; 'comradarr "
-				       "connector list' shows them", o->names[j]);
-	}
-	return 0;
+	return cli_pick_named(&o->named, list, n, pick, e);
 }
 
 static int

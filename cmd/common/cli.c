@@ -218,6 +218,48 @@ cli_finish(struct cli *cli, int code)
 }
 
 int
+cli_names_add(struct cli_names *n, const char *tool, const char *arg)
+{
+	if (n->n >= CLI_MAX_NAMED)
+		return cli_usage_error(tool, "at most %d --connector options", CLI_MAX_NAMED);
+	n->names[n->n++] = arg;
+	n->names[n->n] = NULL;
+	return 0;
+}
+
+int
+cli_pick_named(const struct cli_names *n, const struct connector *list, size_t count,
+	       int *pick, struct err *e)
+{
+	for (int j = 0; j < n->n; j++) {
+		int found = 0;
+
+		for (size_t i = 0; i < count; i++) {
+			if (strcmp(list[i].name, n->names[j]) == 0) {
+				pick[i] = 1;
+				found = 1;
+			}
+		}
+		if (!found)
+			return err_set(e, ERR_NOTFOUND, "no connector named '%s'; 'comradarr "
+				       "connector list' shows them", n->names[j]);
+	}
+	return 0;
+}
+
+int
+cli_parse_format(const char *tool, const char *arg, int *json)
+{
+	if (strcmp(arg, "json") == 0)
+		*json = 1;
+	else if (strcmp(arg, "human") == 0)
+		*json = 0;
+	else
+		return cli_usage_error(tool, "--format is json or human, not '%s'", arg);
+	return 0;
+}
+
+int
 cli_parse_int(const char *tool, const char *opt, const char *s, long lo, long hi, long *out)
 {
 	char *end;

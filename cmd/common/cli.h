@@ -23,6 +23,7 @@
 #include "core/exitcode.h"
 #include "core/jsonl.h"
 #include "crypto/secretbox.h"
+#include "db/connectors.h"
 
 struct cli_opt {
 	const char *name;	/* long name, without "--" */
@@ -94,6 +95,27 @@ int cli_finish(struct cli *cli, int code);
 
 void cli_print_help(const struct cli_cmd *cmd);
 void cli_print_version(const char *tool);
+
+/* The names given with a repeatable --connector NAME, NULL-terminated. */
+#define CLI_MAX_NAMED 64
+struct cli_names {
+	const char *names[CLI_MAX_NAMED + 1];
+	int n;
+};
+
+/* Add one --connector NAME; -1 after a usage error when there are too many. */
+int cli_names_add(struct cli_names *n, const char *tool, const char *arg);
+
+/*
+ * Set pick[i] for every connector in list whose name was given, leaving the
+ * others as the caller decided; a name that matches none is ERR_NOTFOUND
+ * saying how to list them.
+ */
+int cli_pick_named(const struct cli_names *n, const struct connector *list, size_t count,
+		   int *pick, struct err *e);
+
+/* --format json|human into *json; -1 after a usage error. */
+int cli_parse_format(const char *tool, const char *arg, int *json);
 
 /* Parse an integer option within [lo, hi]; -1 after a usage error. */
 int cli_parse_int(const char *tool, const char *opt, const char *s, long lo, long hi, long *out);
