@@ -8,6 +8,9 @@
 #include "core/buf.h"
 #include "db/mirror.h"
 
+/* Memory an in-memory sort of one staged row takes, for work_mem. */
+#define MIRROR_SORT_ROW_BYTES 256
+
 enum mirror_phase {
 	MIRROR_IDLE = 0,
 	MIRROR_COPY,		/* a COPY FROM STDIN is running */
