@@ -273,3 +273,25 @@ db_fmt_int64(char *buf, size_t size, int64_t v)
 	snprintf(buf, size, "%" PRId64, v);
 	return buf;
 }
+
+int
+db_array_int(struct buf *b, const int *v, size_t n)
+{
+	if (buf_putc(b, '{') < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (buf_appendf(b, i ? ",%d" : "%d", v[i]) < 0)
+			return -1;
+	return buf_putc(b, '}');
+}
+
+int
+db_array_int64(struct buf *b, const int64_t *v, size_t n)
+{
+	if (buf_putc(b, '{') < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (buf_appendf(b, i ? ",%lld" : "%lld", (long long)v[i]) < 0)
+			return -1;
+	return buf_putc(b, '}');
+}

@@ -11,7 +11,6 @@
 #include "policy/throttle.h"
 #include "core/banned.h"
 
-#define TS(n) "('epoch'::timestamptz + (" n ")::bigint * interval '1 microsecond')"
 
 /*
  * The missing episodes of the listed seasons come from the partial index
@@ -26,18 +25,18 @@ static const char seasons_sql[] =
 	"WITH k AS (SELECT DISTINCT * FROM unnest($2::bigint[], $3::integer[]) AS k(sid, sn)), "
 	"ms AS (SELECT e.series_id AS sid, e.season_number AS sn, count(*) AS missing "
 	" FROM episodes e WHERE e.connector_id = $1 AND e.monitored AND NOT e.has_file "
-	"  AND e.air_date_utc <= " TS("$4") " "
+	"  AND e.air_date_utc <= " DB_SQL_TS("$4") " "
 	"  AND (e.series_id, e.season_number) IN (SELECT sid, sn FROM k) GROUP BY 1, 2), "
 	"st AS (SELECT k.sid, k.sn, coalesce(ms.missing, 0) AS missing, t.total, t.aired, "
 	"  coalesce(ms.missing, 0) >= $5 AS counted "
 	" FROM k LEFT JOIN ms ON ms.sid = k.sid AND ms.sn = k.sn "
 	" CROSS JOIN LATERAL (SELECT count(*) AS total, "
-	"  count(*) FILTER (WHERE e.air_date_utc <= " TS("$4") ") AS aired "
+	"  count(*) FILTER (WHERE e.air_date_utc <= " DB_SQL_TS("$4") ") AS aired "
 	"  FROM episodes e WHERE e.series_id = k.sid AND e.season_number = k.sn "
 	"  AND coalesce(ms.missing, 0) >= $5) t "
 	" WHERE ms.sid IS NOT NULL OR t.total > 0), "
 	"pf AS (SELECT e.series_id AS sid, e.season_number AS sn, "
-	"  bool_or(r.next_eligible_at > " TS("$4") ") AS cooling, "
+	"  bool_or(r.next_eligible_at > " DB_SQL_TS("$4") ") AS cooling, "
 	"  bool_or(r.search_type = 'gap') AS failed "
 	" FROM search_registry r JOIN episodes e ON e.id = r.episode_id "
 	" WHERE r.connector_id = $1 AND r.pack_failed GROUP BY 1, 2), "
@@ -45,33 +44,11 @@ static const char seasons_sql[] =
 	" JOIN series s ON s.connector_id = q.connector_id AND s.arr_id = q.series_arr_id "
 	" WHERE q.connector_id = $1 AND q.command = 'SeasonSearch') "
 	"SELECT st.sid, st.sn, st.total, st.aired, st.missing, "
-	" coalesce(ss.next_airing > " TS("$4") ", false), "
+	" coalesce(ss.next_airing > " DB_SQL_TS("$4") ", false), "
 	" qp.sid IS NOT NULL OR coalesce(pf.cooling, false), coalesce(pf.failed, false), st.counted "
 	"FROM st LEFT JOIN seasons ss ON ss.series_id = st.sid AND ss.season_number = st.sn "
 	"LEFT JOIN pf ON pf.sid = st.sid AND pf.sn = st.sn "
 	"LEFT JOIN (SELECT DISTINCT * FROM qp) qp ON qp.sid = st.sid AND qp.sn = st.sn";
-
-static int
-int64_list(struct buf *b, const int64_t *v, size_t n)
-{
-	if (buf_putc(b, '{') < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (buf_appendf(b, i ? ",%lld" : "%lld", (long long)v[i]) < 0)
-			return -1;
-	return buf_putc(b, '}');
-}
-
-static int
-int_list(struct buf *b, const int *v, size_t n)
-{
-	if (buf_putc(b, '{') < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (buf_appendf(b, i ? ",%d" : "%d", v[i]) < 0)
-			return -1;
-	return buf_putc(b, '}');
-}
 
 int
 db_queue_seasons(PGconn *db, int64_t connector_id, int64_t now_us, const int64_t *series_ids,
@@ -97,7 +74,7 @@ db_queue_seasons_min(PGconn *db, int64_t connector_id, int64_t now_us,
 	*nout = 0;
 	if (n == 0)
 		return 0;
-	if (int64_list(&a, series_ids, n) < 0 || int_list(&b, seasons, n) < 0) {
+	if (db_array_int64(&a, series_ids, n) < 0 || db_array_int(&b, seasons, n) < 0) {
 		err_set(e, ERR_NOMEM, "out of memory listing seasons");
 		goto out;
 	}
@@ -241,7 +218,7 @@ db_queue_add(PGconn *db, struct queue_new *batches, size_t n, int64_t scheduled_
 		     "season_number, arr_ids, indexer_queries, priority, scheduled_at, created_at) "
 		     "OVERRIDING SYSTEM VALUE "
 		     "SELECT v.id, v.conn, v.cmd, v.ser, v.sea, v.ids::integer[], v.cost, v.prio, "
-		     TS("$9") ", " TS("$9") " FROM unnest($1::bigint[], $2::bigint[], $3::text[], "
+		     DB_SQL_TS("$9") ", " DB_SQL_TS("$9") " FROM unnest($1::bigint[], $2::bigint[], $3::text[], "
 		     "$4::integer[], $5::integer[], $6::text[], $7::integer[], $8::integer[]) "
 		     "AS v(id, conn, cmd, ser, sea, ids, cost, prio)", 9, p, NULL, e) < 0) {
 		err_prefix(e, "queueing batches");
@@ -259,7 +236,7 @@ db_queue_add(PGconn *db, struct queue_new *batches, size_t n, int64_t scheduled_
 	}
 	p[3] = db_fmt_int64(when, sizeof(when), scheduled_us);
 	if (db_query(db, "UPDATE search_registry r SET state = 'queued', priority = v.p, "
-		     "updated_at = " TS("$4") " FROM unnest($1::bigint[], $2::bigint[], "
+		     "updated_at = " DB_SQL_TS("$4") " FROM unnest($1::bigint[], $2::bigint[], "
 		     "$3::integer[]) AS v(id, q, p) WHERE r.id = v.id", 4, p, NULL, e) < 0) {
 		err_prefix(e, "marking search entries queued");
 		goto out;

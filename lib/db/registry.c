@@ -11,7 +11,6 @@
 #include "core/buf.h"
 #include "db/db.h"
 #include "db/registry.h"
-#include "db/registry_int.h"
 #include "core/banned.h"
 
 enum {
@@ -163,9 +162,9 @@ static const char ep_gap_fmt[] =
 	"LEFT JOIN seasons ss ON ss.series_id = e.series_id AND ss.season_number = e.season_number "
 	"WHERE " EP_COMMON " AND %s "
 	/* aired: the air date (sargable, for episodes_gaps) plus runtime and grace */
-	" AND e.air_date_utc <= " TS("$2")
+	" AND e.air_date_utc <= " DB_SQL_TS("$2")
 	" AND e.air_date_utc + make_interval(mins => coalesce(e.runtime, 0) + $4::integer) "
-	"  <= " TS("$2");
+	"  <= " DB_SQL_TS("$2");
 
 static const char ep_gap_mirror[] =
 	"e.monitored AND NOT e.has_file AND s.monitored AND coalesce(ss.monitored, true)";
@@ -223,7 +222,7 @@ static const char ep_up_wanted[] =
 #define MV_COLS \
 	"m.id AS item_id, m.arr_id, NULL::bigint AS series_id, NULL::integer AS series_arr_id, " \
 	"NULL::text AS series_title, -1 AS season_number, -1 AS episode_number, " \
-	"coalesce(m.year, 0) AS year, m.title, " MV_RELEASED " AS released, " \
+	"coalesce(m.year, 0) AS year, m.title, " REGISTRY_SQL_MOVIE_RELEASED " AS released, " \
 	"m.last_search_time AS item_last_search, 0 AS series_override, " \
 	"m.priority_override AS item_override, "
 #define MV_COMMON \
@@ -234,8 +233,8 @@ static const char mv_gap_fmt[] =
 	"SELECT " MV_COLS "'missing'::text AS reason, NULL::text AS quality_name, "
 	" NULL::integer AS cf_score, NULL::integer AS cutoff_cf "
 	"FROM movies m WHERE " MV_COMMON " AND m.is_available AND %s "
-	" AND ($3::integer = 0 OR coalesce(" MV_RELEASED ", '-infinity') "
-	"  + make_interval(mins => $3::integer) <= " TS("$2") ")";
+	" AND ($3::integer = 0 OR coalesce(" REGISTRY_SQL_MOVIE_RELEASED ", '-infinity') "
+	"  + make_interval(mins => $3::integer) <= " DB_SQL_TS("$2") ")";
 static const char mv_gap_mirror[] = "m.monitored AND NOT m.has_file";
 static const char mv_gap_wanted[] = "m.arr_id = ANY($4::integer[])";
 
@@ -263,9 +262,9 @@ const char db_registry_gap_select_sql[] =
 	"FROM episodes e JOIN series s ON s.id = e.series_id "
 	"LEFT JOIN seasons ss ON ss.series_id = e.series_id AND ss.season_number = e.season_number "
 	"WHERE " EP_COMMON " AND e.monitored AND NOT e.has_file AND s.monitored "
-	" AND coalesce(ss.monitored, true) AND e.air_date_utc <= " TS("$2")
+	" AND coalesce(ss.monitored, true) AND e.air_date_utc <= " DB_SQL_TS("$2")
 	" AND e.air_date_utc + make_interval(mins => coalesce(e.runtime, 0) + $4::integer) "
-	"  <= " TS("$2");
+	"  <= " DB_SQL_TS("$2");
 
 /*
  * Around the candidates: every candidate with its entry, if it has one.
@@ -279,35 +278,13 @@ static const char wrap_fmt[] =
 	"SELECT r.id, $1::bigint, '%s', '%s', coalesce(r.state, 'pending'), "
 	" r.id IS NULL, c.item_id, c.arr_id, c.series_id, c.series_arr_id, c.series_title, "
 	" c.season_number, c.episode_number, c.year, c.title, c.reason, c.quality_name, "
-	" c.cf_score, c.cutoff_cf, " US("c.released") ", "
-	US("coalesce(r.created_at, " TS("$2") ")") ", "
-	US("coalesce(r.last_searched_at, c.item_last_search)") ", coalesce(r.attempts, 0), "
+	" c.cf_score, c.cutoff_cf, " DB_SQL_US("c.released") ", "
+	DB_SQL_US("coalesce(r.created_at, " DB_SQL_TS("$2") ")") ", "
+	DB_SQL_US("coalesce(r.last_searched_at, c.item_last_search)") ", coalesce(r.attempts, 0), "
 	" coalesce(c.series_override, 0), coalesce(c.item_override, 0), coalesce(r.priority, 0), "
-	" coalesce(r.pack_failed, false), " US("r.next_eligible_at") " "
+	" coalesce(r.pack_failed, false), " DB_SQL_US("r.next_eligible_at") " "
 	"FROM c LEFT JOIN search_registry r ON r.%s = c.item_id AND r.search_type = '%s' "
 	"ORDER BY %s";
-
-static int
-int_array(struct buf *b, const int *v, size_t n)
-{
-	if (buf_putc(b, '{') < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (buf_appendf(b, i ? ",%d" : "%d", v[i]) < 0)
-			return -1;
-	return buf_putc(b, '}');
-}
-
-static int
-int64_array(struct buf *b, const int64_t *v, size_t n)
-{
-	if (buf_putc(b, '{') < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (buf_appendf(b, i ? ",%lld" : "%lld", (long long)v[i]) < 0)
-			return -1;
-	return buf_putc(b, '}');
-}
 
 int
 db_registry_discover(PGconn *db, const struct registry_scope *sc, enum registry_kind kind,
@@ -350,7 +327,7 @@ db_registry_discover(PGconn *db, const struct registry_scope *sc, enum registry_
 		p[np++] = sc->include_specials ? "true" : "false";
 	p[np++] = grace;
 	if (wanted) {
-		if (int_array(&ids, wanted_ids, nwanted) < 0) {
+		if (db_array_int(&ids, wanted_ids, nwanted) < 0) {
 			err_set(e, ERR_NOMEM, "out of memory listing wanted ids");
 			goto out;
 		}
@@ -454,10 +431,10 @@ db_registry_create(PGconn *db, int64_t connector_id, enum registry_kind kind,
 	 * the list in SQL: that join sorted both sides (spilling to disk) and
 	 * cost more than the insert's own index work.
 	 */
-	if (ix == NULL || int64_array(&a, item_ids, n) < 0 || int_array(&b, prio, n) < 0 ||
+	if (ix == NULL || db_array_int64(&a, item_ids, n) < 0 || db_array_int(&b, prio, n) < 0 ||
 	    buf_appendf(&sql, "INSERT INTO search_registry "
 			"(connector_id, %s, search_type, priority, created_at, updated_at) "
-			"SELECT $1, v.item, $2, v.p, " TS("$3") ", " TS("$3") " "
+			"SELECT $1, v.item, $2, v.p, " DB_SQL_TS("$3") ", " DB_SQL_TS("$3") " "
 			"FROM unnest($4::bigint[], $5::integer[]) AS v(item, p) "
 			"ON CONFLICT (%s, search_type) WHERE %s IS NOT NULL DO NOTHING "
 			"RETURNING %s, id", fk, fk, fk, fk) < 0) {
@@ -507,7 +484,7 @@ db_registry_remove_unlisted(PGconn *db, int64_t connector_id, enum registry_kind
 	PGresult *r = NULL;
 	int ret = -1;
 
-	if (int64_array(&ids, keep, nkeep) < 0) {
+	if (db_array_int64(&ids, keep, nkeep) < 0) {
 		err_set(e, ERR_NOMEM, "out of memory listing registry ids");
 		goto out;
 	}
@@ -546,7 +523,7 @@ db_registry_set_priorities(PGconn *db, const int64_t *ids, const int *prio, size
 
 	if (n == 0)
 		return 0;
-	if (int64_array(&a, ids, n) < 0 || int_array(&b, prio, n) < 0) {
+	if (db_array_int64(&a, ids, n) < 0 || db_array_int(&b, prio, n) < 0) {
 		err_set(e, ERR_NOMEM, "out of memory listing priorities");
 		goto out;
 	}

@@ -23,6 +23,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* SQL: when a movie counts as released, the first of its release dates the
+ * app knows (alias m for movies).  Discovery, eligibility and explain agree. */
+#define REGISTRY_SQL_MOVIE_RELEASED \
+	"coalesce(m.digital_release, m.physical_release, m.release_date, m.in_cinemas)"
+
 #include <libpq-fe.h>
 
 #include "core/err.h"

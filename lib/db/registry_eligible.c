@@ -10,7 +10,6 @@
 #include "core/buf.h"
 #include "db/db.h"
 #include "db/registry.h"
-#include "db/registry_int.h"
 #include "core/banned.h"
 
 #define ELIGIBLE_COLS \
@@ -20,11 +19,11 @@
 	" e.series_id, s.arr_id, s.title, coalesce(e.season_number, -1), " \
 	" coalesce(e.episode_number, -1), coalesce(m.year, 0), coalesce(e.title, m.title), " \
 	" NULL::text, NULL::text, NULL::integer, NULL::integer, " \
-	US("coalesce(e.air_date_utc, " MV_RELEASED ")") ", " US("r.created_at") ", " \
-	US("coalesce(r.last_searched_at, e.last_search_time, m.last_search_time)") ", " \
+	DB_SQL_US("coalesce(e.air_date_utc, " REGISTRY_SQL_MOVIE_RELEASED ")") ", " DB_SQL_US("r.created_at") ", " \
+	DB_SQL_US("coalesce(r.last_searched_at, e.last_search_time, m.last_search_time)") ", " \
 	" r.attempts, coalesce(s.priority_override, 0), " \
 	" coalesce(e.priority_override, m.priority_override, 0), r.priority, r.pack_failed, " \
-	US("r.next_eligible_at") " FROM search_registry r "
+	DB_SQL_US("r.next_eligible_at") " FROM search_registry r "
 
 /*
  * A connector whose items are all of one kind joins only that kind's
@@ -52,7 +51,7 @@
 #define ELIGIBLE_WHERE \
 	"WHERE r.connector_id = $1 " \
 	" AND r.state IN ('pending', 'cooldown', 'failed', 'awaiting_import') " \
-	" AND (r.next_eligible_at IS NULL OR r.next_eligible_at <= " TS("$2") ") " \
+	" AND (r.next_eligible_at IS NULL OR r.next_eligible_at <= " DB_SQL_TS("$2") ") " \
 	" AND NOT EXISTS (SELECT 1 FROM request_queue_items qi WHERE qi.registry_id = r.id) "
 
 const char db_registry_top_eligible_sql[] =

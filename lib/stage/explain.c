@@ -13,12 +13,11 @@
 #include "db/connectors.h"
 #include "db/db.h"
 #include "db/queue_add.h"
+#include "db/registry.h"
 #include "policy/batch.h"
 #include "stage/candidate.h"
 #include "stage/explain.h"
 #include "core/banned.h"
-
-#define US(x) "(extract(epoch FROM " x ") * 1000000)::bigint"
 
 enum {
 	F_ID = 0, F_TITLE, F_SEASON, F_EPISODE, F_RELEASED, F_RUNTIME, F_MONITORED, F_HAS_FILE,
@@ -29,7 +28,7 @@ enum {
 };
 
 static const char episode_sql[] =
-	"SELECT e.id, e.title, e.season_number, e.episode_number, " US("e.air_date_utc") ", "
+	"SELECT e.id, e.title, e.season_number, e.episode_number, " DB_SQL_US("e.air_date_utc") ", "
 	" coalesce(e.runtime, 0), e.monitored, e.has_file, s.monitored, "
 	" coalesce(ss.monitored, true), s.title, s.arr_id, e.series_id, f.quality_name, "
 	" f.quality_cutoff_not_met, f.custom_format_score, coalesce(p.upgrade_allowed, true), "
@@ -37,7 +36,7 @@ static const char episode_sql[] =
 	" EXISTS (SELECT 1 FROM download_queue d WHERE d.connector_id = c.id "
 	"  AND d.kind = 'episode' AND d.arr_id = e.arr_id), c.include_specials, "
 	" c.gap_grace_minutes, e.priority_override, s.priority_override, "
-	US("e.last_search_time") ", true, 0, c.season_pack_enabled, "
+	DB_SQL_US("e.last_search_time") ", true, 0, c.season_pack_enabled, "
 	" c.season_pack_threshold_pct, c.season_pack_min_missing "
 	"FROM connectors c JOIN episodes e ON e.connector_id = c.id "
 	"JOIN series s ON s.id = e.series_id "
@@ -50,13 +49,13 @@ static const char episode_sql[] =
 
 static const char movie_sql[] =
 	"SELECT m.id, m.title, -1, -1, "
-	US("coalesce(m.digital_release, m.physical_release, m.release_date, m.in_cinemas)") ", "
+	DB_SQL_US(REGISTRY_SQL_MOVIE_RELEASED) ", "
 	" 0, m.monitored, m.has_file, true, true, NULL, NULL, NULL, m.quality_name, "
 	" m.quality_cutoff_not_met, m.custom_format_score, coalesce(p.upgrade_allowed, true), "
 	" coalesce(p.cutoff_format_score, 0), p.name, "
 	" EXISTS (SELECT 1 FROM download_queue d WHERE d.connector_id = c.id "
 	"  AND d.kind = 'movie' AND d.arr_id = m.arr_id), true, c.gap_grace_minutes, "
-	" m.priority_override, 0, " US("m.last_search_time") ", m.is_available, "
+	" m.priority_override, 0, " DB_SQL_US("m.last_search_time") ", m.is_available, "
 	" coalesce(m.year, 0), false, 50, 3 "
 	"FROM connectors c JOIN movies m ON m.connector_id = c.id "
 	"LEFT JOIN quality_profiles p ON p.connector_id = m.connector_id "
@@ -64,8 +63,8 @@ static const char movie_sql[] =
 	"WHERE c.name = $1 AND m.arr_id = $2::integer";
 
 static const char registry_sql[] =
-	"SELECT r.id, r.search_type, r.state, r.attempts, " US("r.next_eligible_at") ", "
-	US("r.last_searched_at") ", " US("r.created_at") ", r.priority, r.pack_failed, "
+	"SELECT r.id, r.search_type, r.state, r.attempts, " DB_SQL_US("r.next_eligible_at") ", "
+	DB_SQL_US("r.last_searched_at") ", " DB_SQL_US("r.created_at") ", r.priority, r.pack_failed, "
 	" r.failure_category, qi.queue_id, q.command "
 	"FROM search_registry r LEFT JOIN request_queue_items qi ON qi.registry_id = r.id "
 	"LEFT JOIN request_queue q ON q.id = qi.queue_id "
