@@ -19,6 +19,7 @@
 #include "db/registry.h"
 #include "stage/candidate.h"
 #include "stage/discover.h"
+#include "stage/connect.h"
 #include "core/banned.h"
 
 /* One (kind, type) pass: its rows and their priorities. */
@@ -63,36 +64,6 @@ on_wanted_movie(const struct arr_movie *m, void *arg, struct err *e)
 	return idvec_push(arg, m->id, e);
 }
 
-static int
-client_new(const struct connector *c, const struct discover_opts *o, struct arr_client **out,
-	   struct err *e)
-{
-	struct arr_client_opts co;
-	char *key = NULL;
-	int ret = -1;
-
-	if (o->key == NULL)
-		return err_set(e, ERR_USAGE, "no secret key to decrypt the API key of '%s'",
-			       c->name);
-	if (db_connector_api_key(o->key, c, &key, e) < 0)
-		goto out;
-	memset(&co, 0, sizeof(co));
-	co.app = arr_app_from_name(c->type);
-	co.base_url = c->url;
-	co.api_key = key;
-	co.timeout_ms = c->timeout_ms;
-	co.tls_verify = c->tls_verify;
-	if (arr_client_new(&co, out, e) < 0)
-		goto out;
-	ret = 0;
-out:
-	if (key != NULL) {
-		sodium_memzero(key, strlen(key));
-		free(key);
-	}
-	return ret;
-}
-
 /*
  * The *arr ids wanted/missing and wanted/cutoff list (monitored only).
  * *kind says which kind of item they are.
@@ -131,7 +102,7 @@ fetch_wanted(const struct connector *c, const struct discover_opts *o, struct id
 			       have_version ? c->app_version : "");
 	*kind = (d == ARR_DIALECT_RADARR || d == ARR_DIALECT_WHISPARR_V3) ?
 		REGISTRY_MOVIE : REGISTRY_EPISODE;
-	if (client_new(c, o, &cl, e) < 0)
+	if (stage_client_open(o->key, c, NULL, &cl, e) < 0)
 		goto out;
 	arr_client_set_dialect(cl, d);
 	if (*kind == REGISTRY_EPISODE) {
