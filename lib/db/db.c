@@ -137,6 +137,48 @@ db_query(PGconn *c, const char *sql, int nparams, const char *const *params,
 }
 
 int
+db_copy_in(PGconn *c, const char *copy_sql, const char *data, size_t len, struct err *e)
+{
+	PGresult *r = PQexec(c, copy_sql);
+	int ret = 0, reported = 0;
+
+	if (r == NULL || PQresultStatus(r) != PGRES_COPY_IN) {
+		set_pg_err(e, "database error", PQerrorMessage(c));
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	/* Whole rows in pieces under libpq's int length; the server does not
+	 * care where a piece ends. */
+	while (len > 0 && ret == 0) {
+		int n = len > (1u << 20) ? 1 << 20 : (int)len;
+
+		if (PQputCopyData(c, data, n) != 1)
+			ret = -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	if (PQputCopyEnd(c, ret == 0 ? NULL : "the client failed sending rows") != 1)
+		ret = -1;
+	/* Always drain: the connection is unusable until the COPY's results are read. */
+	while ((r = PQgetResult(c)) != NULL) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && !reported) {
+			const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+			set_pg_err(e, "database error", PQresultErrorMessage(r));
+			if (state != NULL && strcmp(state, "23505") == 0)
+				e->kind = ERR_CONFLICT;
+			reported = 1;
+			ret = -1;
+		}
+		PQclear(r);
+	}
+	if (ret < 0 && !reported)
+		set_pg_err(e, "database error", PQerrorMessage(c));
+	return ret;
+}
+
+int
 db_begin(PGconn *c, struct err *e)
 {
 	return db_exec(c, "BEGIN", e);

@@ -40,6 +40,13 @@ int db_query(PGconn *c, const char *sql, int nparams, const char *const *params,
 int db_query_bin(PGconn *c, const char *sql, int nparams, const char *const *values,
 		 const int *lengths, const int *formats, PGresult **res, struct err *e);
 
+/*
+ * COPY len bytes of text-format rows (tab-separated, one per line, escaped
+ * as COPY expects) into a table: copy_sql is "COPY table (cols) FROM STDIN".
+ * One round trip for any number of rows; errors as db_query().
+ */
+int db_copy_in(PGconn *c, const char *copy_sql, const char *data, size_t len, struct err *e);
+
 int db_begin(PGconn *c, struct err *e);
 int db_commit(PGconn *c, struct err *e);
 /* Roll back if a transaction is open; never fails the caller. */

@@ -27,7 +27,7 @@ struct queue_season {
 	struct batch_season s;
 	int counted;		/* s.total_episodes and s.aired_episodes were
 				 * counted (else both 0: see
-				 * db_queue_seasons_min()) */
+				 * db_queue_pack_seasons()) */
 };
 
 /*
@@ -42,17 +42,18 @@ int db_queue_seasons(PGconn *db, int64_t connector_id, int64_t now_us,
 		     struct queue_season **out, size_t *nout, struct err *e);
 
 /*
- * The same, counting all episodes (total and aired) only of the seasons
- * with at least count_from missing ones: the others get total and aired 0
- * and counted 0.  batch_season_decide() never makes a pack of a season
- * with fewer than min_missing missing episodes, and decides the same for
- * it whatever its totals (episodes, or wait while a pack cools down), so
- * enqueue passes the connector's min_missing (INT_MAX with packs
- * disabled) and skips reading most of the mirror.
+ * For the whole connector: the seasons with at least count_from missing
+ * episodes, with all their episodes counted (counted 1), and those with a
+ * pack queued or cooling down whatever their count (the others: total and
+ * aired 0, counted 0).  batch_season_decide() never makes a pack of a
+ * season with fewer than min_missing missing episodes and decides the
+ * same for it whatever its totals (episodes, or wait while a pack cools
+ * down), so for a season of a gap this does not list it would say
+ * "episodes": enqueue passes the connector's min_missing (INT_MAX with
+ * packs disabled) and reads no more of the mirror than the packs need.
  */
-int db_queue_seasons_min(PGconn *db, int64_t connector_id, int64_t now_us,
-			 const int64_t *series_ids, const int *seasons, size_t n, int count_from,
-			 struct queue_season **out, size_t *nout, struct err *e);
+int db_queue_pack_seasons(PGconn *db, int64_t connector_id, int64_t now_us, int count_from,
+			  struct queue_season **out, size_t *nout, struct err *e);
 
 /* The batch size (ids per command) of the connector's throttle profile:
  * its assignment, else the "moderate" preset, else BATCH_MAX_IDS. */

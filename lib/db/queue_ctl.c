@@ -170,11 +170,17 @@ db_queue_counts(PGconn *db, int64_t now_us, struct db_queue_counts **list, size_
 		     "count(q.id) FILTER (WHERE q.claimed_by IS NOT NULL AND q.lease_expires_at <= now()), "
 		     "count(q.id) FILTER (WHERE q.claimed_by IS NULL AND q.scheduled_at <= "
 		     DB_TS_FROM_US("$1") "), "
-		     "(SELECT count(*) FROM search_registry r WHERE r.connector_id = c.id AND r.state = 'searching'), "
-		     "(SELECT count(*) FROM search_registry r WHERE r.connector_id = c.id AND r.state = 'cooldown'), "
-		     "(SELECT count(*) FROM search_registry r WHERE r.connector_id = c.id AND r.state = 'awaiting_import'), "
-		     "(SELECT count(*) FROM search_registry r WHERE r.connector_id = c.id AND r.state = 'exhausted') "
+		     "coalesce(max(st.searching), 0), coalesce(max(st.cooldown), 0), "
+		     "coalesce(max(st.awaiting), 0), coalesce(max(st.exhausted), 0) "
 		     "FROM connectors c LEFT JOIN request_queue q ON q.connector_id = c.id "
+		     /* one pass over the registry for every connector and state
+		      * (no index on state: 0007) */
+		     "LEFT JOIN (SELECT r.connector_id, "
+		     " count(*) FILTER (WHERE r.state = 'searching') AS searching, "
+		     " count(*) FILTER (WHERE r.state = 'cooldown') AS cooldown, "
+		     " count(*) FILTER (WHERE r.state = 'awaiting_import') AS awaiting, "
+		     " count(*) FILTER (WHERE r.state = 'exhausted') AS exhausted "
+		     " FROM search_registry r GROUP BY 1) st ON st.connector_id = c.id "
 		     "WHERE c.type <> 'prowlarr' GROUP BY c.id ORDER BY c.name", 1, p, &r, e) < 0)
 		goto out;
 	rows = PQntuples(r);

@@ -95,6 +95,15 @@ typedef int (*registry_row_fn)(const struct registry_row *row, void *arg, struct
  */
 int db_registry_tune(PGconn *db, struct err *e);
 
+/*
+ * Hold the mirror still for the rest of the transaction: SHARE on episodes
+ * and movies, which only sync writes.  New entries are checked against
+ * their item by a statement trigger that takes the same lock (0007); taking
+ * it first, before any entry is touched, means discover never waits for a
+ * sync while holding entries that sync's cascade would wait for.
+ */
+int db_registry_lock_mirror(PGconn *db, struct err *e);
+
 /* Load the connector's scope settings. */
 int db_registry_scope(PGconn *db, int64_t connector_id, struct registry_scope *out,
 		      struct err *e);

@@ -310,7 +310,7 @@ discover_connector(PGconn *db, const struct connector *c, const struct discover_
 	if (db_begin(db, e) < 0)
 		goto fail;
 	in_tx = 1;
-	if (db_registry_tune(db, e) < 0)
+	if (db_registry_tune(db, e) < 0 || db_registry_lock_mirror(db, e) < 0)
 		goto fail;
 	if (db_registry_remove_resolved(db, c->id, &r->removed, e) < 0)
 		goto fail;

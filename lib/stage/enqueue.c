@@ -162,41 +162,6 @@ season_find(const struct queue_season *s, size_t n, int64_t series_id, int seaso
 	return n ? bsearch(&key, s, n, sizeof(*s), season_cmp) : NULL;
 }
 
-/* The unique (series, season) pairs of the episode gaps among the rows. */
-static int
-gap_seasons(const struct registry_row *rows, size_t nr, int64_t **sid, int **sn, size_t *n,
-	    struct err *e)
-{
-	struct queue_season *all = calloc(nr + 1, sizeof(*all));
-	size_t na = 0;
-
-	*n = 0;
-	*sid = calloc(nr + 1, sizeof(**sid));
-	*sn = calloc(nr + 1, sizeof(**sn));
-	if (all == NULL || *sid == NULL || *sn == NULL) {
-		free(all);
-		return err_set(e, ERR_NOMEM, "out of memory grouping seasons");
-	}
-	for (size_t i = 0; i < nr; i++) {
-		if (rows[i].kind != REGISTRY_EPISODE || rows[i].type != REGISTRY_GAP)
-			continue;
-		all[na].series_id = rows[i].series_id;
-		all[na].season_number = rows[i].season_number;
-		na++;
-	}
-	if (na > 0)
-		qsort(all, na, sizeof(*all), season_cmp);
-	for (size_t i = 0; i < na; i++) {
-		if (i > 0 && season_cmp(&all[i], &all[i - 1]) == 0)
-			continue;
-		(*sid)[*n] = all[i].series_id;
-		(*sn)[*n] = all[i].season_number;
-		(*n)++;
-	}
-	free(all);
-	return 0;
-}
-
 static json_t *
 batch_json(const struct connector *c, const struct batch_cmd *cmd, int64_t batch_id,
 	   int series_arr_id, size_t nentries, int64_t when_us)
@@ -262,9 +227,8 @@ plan_connector(PGconn *db, const struct connector *c, int64_t now_us, struct wor
 	struct priority_weights wt;
 	struct batch_season_config sc;
 	PGresult *cfg = NULL;
-	int64_t *sid = NULL;
-	int *sn = NULL, max_ids, nr = PQntuples(w->rows);
-	size_t ns = 0, *fill = NULL;
+	int max_ids, nr = PQntuples(w->rows);
+	size_t *fill = NULL;
 	char cid[24];
 	const char *p[1] = { db_fmt_int64(cid, sizeof(cid), c->id) };
 	int ret = -1;
@@ -288,10 +252,8 @@ plan_connector(PGconn *db, const struct connector *c, int64_t now_us, struct wor
 		goto nomem;
 	for (int i = 0; i < nr; i++)
 		db_registry_row_at(w->rows, i, &w->rr[i]);
-	if (gap_seasons(w->rr, (size_t)nr, &sid, &sn, &ns, e) < 0 ||
-	    db_queue_seasons_min(db, c->id, now_us, sid, sn, ns,
-				 sc.pack_enabled ? sc.min_missing : INT_MAX, &w->seasons,
-				 &w->nseasons, e) < 0)
+	if (db_queue_pack_seasons(db, c->id, now_us, sc.pack_enabled ? sc.min_missing : INT_MAX,
+				  &w->seasons, &w->nseasons, e) < 0)
 		goto out;
 	if (w->nseasons > 0)
 		qsort(w->seasons, w->nseasons, sizeof(*w->seasons), season_cmp);
@@ -361,8 +323,6 @@ nomem:
 	err_set(e, ERR_NOMEM, "out of memory batching %d entries", nr);
 out:
 	PQclear(cfg);
-	free(sid);
-	free(sn);
 	free(fill);
 	return ret;
 }

@@ -313,6 +313,132 @@ START_TEST(registry_entry_cannot_be_queued_twice)
 }
 END_TEST
 
+/* Run sql and expect SQLSTATE state. */
+static void
+expect_sqlstate(const char *sql, const char *state)
+{
+	PGresult *r = PQexec(T.conn, sql);
+	const char *got = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	ck_assert_msg(PQresultStatus(r) == PGRES_FATAL_ERROR && got != NULL &&
+		      strcmp(got, state) == 0, "'%s': expected SQLSTATE %s, got %s (%s)", sql,
+		      state, got ? got : "success", PQresultErrorMessage(r));
+	PQclear(r);
+}
+
+/*
+ * 0007 keeps the registry's and the queue items' foreign-key rules with
+ * statement triggers: a reference to nothing is refused with the foreign
+ * key's SQLSTATE, deletes and truncates cascade, an entry keeps its item.
+ */
+START_TEST(trigger_kept_references_refuse_and_cascade_like_foreign_keys)
+{
+	int64_t id = add_connector("tv", "sonarr", "aaaaaaaaaaaaaaaaaaaaaaaaaaaa1111");
+	char sql[1536];
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO series (connector_id, arr_id, title, monitored) VALUES (%lld, 1, 'S', true);"
+		 "INSERT INTO episodes (connector_id, series_id, arr_id, season_number, episode_number, "
+		 " monitored, has_file) SELECT %lld, id, g, 1, g, true, false FROM series, "
+		 " generate_series(1, 4) g;"
+		 "INSERT INTO movies (connector_id, arr_id, title, monitored, has_file) "
+		 " VALUES (%lld, 7, 'M', true, false);"
+		 "INSERT INTO search_registry (connector_id, episode_id, search_type) "
+		 " SELECT %lld, id, 'gap' FROM episodes;"
+		 "INSERT INTO search_registry (connector_id, movie_id, search_type) "
+		 " SELECT %lld, id, 'gap' FROM movies;"
+		 "INSERT INTO request_queue (connector_id, command, series_arr_id, arr_ids, "
+		 " indexer_queries, priority) VALUES (%lld, 'EpisodeSearch', 1, '{1,2}', 2, 1), "
+		 " (%lld, 'EpisodeSearch', 1, '{3,4}', 2, 1);"
+		 "INSERT INTO request_queue_items SELECT r.id, (SELECT min(id) FROM request_queue) "
+		 " FROM search_registry r JOIN episodes e ON e.id = r.episode_id WHERE e.arr_id <= 2;"
+		 "INSERT INTO request_queue_items SELECT r.id, (SELECT max(id) FROM request_queue) "
+		 " FROM search_registry r JOIN episodes e ON e.id = r.episode_id WHERE e.arr_id > 2;",
+		 (long long)id, (long long)id, (long long)id, (long long)id, (long long)id,
+		 (long long)id, (long long)id);
+	pgtest_exec(&T, sql);
+	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM request_queue_items"), 4);
+
+	/* references to nothing: refused, nothing written */
+	expect_sqlstate("INSERT INTO search_registry (connector_id, episode_id, search_type) "
+			"VALUES (1, 999999, 'upgrade')", "23503");
+	expect_sqlstate("INSERT INTO search_registry (connector_id, movie_id, search_type) "
+			"VALUES (1, 999999, 'upgrade')", "23503");
+	expect_sqlstate("INSERT INTO request_queue_items VALUES (999999, "
+			"(SELECT min(id) FROM request_queue))", "23503");
+	expect_sqlstate("INSERT INTO request_queue_items SELECT id, 999999 FROM search_registry "
+			"WHERE movie_id IS NOT NULL", "23503");
+	expect_sqlstate("UPDATE request_queue_items SET queue_id = 999999", "23503");
+	/* an entry never moves to another item */
+	expect_sqlstate("UPDATE search_registry SET episode_id = episode_id + 1 "
+			"WHERE episode_id IS NOT NULL", "23503");
+	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM search_registry"), 5);
+	/* updating anything else is fine */
+	pgtest_exec(&T, "UPDATE search_registry SET state = 'queued', priority = 5");
+
+	/* a batch deleted: its items go, the entries stay */
+	pgtest_exec(&T, "DELETE FROM request_queue WHERE id = (SELECT min(id) FROM request_queue)");
+	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM request_queue_items"), 2);
+	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM search_registry"), 5);
+	/* an episode deleted: its entry and that entry's item go */
+	pgtest_exec(&T, "DELETE FROM episodes WHERE arr_id = 3");
+	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM search_registry"), 4);
+	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM request_queue_items"), 1);
+	/* a series deleted cascades to its episodes, and on through the triggers */
+	pgtest_exec(&T, "DELETE FROM series");
+	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM search_registry "
+				      "WHERE episode_id IS NOT NULL"), 0);
+	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM request_queue_items"), 0);
+	/* truncating the movies empties their entries */
+	pgtest_exec(&T, "TRUNCATE movies");
+	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM search_registry"), 0);
+}
+END_TEST
+
+/*
+ * The race a foreign key's row lock prevents: an entry created for an
+ * episode a concurrent sync is deleting.  The registry check's SHARE lock
+ * makes the delete wait for the entry's commit, and its cascade then
+ * removes the entry: no orphan either way round.
+ */
+START_TEST(an_entry_and_a_concurrent_episode_delete_leave_no_orphan)
+{
+	int64_t id = add_connector("tv", "sonarr", "aaaaaaaaaaaaaaaaaaaaaaaaaaaa1111");
+	struct err e = ERR_INIT;
+	PGconn *sync = NULL;
+	PGresult *r;
+	char sql[1024];
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO series (connector_id, arr_id, title, monitored) VALUES (%lld, 1, 'S', true);"
+		 "INSERT INTO episodes (connector_id, series_id, arr_id, season_number, episode_number, "
+		 " monitored, has_file) SELECT %lld, id, 1, 1, 1, true, false FROM series",
+		 (long long)id, (long long)id);
+	pgtest_exec(&T, sql);
+	ck_assert_int_eq(db_connect(&T.cfg, "comradarr-test-sync", &sync, &e), 0);
+	/* discover's side: the entry, not committed yet */
+	pgtest_exec(&T, "BEGIN");
+	snprintf(sql, sizeof(sql), "INSERT INTO search_registry (connector_id, episode_id, "
+		 "search_type) SELECT %lld, id, 'gap' FROM episodes", (long long)id);
+	pgtest_exec(&T, sql);
+	/* sync's side: the delete must wait for the lock, not run past it */
+	ck_assert_int_eq(PQsendQuery(sync, "DELETE FROM episodes"), 1);
+	for (int i = 0; i < 50; i++) {
+		ck_assert_int_eq(PQconsumeInput(sync), 1);
+		ck_assert_msg(PQisBusy(sync), "the delete did not wait for the entry's commit");
+		usleep(10000);
+	}
+	pgtest_exec(&T, "COMMIT");
+	while ((r = PQgetResult(sync)) != NULL) {
+		ck_assert_int_eq(PQresultStatus(r), PGRES_COMMAND_OK);
+		PQclear(r);
+	}
+	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM episodes"), 0);
+	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM search_registry"), 0);
+	PQfinish(sync);
+}
+END_TEST
+
 START_TEST(advisory_try_lock_excludes_a_second_session)
 {
 	struct err e = ERR_INIT;
@@ -359,6 +485,8 @@ main(void)
 	tcase_add_test(tc, mirror_delete_cascades_to_search_state);
 	tcase_add_test(tc, removing_a_connector_removes_its_whole_mirror);
 	tcase_add_test(tc, registry_entry_cannot_be_queued_twice);
+	tcase_add_test(tc, trigger_kept_references_refuse_and_cascade_like_foreign_keys);
+	tcase_add_test(tc, an_entry_and_a_concurrent_episode_delete_leave_no_orphan);
 	tcase_add_test(tc, advisory_try_lock_excludes_a_second_session);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -400,61 +400,72 @@ START_TEST(a_queued_season_pack_holds_new_gaps_back_and_a_failed_one_falls_back)
 }
 END_TEST
 
-/* The season statistics behind the pack decision (Req 6.1, 6.3): counting
- * every episode only of the seasons that could become a pack changes no
- * decision. */
-START_TEST(season_totals_are_counted_only_where_a_pack_is_possible_and_decide_the_same)
+/* The season statistics behind the pack decision (Req 6.1, 6.3): enqueue
+ * reads only the seasons that could become a pack or must wait for one,
+ * connector-wide, and that changes no decision. */
+START_TEST(pack_seasons_list_what_can_change_a_decision_and_decide_the_same)
 {
-	struct queue_season *all = NULL, *few = NULL;
-	size_t nall = 0, nfew = 0;
+	struct queue_season *all = NULL, *pack = NULL;
+	size_t nall = 0, npack = 0;
 	struct batch_season_config cfg;
 	struct err e = ERR_INIT;
-	int64_t sid[3];
-	int sn[3] = { 1, 2, 3 };
-	char *lost;
+	int64_t sid[4];
+	int sn[4] = { 1, 2, 3, 4 };
+	char *lost, sql[512];
 
 	tv_fixture();
 	season(10, 1, 10, 8);
 	season(10, 2, 10, 2);
 	season(10, 3, 10, 0);
+	season(10, 4, 10, 2);
+	/* a season search for season 4 is queued: its episodes must wait */
+	snprintf(sql, sizeof(sql), "INSERT INTO request_queue (connector_id, command, "
+		 "series_arr_id, season_number, indexer_queries, priority) "
+		 "VALUES (%lld, 'SeasonSearch', 10, 4, 1, 1)", (long long)tv);
+	pgtest_exec(&T, sql);
 	lost = pgtest_scalar(&T, "SELECT id FROM series WHERE arr_id = 10");
-	sid[0] = sid[1] = sid[2] = strtoll(lost, NULL, 10);
+	sid[0] = sid[1] = sid[2] = sid[3] = strtoll(lost, NULL, 10);
 	free(lost);
-	ck_assert_msg(db_queue_seasons(T.conn, tv, NOW_US, sid, sn, 3, &all, &nall, &e) == 0,
+	ck_assert_msg(db_queue_seasons(T.conn, tv, NOW_US, sid, sn, 4, &all, &nall, &e) == 0,
 		      "%s", e.msg);
-	ck_assert_msg(db_queue_seasons_min(T.conn, tv, NOW_US, sid, sn, 3, 3, &few, &nfew, &e) == 0,
+	ck_assert_msg(db_queue_pack_seasons(T.conn, tv, NOW_US, 3, &pack, &npack, &e) == 0,
 		      "%s", e.msg);
-	/* season 3 has nothing missing: listed with its totals when all are
-	 * counted, left out otherwise (both mean "no pack") */
-	ck_assert_msg(nall == 3 && nfew == 2, "expected 3 and 2 seasons, got %zu and %zu",
-		      nall, nfew);
+	ck_assert_msg(nall == 4 && npack == 2, "expected 4 and 2 seasons, got %zu and %zu",
+		      nall, npack);
 	batch_season_config_default(&cfg);
-	for (size_t i = 0; i < nfew; i++) {
-		const struct queue_season *f = &few[i], *a = NULL;
+	for (size_t j = 0; j < nall; j++) {
+		const struct queue_season *a = &all[j], *f = NULL;
+		enum batch_season_choice want = batch_season_decide(&a->s, &cfg, NULL);
 
-		for (size_t j = 0; j < nall; j++)
-			if (all[j].season_number == f->season_number)
-				a = &all[j];
-		ck_assert_ptr_nonnull(a);
 		ck_assert_int_eq(a->counted, 1);
+		for (size_t i = 0; i < npack; i++)
+			if (pack[i].season_number == a->season_number)
+				f = &pack[i];
+		if (f == NULL) {
+			/* unlisted: enqueue searches its gaps one by one */
+			ck_assert_msg(want == BATCH_EPISODES || want == BATCH_NOTHING,
+				      "season %d is not listed but decides %s", a->season_number,
+				      batch_season_choice_name(want));
+			continue;
+		}
 		ck_assert_int_eq(f->s.missing_aired, a->s.missing_aired);
+		ck_assert_int_eq(batch_season_decide(&f->s, &cfg, NULL), want);
 		if (f->season_number == 1) {
 			ck_assert_msg(f->counted && f->s.total_episodes == 10 &&
-				      f->s.aired_episodes == 10 && f->s.missing_aired == 8,
-				      "season 1: expected 10 episodes, 10 aired, 8 missing, counted; "
+				      f->s.aired_episodes == 10 && f->s.missing_aired == 8 &&
+				      want == BATCH_SEASON,
+				      "season 1: expected a pack of 10 episodes, 10 aired, 8 missing; "
 				      "got %d, %d, %d, counted %d", f->s.total_episodes,
 				      f->s.aired_episodes, f->s.missing_aired, f->counted);
 		} else {
-			ck_assert_msg(!f->counted && f->s.total_episodes == 0 &&
-				      f->s.missing_aired == 2, "season 2: expected 2 missing and "
-				      "no totals; got %d total, %d missing, counted %d",
-				      f->s.total_episodes, f->s.missing_aired, f->counted);
+			ck_assert_msg(f->season_number == 4 && !f->counted &&
+				      f->s.pack_in_cooldown && want == BATCH_WAIT,
+				      "season %d: expected season 4, waiting on its pack, not counted",
+				      f->season_number);
 		}
-		ck_assert_int_eq(batch_season_decide(&f->s, &cfg, NULL),
-				 batch_season_decide(&a->s, &cfg, NULL));
 	}
 	free(all);
-	free(few);
+	free(pack);
 }
 END_TEST
 
@@ -539,7 +550,7 @@ main(void)
 	tcase_add_test(tc, candidate_lines_narrow_what_is_queued_and_bad_lines_are_reported);
 	tcase_add_test(tc, a_queued_season_pack_holds_new_gaps_back_and_a_failed_one_falls_back);
 	tcase_add_test(tc, discover_piped_through_jq_into_enqueue_queues_the_selection);
-	tcase_add_test(tc, season_totals_are_counted_only_where_a_pack_is_possible_and_decide_the_same);
+	tcase_add_test(tc, pack_seasons_list_what_can_change_a_decision_and_decide_the_same);
 	tcase_add_test(tc, a_limit_queues_the_highest_priority_entries_first);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
