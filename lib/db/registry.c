@@ -71,6 +71,14 @@ db_registry_lock_mirror(PGconn *db, struct err *e)
 }
 
 int
+db_registry_analyze(PGconn *db, long changed, struct err *e)
+{
+	if (changed < REGISTRY_ANALYZE_MIN)
+		return 0;
+	return db_exec(db, "ANALYZE search_registry, request_queue_items", e);
+}
+
+int
 db_registry_scope(PGconn *db, int64_t connector_id, struct registry_scope *out,
 		  struct err *e)
 {

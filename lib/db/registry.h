@@ -104,6 +104,18 @@ int db_registry_tune(PGconn *db, struct err *e);
  */
 int db_registry_lock_mirror(PGconn *db, struct err *e);
 
+/*
+ * After a bulk change of at least REGISTRY_ANALYZE_MIN rows: refresh the
+ * planner's statistics of the registry and the queue items inside the
+ * transaction, so the next stage plans with them at once.  The pipeline
+ * runs enqueue the moment discover commits, long before autovacuum looks:
+ * planned on an empty registry's statistics, "top 500 eligible" took
+ * 790 ms instead of 5 (a sort of every entry; tests/bench/bench_discover.c).
+ * Costs ~60 ms for 128,700 entries.
+ */
+#define REGISTRY_ANALYZE_MIN 1000
+int db_registry_analyze(PGconn *db, long changed, struct err *e);
+
 /* Load the connector's scope settings. */
 int db_registry_scope(PGconn *db, int64_t connector_id, struct registry_scope *out,
 		      struct err *e);
@@ -174,6 +186,9 @@ int db_registry_set_priorities(PGconn *db, const int64_t *ids, const int *prio, 
  * them in no particular order (the caller orders).  Locked FOR UPDATE
  * SKIP LOCKED when lock is set (call inside a transaction): a concurrent
  * enqueue never takes the same entry.
+ *
+ * Rows are read with db_registry_row_at(); title and series_title are
+ * NULL (batching needs none).
  *
  * kinds is what the connector's items can be, REGISTRY_EPISODES and/or
  * REGISTRY_MOVIES (0: both): entries of another kind are not returned,

@@ -332,6 +332,7 @@ discover_connector(PGconn *db, const struct connector *c, const struct discover_
 		}
 	}
 	if (db_registry_set_priorities(db, ids, prio, nchanged, e) < 0 ||
+	    db_registry_analyze(db, r->added + r->removed, e) < 0 ||
 	    event_insert(db, c->id, "discover_done", summary_json(c, r, o->via_wanted), e) < 0 ||
 	    db_commit(db, e) < 0)
 		goto fail;

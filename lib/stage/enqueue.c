@@ -396,6 +396,7 @@ enqueue_connector(PGconn *db, const struct connector *c, const struct listed *l,
 	}
 	if (!o->dry_run && w.plan.ncmds > 0) {
 		if (db_queue_add(db, w.qn, w.plan.ncmds, now_us, e) < 0 ||
+		    db_registry_analyze(db, items, e) < 0 ||
 		    event_insert(db, c->id, json_pack("{s:I, s:I, s:I, s:I}", "batches",
 			    (json_int_t)batches, "items", (json_int_t)items, "season_packs",
 			    (json_int_t)packs, "indexer_queries", (json_int_t)queries), e) < 0)

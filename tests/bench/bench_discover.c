@@ -29,7 +29,38 @@
 
 #define NOW_S 1767225600LL	/* 2026-01-01 */
 
+#define ROUNDS_MAX 20
+
 static struct pgtest T;
+
+static int
+dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+median(const double *v, int n)
+{
+	double s[ROUNDS_MAX];
+
+	memcpy(s, v, (size_t)n * sizeof(*s));
+	qsort(s, (size_t)n, sizeof(*s), dbl_cmp);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static double
+minimum(const double *v, int n)
+{
+	double m = v[0];
+
+	for (int i = 1; i < n; i++)
+		if (v[i] < m)
+			m = v[i];
+	return m;
+}
 
 static double
 secs_since(int64_t t0)
@@ -106,14 +137,16 @@ main(int argc, char **argv)
 	long series = argc > 1 ? strtol(argv[1], NULL, 10) : 10000;
 	char sql[4096], cid[24], now[24], grace[8] = "0";
 	const char *p[4];
-	double d_s, q_s, top;
+	double d_s[ROUNDS_MAX], q_s[ROUNDS_MAX], sum_s[ROUNDS_MAX], top = 0;
+	int rounds = getenv("ROUNDS") ? atoi(getenv("ROUNDS")) : 5;
 	int64_t t0;
 
 	if (!pgtest_available()) {
 		printf("SKIPPED: bench_discover needs PostgreSQL (run inside pg_virtualenv)\n");
 		return 0;
 	}
-	if (sodium_init() < 0 || series < 1 || series > 1000000)
+	if (sodium_init() < 0 || series < 1 || series > 1000000 || rounds < 1 ||
+	    rounds > ROUNDS_MAX)
 		return 1;
 	pgtest_create(&T, "bench_discover");
 	if (secret_key_parse(getenv("SECRET_KEY"), &k, &e) < 0 ||
@@ -179,36 +212,56 @@ main(int argc, char **argv)
 
 	memset(&dopts, 0, sizeof(dopts));
 	dopts.now_us = NOW_S * 1000000LL;
-	t0 = clock_mono_us();
-	if (discover_connector(T.conn, &c, &dopts, &dr, &e) < 0) {
-		fprintf(stderr, "bench_discover: discover: %s\n", e.msg);
-		return 1;
-	}
-	d_s = secs_since(t0);
-	printf("\n%-34s %8.2f s  (%ld gaps, %ld upgrades, %ld entries created)\n",
-	       "discover (first run)", d_s, dr.gaps, dr.upgrades, dr.added);
-	pgtest_exec(&T, "ANALYZE search_registry");
-
-	p[2] = "500";
-	explain("enqueue: top 500 eligible (search_registry_ready)", db_registry_top_eligible_sql,
-		3, p);
-	top = top_eligible_ms(c.id);
-	printf("%-34s %8.2f ms %s\n", "top 500 eligible (best of 20)", top,
-	       top <= 5.0 ? "" : "over target (5 ms)");
-
 	memset(&eo, 0, sizeof(eo));
 	eo.now_us = NOW_S * 1000000LL;
-	t0 = clock_mono_us();
-	if (enqueue_run(T.conn, &eo, &er, &e) < 0) {
-		fprintf(stderr, "bench_discover: enqueue: %s\n", e.msg);
-		return 1;
+	/*
+	 * ROUNDS rounds on the same mirror, each from an empty registry and
+	 * queue, medians reported: a single run on a shared 2-core machine
+	 * varies by a third.  Nothing runs between discover and enqueue (no
+	 * ANALYZE): the pipeline does not wait for statistics either.
+	 */
+	for (int i = 0; i < rounds; i++) {
+		pgtest_exec(&T, "TRUNCATE request_queue, request_queue_items, search_registry");
+		pgtest_exec(&T, "VACUUM ANALYZE search_registry, request_queue, request_queue_items");
+		pgtest_exec(&T, "CHECKPOINT");
+		t0 = clock_mono_us();
+		if (discover_connector(T.conn, &c, &dopts, &dr, &e) < 0) {
+			fprintf(stderr, "bench_discover: discover: %s\n", e.msg);
+			return 1;
+		}
+		d_s[i] = secs_since(t0);
+		if (i == rounds - 1) {
+			/* the last round, before enqueue: as enqueue --limit 500
+			 * would find it right after discover */
+			p[2] = "500";
+			explain("enqueue: top 500 eligible (search_registry_ready)",
+				db_registry_top_eligible_sql, 3, p);
+			top = top_eligible_ms(c.id);
+		}
+		t0 = clock_mono_us();
+		if (enqueue_run(T.conn, &eo, &er, &e) < 0) {
+			fprintf(stderr, "bench_discover: enqueue: %s\n", e.msg);
+			return 1;
+		}
+		q_s[i] = secs_since(t0);
+		sum_s[i] = d_s[i] + q_s[i];
+		printf("round %d: discover %.2f s, enqueue %.2f s, together %.2f s\n", i + 1, d_s[i],
+		       q_s[i], sum_s[i]);
+		fflush(stdout);
 	}
-	q_s = secs_since(t0);
+	printf("\n%-34s %8.2f s  (%ld gaps, %ld upgrades, %ld entries created)\n",
+	       "discover (first run), median", median(d_s, rounds), dr.gaps, dr.upgrades, dr.added);
 	printf("%-34s %8.2f s  (%ld batches, %ld season packs, %ld items, %ld indexer queries)\n",
-	       "enqueue (from the registry)", q_s, er.batches, er.season_packs, er.items,
-	       er.indexer_queries);
-	printf("%-34s %8.2f s %s\n", "discover + enqueue", d_s + q_s,
-	       d_s + q_s <= 3.0 ? "" : "over target (3 s)");
+	       "enqueue (from the registry), median", median(q_s, rounds), er.batches,
+	       er.season_packs, er.items, er.indexer_queries);
+	printf("%-34s %8.2f s %s (best %.2f s)\n", "discover + enqueue, median",
+	       median(sum_s, rounds), median(sum_s, rounds) <= 3.0 ? "" : "over target (3 s)",
+	       minimum(sum_s, rounds));
+	printf("%-34s %8.2f ms %s\n", "top 500 eligible (best of 20)", top,
+	       top <= 5.0 ? "" : "over target (5 ms)");
+	pgtest_exec(&T, "ANALYZE search_registry");
+	explain("enqueue: top 500 eligible once all are queued (dead index entries skipped)",
+		db_registry_top_eligible_sql, 3, p);
 	t0 = clock_mono_us();
 	if (discover_connector(T.conn, &c, &dopts, &dr, &e) < 0) {
 		fprintf(stderr, "bench_discover: discover: %s\n", e.msg);
