@@ -6,9 +6,11 @@
  * Needs a PostgreSQL to create a database in (PGHOST etc., as inside
  * pg_virtualenv):
  *   pg_virtualenv -o fsync=off build/tests/bench/bench_discover [SERIES]
- * SERIES (default 10000) series of 10 seasons x 10 episodes each.  Prints
- * one line per measurement and the plans; not a test (it asserts nothing
- * but prints "over target" when a number misses).
+ * SERIES (default 10000) series of 10 seasons x 10 episodes each; ROUNDS
+ * (environment, default 5, at most 20) rounds of discover + enqueue on that
+ * mirror, medians reported.  Prints one line per measurement and the plans;
+ * not a test (it asserts nothing but prints "over target" when a number
+ * misses).
  */
 #include <stdio.h>
 #include <stdlib.h>
