@@ -8,6 +8,56 @@
 -- writes that was most of their cost.  A trigger per statement checks
 -- every new row with one join and cascades deletes with one join.
 
+-- The cascades, shared by every trigger below: delete the rows of
+-- TG_ARGV[0] whose column TG_ARGV[1] names a deleted row (the statement's
+-- transition table "gone"), or, after a TRUNCATE, every row of TG_ARGV[0]
+-- where that column is set.  DELETE, not TRUNCATE: a TRUNCATE statement may
+-- name the target table too, and is still running.
+CREATE FUNCTION cascade_deleted() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE format('DELETE FROM %I t USING gone g WHERE t.%I = g.id',
+		       TG_ARGV[0], TG_ARGV[1]);
+	RETURN NULL;
+END $$;
+
+CREATE FUNCTION cascade_truncated() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE format('DELETE FROM %I WHERE %I IS NOT NULL', TG_ARGV[0], TG_ARGV[1]);
+	RETURN NULL;
+END $$;
+
+-- The checks: every new row (the statement's transition table "added")
+-- names an existing row.  TG_ARGV is pairs of (column, table whose id it
+-- names); a leading 'share' first locks those tables in SHARE mode for the
+-- rest of the transaction (section 2 says why).  A NULL names nothing.
+CREATE FUNCTION check_references() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+	i int := 0;
+	bad bigint;
+BEGIN
+	IF TG_ARGV[0] = 'share' THEN
+		i := 1;
+		FOR j IN 2 .. TG_NARGS - 1 BY 2 LOOP
+			EXECUTE format('LOCK TABLE %I IN SHARE MODE', TG_ARGV[j]);
+		END LOOP;
+	END IF;
+	WHILE i < TG_NARGS LOOP
+		EXECUTE format('SELECT a.%1$I FROM added a WHERE a.%1$I IS NOT NULL '
+			       'AND NOT EXISTS (SELECT 1 FROM %2$I x WHERE x.id = a.%1$I) LIMIT 1',
+			       TG_ARGV[i], TG_ARGV[i + 1]) INTO bad;
+		IF bad IS NOT NULL THEN
+			RAISE EXCEPTION '%.% = % names no row of %', TG_TABLE_NAME,
+				TG_ARGV[i], bad, TG_ARGV[i + 1]
+				USING ERRCODE = 'foreign_key_violation';
+		END IF;
+		i := i + 2;
+	END LOOP;
+	RETURN NULL;
+END $$;
+
 -- 1. Queue membership without per-row foreign keys.
 --
 -- enqueue writes one request_queue_items row per queued entry.  Its two
@@ -29,66 +79,23 @@ ALTER TABLE request_queue_items
 	DROP CONSTRAINT request_queue_items_registry_id_fkey,
 	DROP CONSTRAINT request_queue_items_queue_id_fkey;
 
-CREATE FUNCTION request_queue_items_check() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-	bad bigint;
-BEGIN
-	SELECT a.registry_id INTO bad FROM items_added a
-	WHERE NOT EXISTS (SELECT 1 FROM search_registry r WHERE r.id = a.registry_id)
-	LIMIT 1;
-	IF FOUND THEN
-		RAISE EXCEPTION 'a queue item names search entry %, which does not exist', bad
-			USING ERRCODE = 'foreign_key_violation';
-	END IF;
-	SELECT a.queue_id INTO bad FROM items_added a
-	WHERE NOT EXISTS (SELECT 1 FROM request_queue q WHERE q.id = a.queue_id)
-	LIMIT 1;
-	IF FOUND THEN
-		RAISE EXCEPTION 'a queue item names batch %, which does not exist', bad
-			USING ERRCODE = 'foreign_key_violation';
-	END IF;
-	RETURN NULL;
-END $$;
 CREATE TRIGGER request_queue_items_check_insert AFTER INSERT ON request_queue_items
-	REFERENCING NEW TABLE AS items_added
-	FOR EACH STATEMENT EXECUTE FUNCTION request_queue_items_check();
+	REFERENCING NEW TABLE AS added FOR EACH STATEMENT
+	EXECUTE FUNCTION check_references('registry_id', 'search_registry', 'queue_id', 'request_queue');
 CREATE TRIGGER request_queue_items_check_update AFTER UPDATE ON request_queue_items
-	REFERENCING NEW TABLE AS items_added
-	FOR EACH STATEMENT EXECUTE FUNCTION request_queue_items_check();
+	REFERENCING NEW TABLE AS added FOR EACH STATEMENT
+	EXECUTE FUNCTION check_references('registry_id', 'search_registry', 'queue_id', 'request_queue');
 
-CREATE FUNCTION search_registry_items_cascade() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-	DELETE FROM request_queue_items i USING entries_gone g WHERE i.registry_id = g.id;
-	RETURN NULL;
-END $$;
 CREATE TRIGGER search_registry_items_cascade AFTER DELETE ON search_registry
-	REFERENCING OLD TABLE AS entries_gone
-	FOR EACH STATEMENT EXECUTE FUNCTION search_registry_items_cascade();
-
-CREATE FUNCTION request_queue_items_cascade() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-	DELETE FROM request_queue_items i USING batches_gone g WHERE i.queue_id = g.id;
-	RETURN NULL;
-END $$;
+	REFERENCING OLD TABLE AS gone
+	FOR EACH STATEMENT EXECUTE FUNCTION cascade_deleted('request_queue_items', 'registry_id');
 CREATE TRIGGER request_queue_items_cascade AFTER DELETE ON request_queue
-	REFERENCING OLD TABLE AS batches_gone
-	FOR EACH STATEMENT EXECUTE FUNCTION request_queue_items_cascade();
-
-CREATE FUNCTION request_queue_items_truncate() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-	-- DELETE, not TRUNCATE: this runs inside the TRUNCATE of a statement
-	-- that may name request_queue_items too
-	DELETE FROM request_queue_items;
-	RETURN NULL;
-END $$;
+	REFERENCING OLD TABLE AS gone
+	FOR EACH STATEMENT EXECUTE FUNCTION cascade_deleted('request_queue_items', 'queue_id');
 CREATE TRIGGER search_registry_items_truncate AFTER TRUNCATE ON search_registry
-	FOR EACH STATEMENT EXECUTE FUNCTION request_queue_items_truncate();
+	FOR EACH STATEMENT EXECUTE FUNCTION cascade_truncated('request_queue_items', 'registry_id');
 CREATE TRIGGER request_queue_items_truncate AFTER TRUNCATE ON request_queue
-	FOR EACH STATEMENT EXECUTE FUNCTION request_queue_items_truncate();
+	FOR EACH STATEMENT EXECUTE FUNCTION cascade_truncated('request_queue_items', 'queue_id');
 
 -- 2. Search entries and their episode or movie.
 --
@@ -110,33 +117,9 @@ ALTER TABLE search_registry
 	DROP CONSTRAINT search_registry_episode_id_fkey,
 	DROP CONSTRAINT search_registry_movie_id_fkey;
 
-CREATE FUNCTION search_registry_check() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-	bad bigint;
-BEGIN
-	LOCK TABLE episodes, movies IN SHARE MODE;
-	SELECT a.episode_id INTO bad FROM entries_added a
-	WHERE a.episode_id IS NOT NULL
-	  AND NOT EXISTS (SELECT 1 FROM episodes e WHERE e.id = a.episode_id)
-	LIMIT 1;
-	IF FOUND THEN
-		RAISE EXCEPTION 'a search entry names episode %, which does not exist', bad
-			USING ERRCODE = 'foreign_key_violation';
-	END IF;
-	SELECT a.movie_id INTO bad FROM entries_added a
-	WHERE a.movie_id IS NOT NULL
-	  AND NOT EXISTS (SELECT 1 FROM movies m WHERE m.id = a.movie_id)
-	LIMIT 1;
-	IF FOUND THEN
-		RAISE EXCEPTION 'a search entry names movie %, which does not exist', bad
-			USING ERRCODE = 'foreign_key_violation';
-	END IF;
-	RETURN NULL;
-END $$;
 CREATE TRIGGER search_registry_check AFTER INSERT ON search_registry
-	REFERENCING NEW TABLE AS entries_added
-	FOR EACH STATEMENT EXECUTE FUNCTION search_registry_check();
+	REFERENCING NEW TABLE AS added FOR EACH STATEMENT
+	EXECUTE FUNCTION check_references('share', 'episode_id', 'episodes', 'movie_id', 'movies');
 
 CREATE FUNCTION search_registry_keep_item() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -151,40 +134,16 @@ CREATE TRIGGER search_registry_keep_item BEFORE UPDATE ON search_registry
 			   OR OLD.movie_id IS DISTINCT FROM NEW.movie_id)
 	EXECUTE FUNCTION search_registry_keep_item();
 
-CREATE FUNCTION episodes_registry_cascade() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-	DELETE FROM search_registry r USING episodes_gone g WHERE r.episode_id = g.id;
-	RETURN NULL;
-END $$;
 CREATE TRIGGER episodes_registry_cascade AFTER DELETE ON episodes
-	REFERENCING OLD TABLE AS episodes_gone
-	FOR EACH STATEMENT EXECUTE FUNCTION episodes_registry_cascade();
-
-CREATE FUNCTION movies_registry_cascade() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-	DELETE FROM search_registry r USING movies_gone g WHERE r.movie_id = g.id;
-	RETURN NULL;
-END $$;
+	REFERENCING OLD TABLE AS gone
+	FOR EACH STATEMENT EXECUTE FUNCTION cascade_deleted('search_registry', 'episode_id');
 CREATE TRIGGER movies_registry_cascade AFTER DELETE ON movies
-	REFERENCING OLD TABLE AS movies_gone
-	FOR EACH STATEMENT EXECUTE FUNCTION movies_registry_cascade();
-
-CREATE FUNCTION mirror_registry_truncate() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-	IF TG_TABLE_NAME = 'episodes' THEN
-		DELETE FROM search_registry WHERE episode_id IS NOT NULL;
-	ELSE
-		DELETE FROM search_registry WHERE movie_id IS NOT NULL;
-	END IF;
-	RETURN NULL;
-END $$;
+	REFERENCING OLD TABLE AS gone
+	FOR EACH STATEMENT EXECUTE FUNCTION cascade_deleted('search_registry', 'movie_id');
 CREATE TRIGGER episodes_registry_truncate AFTER TRUNCATE ON episodes
-	FOR EACH STATEMENT EXECUTE FUNCTION mirror_registry_truncate();
+	FOR EACH STATEMENT EXECUTE FUNCTION cascade_truncated('search_registry', 'episode_id');
 CREATE TRIGGER movies_registry_truncate AFTER TRUNCATE ON movies
-	FOR EACH STATEMENT EXECUTE FUNCTION mirror_registry_truncate();
+	FOR EACH STATEMENT EXECUTE FUNCTION cascade_truncated('search_registry', 'movie_id');
 
 -- 3. One index fewer on every registry write.
 --
