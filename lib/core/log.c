@@ -215,6 +215,20 @@ is_value_end(char c)
 	       c == '}' || c == ')' || c == '>';
 }
 
+/* Whether a marker can start at c: most characters are copied without
+ * trying 13 comparisons at each (that was a third of discover's CPU when
+ * it writes 128,700 candidate lines). */
+static int
+marker_can_start(char c)
+{
+	int lc = tolower((unsigned char)c);
+
+	for (size_t i = 0; i < sizeof(text_markers) / sizeof(text_markers[0]); i++)
+		if (text_markers[i].marker[0] == lc)
+			return 1;
+	return 0;
+}
+
 char *
 log_redact(const char *text)
 {
@@ -225,9 +239,17 @@ log_redact(const char *text)
 	if (text == NULL)
 		return strdup("");
 	while (*p != '\0') {
+		const char *q = p;
 		size_t matched = 0;
 		int to_eol = 0;
 
+		while (*q != '\0' && !marker_can_start(*q))
+			q++;
+		if (q > p && buf_append(&out, p, (size_t)(q - p)) < 0)
+			goto fail;
+		p = q;
+		if (*p == '\0')
+			break;
 		for (size_t i = 0; i < sizeof(text_markers) / sizeof(text_markers[0]); i++) {
 			size_t n = strlen(text_markers[i].marker);
 
