@@ -1,5 +1,6 @@
 /* lib/core: config (Req 30.1-30.2), logging and redaction (Req 31, 36.3),
  * JSON lines, clock parsing, capped buffers. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,36 @@ log_a_key_every_way(void)
 	log_secret_clear();
 }
 
+/* Every marker, in upper and lower case, anywhere in a text: redaction
+ * skips characters that cannot start one, never a marker itself. */
+START_TEST(redaction_finds_every_marker_anywhere)
+{
+	static const char *const markers[] = {
+		"apikey=", "api_key=", "x-api-key:", "x-api-key=", "password=", "token=",
+		"bearer ", "authorization:", "cookie:", "\"apikey\":", "\"password\":",
+		"\"token\":", "secret=",
+	};
+
+	for (size_t i = 0; i < sizeof(markers) / sizeof(markers[0]); i++) {
+		for (int upper = 0; upper < 2; upper++) {
+			char m[64], text[256], *red;
+
+			snprintf(m, sizeof(m), "%s", markers[i]);
+			for (char *c = m; upper && *c; c++)
+				*c = (char)toupper((unsigned char)*c);
+			snprintf(text, sizeof(text), "quiet words, then %sssssecretssss and more", m);
+			red = log_redact(text);
+			ck_assert_ptr_nonnull(red);
+			ck_assert_msg(strstr(red, "ssssecretssss") == NULL &&
+				      strstr(red, "[REDACTED]") != NULL &&
+				      strncmp(red, "quiet words, then ", 18) == 0,
+				      "'%s' came out as '%s'", text, red);
+			free(red);
+		}
+	}
+}
+END_TEST
+
 START_TEST(logger_never_prints_a_secret_req_36_3)
 {
 	char *out = capture_log(log_a_key_every_way);
@@ -330,6 +361,7 @@ main(void)
 	tcase_add_test(tc, logger_never_prints_a_secret_req_36_3);
 	tcase_add_test(tc, logger_honours_level_changes_at_run_time);
 	tcase_add_test(tc, log_records_have_the_fields_of_req_31_1);
+	tcase_add_test(tc, redaction_finds_every_marker_anywhere);
 	tcase_add_test(tc, jsonl_lines_have_event_and_ts_and_redact);
 	tcase_add_test(tc, clock_parses_the_arr_date_forms);
 	tcase_add_test(tc, fake_clock_makes_sleep_instant);
