@@ -7,6 +7,7 @@
 
 #include "core/buf.h"
 #include "db/db.h"
+#include "db/events.h"
 #include "db/queue.h"
 #include "core/banned.h"
 
@@ -93,23 +94,6 @@ load_items(PGconn *db, struct db_queue_batch *b, struct err *e)
 	ret = 0;
 out:
 	PQclear(r);
-	return ret;
-}
-
-int
-db_queue_event(PGconn *db, const char *kind, int64_t connector_id, const char *corr,
-	       json_t *payload, struct err *e)
-{
-	char idbuf[24], *text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
-	const char *p[4] = {
-		kind, connector_id > 0 ? db_fmt_int64(idbuf, sizeof(idbuf), connector_id) : NULL,
-		corr, text ? text : "{}"
-	};
-	int ret = db_query(db, "INSERT INTO events (kind, connector_id, correlation_id, payload) "
-			   "VALUES ($1, $2, $3, $4::jsonb)", 4, p, NULL, e);
-
-	free(text);
-	json_decref(payload);
 	return ret;
 }
 
@@ -229,7 +213,7 @@ db_queue_claim(PGconn *db, const struct db_claim_opts *o, struct db_queue_batch 
 		goto out;
 	snprintf(out->claimed_by, sizeof(out->claimed_by), "%s", o->worker);
 	out->sent_us = d->now_us;
-	if (db_queue_event(db, "search_dispatched", o->connector_id, NULL, batch_payload(out), e) < 0)
+	if (db_event_insert(db, "search_dispatched", o->connector_id, NULL, batch_payload(out), e) < 0)
 		goto out;
 	*st = DB_CLAIM_OK;
 	commit = 1;
@@ -287,7 +271,7 @@ db_queue_rescue(PGconn *db, int64_t connector_id, const char *worker, int lease_
 		     "lease_expires_at = clock_timestamp() + $3::integer * interval '1 second' "
 		     "WHERE id = $1", 3, p, NULL, e) < 0 ||
 	    load_items(db, out, e) < 0 ||
-	    db_queue_event(db, "lease_rescued", out->connector_id, NULL, pl, e) < 0)
+	    db_event_insert(db, "lease_rescued", out->connector_id, NULL, pl, e) < 0)
 		goto out;
 	if (db_commit(db, e) < 0)
 		goto out;
@@ -377,7 +361,7 @@ db_queue_release(PGconn *db, const struct db_queue_batch *b, const char *worker,
 		     "FROM request_queue_items i WHERE i.queue_id = $1 AND r.id = i.registry_id",
 		     1, p, NULL, e) < 0 ||
 	    db_throttle_refund(db, b->ledger_id, e) < 0 ||
-	    db_queue_event(db, "search_released", b->connector_id, NULL, batch_payload(b), e) < 0 ||
+	    db_event_insert(db, "search_released", b->connector_id, NULL, batch_payload(b), e) < 0 ||
 	    db_commit(db, e) < 0) {
 		db_rollback(db);
 		return -1;
@@ -406,7 +390,7 @@ db_queue_drop(PGconn *db, const struct db_queue_batch *b, const char *reason, st
 		db_rollback(db);
 		return -1;
 	}
-	if (db_queue_event(db, "batch_dropped", b->connector_id, NULL, pl, e) < 0 ||
+	if (db_event_insert(db, "batch_dropped", b->connector_id, NULL, pl, e) < 0 ||
 	    db_commit(db, e) < 0) {
 		db_rollback(db);
 		return -1;
@@ -547,7 +531,7 @@ db_queue_finish(PGconn *db, const struct db_queue_batch *b, const char *worker,
 	json_object_set_new(pl, "items_grabbed", json_integer(o->items_grabbed));
 	if (b->command_id)
 		json_object_set_new(pl, "command_id", json_integer(b->command_id));
-	if (db_queue_event(db, "search_outcome", b->connector_id, o->correlation_id, pl, e) < 0)
+	if (db_event_insert(db, "search_outcome", b->connector_id, o->correlation_id, pl, e) < 0)
 		goto fail;
 	p[0] = db_fmt_int64(x[0], sizeof(x[0]), b->id);
 	if (db_query(db, "DELETE FROM request_queue WHERE id = $1", 1, p, NULL, e) < 0 ||

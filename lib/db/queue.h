@@ -182,8 +182,4 @@ struct db_queue_counts {
 int db_queue_counts(PGconn *db, int64_t now_us, struct db_queue_counts **list, size_t *n,
 		    struct err *e);
 
-/* An event in the outbox (payload stolen), outside any helper's transaction. */
-int db_queue_event(PGconn *db, const char *kind, int64_t connector_id, const char *corr,
-		   json_t *payload, struct err *e);
-
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "db/events.h"
 #include "db/queue.h"
 #include "core/banned.h"
 
@@ -29,7 +30,7 @@ db_queue_set_paused(PGconn *db, int paused, const char *reason, struct err *e)
 		db_rollback(db);
 		return -1;
 	}
-	if (db_queue_event(db, paused ? "queue_paused" : "queue_resumed", 0, NULL, pl, e) < 0 ||
+	if (db_event_insert(db, paused ? "queue_paused" : "queue_resumed", 0, NULL, pl, e) < 0 ||
 	    db_commit(db, e) < 0) {
 		db_rollback(db);
 		return -1;
@@ -74,7 +75,7 @@ db_queue_clear(PGconn *db, const char *connector, long *n, struct err *e)
 		     "WHERE i.registry_id = r.id)", 0, NULL, NULL, e) < 0)
 		goto fail;
 	json_object_set_new(pl, "batches", json_integer(*n));
-	if (db_queue_event(db, "queue_cleared", 0, NULL, pl, e) < 0) {
+	if (db_event_insert(db, "queue_cleared", 0, NULL, pl, e) < 0) {
 		pl = NULL;
 		goto fail;
 	}

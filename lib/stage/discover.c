@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "db/events.h"
 #include "db/registry.h"
 #include "stage/candidate.h"
 #include "stage/discover.h"
@@ -127,25 +128,6 @@ out:
 	if (cl != NULL)
 		r->api_calls = arr_client_requests(cl);
 	arr_client_free(cl);
-	return ret;
-}
-
-static int
-event_insert(PGconn *db, int64_t connector_id, const char *kind, json_t *payload,
-	     struct err *e)
-{
-	char cid[24];
-	char *text = json_dumps(payload, JSON_COMPACT);
-	const char *p[4] = { kind, db_fmt_int64(cid, sizeof(cid), connector_id),
-			     log_get_correlation_id(), text };
-	int ret;
-
-	json_decref(payload);
-	if (text == NULL)
-		return err_set(e, ERR_NOMEM, "out of memory writing an event");
-	ret = db_query(db, "INSERT INTO events (kind, connector_id, correlation_id, payload) "
-		       "VALUES ($1, $2, $3, $4::jsonb)", 4, p, NULL, e);
-	free(text);
 	return ret;
 }
 
@@ -333,7 +315,8 @@ discover_connector(PGconn *db, const struct connector *c, const struct discover_
 	}
 	if (db_registry_set_priorities(db, ids, prio, nchanged, e) < 0 ||
 	    db_registry_analyze(db, r->added + r->removed, e) < 0 ||
-	    event_insert(db, c->id, "discover_done", summary_json(c, r, o->via_wanted), e) < 0 ||
+	    db_event_insert(db, "discover_done", c->id, log_get_correlation_id(),
+			    summary_json(c, r, o->via_wanted), e) < 0 ||
 	    db_commit(db, e) < 0)
 		goto fail;
 	in_tx = 0;

@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "db/events.h"
 #include "stage/dispatch_int.h"
 #include "core/banned.h"
 
@@ -321,7 +322,7 @@ dispatch_batch(struct dctx *x, struct db_queue_batch *b, struct err *e)
 				db_query(x->db, "UPDATE connectors SET auth_failed = true, health = "
 					 "'unhealthy', health_detail = 'the API key was refused (401)', "
 					 "updated_at = now() WHERE id = $1", 1, p, NULL, NULL);
-				db_queue_event(x->db, "connector_auth_failed", x->c->id, NULL,
+				db_event_insert(x->db, "connector_auth_failed", x->c->id, NULL,
 					       json_pack("{s:s}", "connector", x->c->name), NULL);
 			}
 			db_queue_release(x->db, b, x->worker, 0, e);

@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "db/connectors.h"
 #include "db/db.h"
+#include "db/events.h"
 #include "db/queue_add.h"
 #include "db/registry.h"
 #include "policy/batch.h"
@@ -327,24 +328,6 @@ out:
 	return ret;
 }
 
-static int
-event_insert(PGconn *db, int64_t connector_id, json_t *payload, struct err *e)
-{
-	char cid[24];
-	char *text = json_dumps(payload, JSON_COMPACT);
-	const char *p[3] = { db_fmt_int64(cid, sizeof(cid), connector_id),
-			     log_get_correlation_id(), text };
-	int ret;
-
-	json_decref(payload);
-	if (text == NULL)
-		return err_set(e, ERR_NOMEM, "out of memory writing an event");
-	ret = db_query(db, "INSERT INTO events (kind, connector_id, correlation_id, payload) "
-		       "VALUES ('enqueue_done', $1, $2, $3::jsonb)", 3, p, NULL, e);
-	free(text);
-	return ret;
-}
-
 /* The kinds of item a connector's mirror holds (Whisparr: either). */
 static unsigned
 connector_kinds(const struct connector *c)
@@ -397,9 +380,10 @@ enqueue_connector(PGconn *db, const struct connector *c, const struct listed *l,
 	if (!o->dry_run && w.plan.ncmds > 0) {
 		if (db_queue_add(db, w.qn, w.plan.ncmds, now_us, e) < 0 ||
 		    db_registry_analyze(db, items, e) < 0 ||
-		    event_insert(db, c->id, json_pack("{s:I, s:I, s:I, s:I}", "batches",
-			    (json_int_t)batches, "items", (json_int_t)items, "season_packs",
-			    (json_int_t)packs, "indexer_queries", (json_int_t)queries), e) < 0)
+		    db_event_insert(db, "enqueue_done", c->id, log_get_correlation_id(),
+			    json_pack("{s:I, s:I, s:I, s:I}", "batches", (json_int_t)batches,
+				      "items", (json_int_t)items, "season_packs", (json_int_t)packs,
+				      "indexer_queries", (json_int_t)queries), e) < 0)
 			goto out;
 	}
 	if (o->dry_run) {

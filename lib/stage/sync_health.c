@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "db/events.h"
 #include "stage/sync_int.h"
 #include "stage/connect.h"
 #include "core/banned.h"
@@ -64,9 +65,9 @@ store(PGconn *db, const struct connector *c, const struct arr_probe_report *rep,
 	}
 	/* Req 1.5: a change (notably to unhealthy) is told to the user. */
 	if (strcmp(c->health, status) != 0 &&
-	    sync_event_insert(db, c->id, "connector_health_changed",
-			      json_pack("{s:s, s:s, s:s, s:s?}", "connector", c->name,
-					"from", c->health, "to", status, "detail", p[5]), e) < 0)
+	    db_event_insert(db, "connector_health_changed", c->id, log_get_correlation_id(),
+			    json_pack("{s:s, s:s, s:s, s:s?}", "connector", c->name,
+				      "from", c->health, "to", status, "detail", p[5]), e) < 0)
 		goto out;
 	if (db_commit(db, e) < 0)
 		goto out;

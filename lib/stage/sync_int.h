@@ -40,11 +40,6 @@ int sync_fetch_episodes(struct run *x, const int *ids, size_t n, struct err *e);
 /* The setting "sync.concurrency" (1..8), or SYNC_DEFAULT_CONCURRENCY. */
 int sync_concurrency(PGconn *db, int *out, struct err *e);
 
-/* An event row for connector c, inside the caller's transaction; payload
- * is stolen. */
-int sync_event_insert(PGconn *db, int64_t connector_id, const char *kind, json_t *payload,
-		      struct err *e);
-
 /* Emit a JSON line with "connector" set; obj is stolen. */
 void sync_emit(const struct sync_opts *o, const struct connector *c, const char *event,
 	       json_t *obj);

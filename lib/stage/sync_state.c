@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "db/events.h"
 #include "policy/backoff.h"
 #include "stage/sync_int.h"
 #include "core/banned.h"
@@ -19,25 +20,6 @@
 static const struct backoff_params retry_params = {
 	60 * 1000, 200, 6 * 3600 * 1000, 20
 };
-
-int
-sync_event_insert(PGconn *db, int64_t connector_id, const char *kind, json_t *payload,
-		  struct err *e)
-{
-	char id[24];
-	char *text = json_dumps(payload, JSON_COMPACT);
-	const char *p[4] = { kind, db_fmt_int64(id, sizeof(id), connector_id),
-			     log_get_correlation_id(), text };
-	int ret;
-
-	json_decref(payload);
-	if (text == NULL)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	ret = db_query(db, "INSERT INTO events (kind, connector_id, correlation_id, payload) "
-		       "VALUES ($1, $2, $3, $4::jsonb)", 4, p, NULL, e);
-	free(text);
-	return ret;
-}
 
 /* An integer setting from lo to hi, or def when unset or out of range. */
 static int
@@ -163,9 +145,9 @@ sync_state_failed(PGconn *db, const struct connector *c, const struct sync_opts 
 		goto out;
 	if (auth && !c->auth_failed) {
 		if (mark(db, c, 1, "the API key was refused (401/403)", e) < 0 ||
-		    sync_event_insert(db, c->id, "connector_auth_failed",
-				      json_pack("{s:s, s:s}", "connector", c->name, "message", why->msg),
-				      e) < 0)
+		    db_event_insert(db, "connector_auth_failed", c->id, log_get_correlation_id(),
+				    json_pack("{s:s, s:s}", "connector", c->name, "message", why->msg),
+				    e) < 0)
 			goto out;
 		unhealthy = 1;
 	}
@@ -174,9 +156,9 @@ sync_state_failed(PGconn *db, const struct connector *c, const struct sync_opts 
 
 		snprintf(detail, sizeof(detail), "%d consecutive sync failures", failures);
 		if (mark(db, c, 0, detail, e) < 0 ||
-		    sync_event_insert(db, c->id, "connector_unhealthy",
-				      json_pack("{s:s, s:i, s:s}", "connector", c->name,
-						"failures", failures, "message", why->msg), e) < 0)
+		    db_event_insert(db, "connector_unhealthy", c->id, log_get_correlation_id(),
+				    json_pack("{s:s, s:i, s:s}", "connector", c->name,
+					      "failures", failures, "message", why->msg), e) < 0)
 			goto out;
 		log_warn("sync", "'%s' marked unhealthy after %d consecutive failures; it is "
 			 "skipped until 'comradarr-sync --health-only' finds it healthy", c->name,
