@@ -173,7 +173,7 @@ front_connector_test(int argc, char **argv)
 					   r->facts.answered ? r->status.version : NULL,
 					   r->facts.answered ? r->api_version : NULL,
 					   arr_health_name(r->health), detail[0] ? detail : NULL,
-					   r->facts.auth_failed, &e) < 0)
+					   r->facts.auth_failed, NULL, &e) < 0)
 			goto fail;
 	}
 	rc = r->health == ARR_HEALTH_HEALTHY || r->health == ARR_HEALTH_DEGRADED ? EXIT_OK : EXIT_FAIL;

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "db/connectors.h"
 #include "db/db.h"
+#include "db/events.h"
 #include "core/banned.h"
 
 #define AD_TABLE "connectors"
@@ -321,7 +322,7 @@ out:
 int
 db_connector_set_probe(PGconn *db, int64_t id, const char *app_name, const char *app_version,
 		       const char *api_version, const char *health, const char *detail,
-		       int auth_failed, struct err *e)
+		       int auth_failed, json_t *changed, struct err *e)
 {
 	char idbuf[24];
 	const char *params[7] = { db_fmt_int64(idbuf, sizeof(idbuf), id), app_name, app_version,
@@ -344,10 +345,20 @@ db_connector_set_probe(PGconn *db, int64_t id, const char *app_name, const char 
 				 "VALUES ($1, $2, $3)", 3, hp, NULL, e) < 0)
 			goto out;
 	}
+	/* Req 1.5: a change (notably to unhealthy) is told to the user. */
+	if (changed != NULL) {
+		json_t *ev = changed;
+
+		changed = NULL;
+		if (db_event_insert(db, "connector_health_changed", id, log_get_correlation_id(),
+				    ev, e) < 0)
+			goto out;
+	}
 	if (db_commit(db, e) < 0)
 		goto out;
 	ret = 0;
 out:
+	json_decref(changed);
 	if (ret < 0)
 		db_rollback(db);
 	return ret;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
 #include <libpq-fe.h>
 
 #include "core/err.h"
@@ -67,10 +68,14 @@ int db_connector_list(PGconn *db, struct connector **list, size_t *n, struct err
 int db_connector_update(PGconn *db, const struct secret_key *k, const struct connector *c,
 			const char *api_key, struct err *e);
 
-/* Record what a probe learned (Req 1.3-1.4): app, versions, health. */
+/*
+ * Record what a probe learned (Req 1.3-1.4): app, versions, health, and a
+ * row of health history, in one transaction.  changed (stolen; NULL: none)
+ * is the payload of a "connector_health_changed" event written with them.
+ */
 int db_connector_set_probe(PGconn *db, int64_t id, const char *app_name, const char *app_version,
 			   const char *api_version, const char *health, const char *detail,
-			   int auth_failed, struct err *e);
+			   int auth_failed, json_t *changed, struct err *e);
 
 int db_connector_remove(PGconn *db, const char *name, struct err *e);
 

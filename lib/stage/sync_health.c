@@ -10,8 +10,8 @@
 #include "arr/probe.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "db/connectors.h"
 #include "db/db.h"
-#include "db/events.h"
 #include "stage/sync_int.h"
 #include "stage/connect.h"
 #include "core/banned.h"
@@ -39,43 +39,16 @@ static int
 store(PGconn *db, const struct connector *c, const struct arr_probe_report *rep,
       const char *status, const char *detail, struct err *e)
 {
-	char id[24];
 	const struct arr_system_status *st = &rep->status;
-	const char *p[7] = { db_fmt_int64(id, sizeof(id), c->id),
-			     rep->facts.answered ? st->app_name : NULL,
-			     rep->facts.answered ? st->version : NULL,
-			     rep->api_version[0] ? rep->api_version : NULL, status,
-			     detail[0] ? detail : NULL, rep->facts.auth_failed ? "t" : "f" };
-	int ret = -1;
+	const char *d = detail[0] ? detail : NULL;
 
-	if (db_begin(db, e) < 0)
-		return -1;
-	if (db_query(db, "UPDATE connectors SET app_name = coalesce($2, app_name), "
-		     "app_version = coalesce($3, app_version), api_version = coalesce($4, api_version), "
-		     "health = $5, health_detail = $6, health_checked_at = now(), auth_failed = $7, "
-		     "last_ok_at = CASE WHEN $5 IN ('healthy', 'degraded') THEN now() ELSE last_ok_at END, "
-		     "updated_at = now() WHERE id = $1", 7, p, NULL, e) < 0)
-		goto out;
-	{
-		const char *hp[3] = { p[0], status, p[5] };
-
-		if (db_query(db, "INSERT INTO connector_health_history (connector_id, status, detail) "
-			     "VALUES ($1, $2, $3)", 3, hp, NULL, e) < 0)
-			goto out;
-	}
-	/* Req 1.5: a change (notably to unhealthy) is told to the user. */
-	if (strcmp(c->health, status) != 0 &&
-	    db_event_insert(db, "connector_health_changed", c->id, log_get_correlation_id(),
-			    json_pack("{s:s, s:s, s:s, s:s?}", "connector", c->name,
-				      "from", c->health, "to", status, "detail", p[5]), e) < 0)
-		goto out;
-	if (db_commit(db, e) < 0)
-		goto out;
-	ret = 0;
-out:
-	if (ret < 0)
-		db_rollback(db);
-	return ret;
+	return db_connector_set_probe(db, c->id, rep->facts.answered ? st->app_name : NULL,
+				      rep->facts.answered ? st->version : NULL,
+				      rep->api_version[0] ? rep->api_version : NULL, status, d,
+				      rep->facts.auth_failed,
+				      strcmp(c->health, status) == 0 ? NULL :
+				      json_pack("{s:s, s:s, s:s, s:s?}", "connector", c->name,
+						"from", c->health, "to", status, "detail", d), e);
 }
 
 int
