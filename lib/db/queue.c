@@ -9,14 +9,9 @@
 #include "db/db.h"
 #include "db/events.h"
 #include "db/queue.h"
+#include "db/queue_int.h"
 #include "core/banned.h"
 
-#define BATCH_COLS "q.id, q.connector_id, q.command, coalesce(q.series_arr_id, -1), " \
-	"coalesce(q.season_number, -1), array_to_string(q.arr_ids, ','), q.indexer_queries, " \
-	"q.priority, " DB_US_FROM_TS("q.scheduled_at") ", coalesce(q.claimed_by, ''), " \
-	"coalesce(" DB_US_FROM_TS("q.lease_expires_at") ", 0), coalesce(q.command_id, 0), " \
-	"coalesce(" DB_US_FROM_TS("q.sent_at") ", 0), " \
-	"coalesce(" DB_US_FROM_TS("q.command_queued_at") ", 0), coalesce(q.ledger_id, 0), q.rescues"
 
 void
 db_queue_batch_release(struct db_queue_batch *b)
@@ -28,8 +23,8 @@ db_queue_batch_release(struct db_queue_batch *b)
 	b->nitems = 0;
 }
 
-static void
-batch_from_row(const PGresult *r, int row, struct db_queue_batch *b)
+void
+db_queue_batch_from_row(const PGresult *r, int row, struct db_queue_batch *b)
 {
 	const char *ids = db_str(r, row, 5);
 
@@ -172,7 +167,7 @@ db_queue_claim(PGconn *db, const struct db_claim_opts *o, struct db_queue_batch 
 	if (d->now_us <= 0 && db_now_us(db, &d->now_us, e) < 0)
 		goto out;
 	p[1] = db_fmt_int64(b[1], sizeof(b[1]), d->now_us);
-	if (db_query(db, "SELECT " BATCH_COLS " FROM request_queue q WHERE q.connector_id = $1 "
+	if (db_query(db, "SELECT " DB_QUEUE_BATCH_COLS " FROM request_queue q WHERE q.connector_id = $1 "
 		     "AND q.claimed_by IS NULL AND q.scheduled_at <= " DB_TS_FROM_US("$2")
 		     " ORDER BY q.priority DESC, q.scheduled_at, q.id LIMIT 1 FOR UPDATE SKIP LOCKED",
 		     2, p, &r, e) < 0)
@@ -181,7 +176,7 @@ db_queue_claim(PGconn *db, const struct db_claim_opts *o, struct db_queue_batch 
 		ret = 0;
 		goto out;
 	}
-	batch_from_row(r, 0, out);
+	db_queue_batch_from_row(r, 0, out);
 	PQclear(r);
 	r = NULL;
 	if (db_throttle_check(db, o->connector_id, o->profile, o->tz, d->now_us,
@@ -252,7 +247,7 @@ db_queue_rescue(PGconn *db, int64_t connector_id, const char *worker, int lease_
 	memset(out, 0, sizeof(*out));
 	if (db_begin(db, e) < 0)
 		return -1;
-	if (db_query(db, "SELECT " BATCH_COLS " FROM request_queue q WHERE q.claimed_by IS NOT NULL "
+	if (db_query(db, "SELECT " DB_QUEUE_BATCH_COLS " FROM request_queue q WHERE q.claimed_by IS NOT NULL "
 		     "AND q.lease_expires_at < now() AND ($1::bigint IS NULL OR q.connector_id = $1) "
 		     "ORDER BY q.lease_expires_at LIMIT 1 FOR UPDATE SKIP LOCKED", 1, p, &r, e) < 0)
 		goto out;
@@ -260,7 +255,7 @@ db_queue_rescue(PGconn *db, int64_t connector_id, const char *worker, int lease_
 		ret = 0;
 		goto out;
 	}
-	batch_from_row(r, 0, out);
+	db_queue_batch_from_row(r, 0, out);
 	PQclear(r);
 	r = NULL;
 	pl = batch_payload(out);

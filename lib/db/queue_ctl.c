@@ -9,6 +9,7 @@
 #include "db/db.h"
 #include "db/events.h"
 #include "db/queue.h"
+#include "db/queue_int.h"
 #include "core/banned.h"
 
 int
@@ -103,11 +104,7 @@ db_queue_list(PGconn *db, const char *connector, long limit, struct db_queue_bat
 
 	*list = NULL;
 	*n = 0;
-	if (db_query(db, "SELECT q.id, q.connector_id, q.command, coalesce(q.series_arr_id, -1), "
-		     "coalesce(q.season_number, -1), array_to_string(q.arr_ids, ','), "
-		     "q.indexer_queries, q.priority, " DB_US_FROM_TS("q.scheduled_at") ", "
-		     "coalesce(q.claimed_by, ''), coalesce(" DB_US_FROM_TS("q.lease_expires_at") ", 0), "
-		     "coalesce(q.command_id, 0), coalesce(" DB_US_FROM_TS("q.sent_at") ", 0), "
+	if (db_query(db, "SELECT " DB_QUEUE_BATCH_COLS ", "
 		     "(SELECT count(*) FROM request_queue_items i WHERE i.queue_id = q.id) "
 		     "FROM request_queue q JOIN connectors c ON c.id = q.connector_id "
 		     "WHERE ($1::text IS NULL OR c.name = $1) "
@@ -122,30 +119,9 @@ db_queue_list(PGconn *db, const char *connector, long limit, struct db_queue_bat
 	}
 	for (int i = 0; i < rows; i++) {
 		struct db_queue_batch *b = &(*list)[i];
-		const char *ids = db_str(r, i, 5);
 
-		b->id = db_int64(r, i, 0, 0);
-		b->connector_id = db_int64(r, i, 1, 0);
-		snprintf(b->command, sizeof(b->command), "%s", db_str(r, i, 2));
-		b->series_arr_id = (int)db_int64(r, i, 3, -1);
-		b->season_number = (int)db_int64(r, i, 4, -1);
-		while (ids != NULL && *ids != '\0' && b->nids < 10) {
-			char *end;
-			long v = strtol(ids, &end, 10);
-
-			if (end == ids)
-				break;
-			b->arr_ids[b->nids++] = (int)v;
-			ids = *end == ',' ? end + 1 : end;
-		}
-		b->indexer_queries = (int)db_int64(r, i, 6, 0);
-		b->priority = (int)db_int64(r, i, 7, 0);
-		b->scheduled_us = db_int64(r, i, 8, 0);
-		snprintf(b->claimed_by, sizeof(b->claimed_by), "%s", db_str(r, i, 9));
-		b->lease_expires_us = db_int64(r, i, 10, 0);
-		b->command_id = (int)db_int64(r, i, 11, 0);
-		b->sent_us = db_int64(r, i, 12, 0);
-		b->nitems = (size_t)db_int64(r, i, 13, 0);
+		db_queue_batch_from_row(r, i, b);
+		b->nitems = (size_t)db_int64(r, i, DB_QUEUE_BATCH_NCOLS, 0);
 	}
 	*n = (size_t)rows;
 	ret = 0;

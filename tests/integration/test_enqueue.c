@@ -17,6 +17,7 @@
 #include "crypto/secretbox.h"
 #include "db/connectors.h"
 #include "db/db.h"
+#include "db/queue.h"
 #include "db/queue_add.h"
 #include "db/throttle.h"
 #include "policy/batch.h"
@@ -266,6 +267,28 @@ START_TEST(twenty_five_missing_movies_become_three_movies_search_batches)
 				      "cardinality(arr_ids) = 5"), 1);
 	ck_assert_int_eq(pgtest_count(&T, "SELECT count(DISTINCT a) FROM request_queue, "
 				      "unnest(arr_ids) a"), 25);
+	/* the listing (comradarr queue list) reads them back whole */
+	{
+		struct db_queue_batch *list = NULL;
+		size_t n = 0, items = 0;
+		int ids = 0;
+
+		ck_assert_msg(db_queue_list(T.conn, "films", 10, &list, &n, &e) == 0, "%s", e.msg);
+		ck_assert_int_eq(n, 3);
+		for (size_t i = 0; i < n; i++) {
+			ck_assert_str_eq(list[i].command, "MoviesSearch");
+			ck_assert_str_eq(list[i].claimed_by, "");
+			ck_assert_int_eq(list[i].indexer_queries, list[i].nids);
+			ck_assert_int_eq((int)list[i].nitems, list[i].nids);
+			items += list[i].nitems;
+			ids += list[i].nids;
+			ck_assert(i == 0 || list[i - 1].priority >= list[i].priority);
+			db_queue_batch_release(&list[i]);
+		}
+		ck_assert_int_eq(items, 25);
+		ck_assert_int_eq(ids, 25);
+		free(list);
+	}
 	/* a second run finds nothing eligible: nothing is queued twice */
 	enqueue(NULL, NULL, &r);
 	ck_assert_int_eq(r.batches, 0);
