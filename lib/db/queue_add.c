@@ -12,40 +12,47 @@
 #include "core/banned.h"
 
 /*
- * The listed seasons' statistics (explain asks for one).  The missing
- * episodes come from the partial index episodes_gaps (monitored, no file);
- * a season with fewer than $5 of them skips the count of all its episodes
- * (db_queue_seasons passes 0: all are counted).  The pack flags only look
- * at the few pack_failed entries.
+ * Both season queries take $1 connector, $2 now (microseconds), $3 the
+ * count from which a season's episodes are all counted, and build k (the
+ * seasons) and ms (their missing episodes, from the partial index
+ * episodes_gaps: monitored, no file) before these.  The pack flags only
+ * look at the few pack_failed entries and queued season searches.
  */
-static const char seasons_sql[] =
-	"WITH k AS (SELECT DISTINCT * FROM unnest($2::bigint[], $3::integer[]) AS k(sid, sn)), "
-	"ms AS (SELECT e.series_id AS sid, e.season_number AS sn, count(*) AS missing "
-	" FROM episodes e WHERE e.connector_id = $1 AND e.monitored AND NOT e.has_file "
-	"  AND e.air_date_utc <= " DB_SQL_TS("$4") " "
-	"  AND (e.series_id, e.season_number) IN (SELECT sid, sn FROM k) GROUP BY 1, 2), "
-	"st AS (SELECT k.sid, k.sn, coalesce(ms.missing, 0) AS missing, t.total, t.aired, "
-	"  coalesce(ms.missing, 0) >= $5 AS counted "
-	" FROM k LEFT JOIN ms ON ms.sid = k.sid AND ms.sn = k.sn "
-	" CROSS JOIN LATERAL (SELECT count(*) AS total, "
-	"  count(*) FILTER (WHERE e.air_date_utc <= " DB_SQL_TS("$4") ") AS aired "
-	"  FROM episodes e WHERE e.series_id = k.sid AND e.season_number = k.sn "
-	"  AND coalesce(ms.missing, 0) >= $5) t "
-	" WHERE ms.sid IS NOT NULL OR t.total > 0), "
-	"pf AS (SELECT e.series_id AS sid, e.season_number AS sn, "
-	"  bool_or(r.next_eligible_at > " DB_SQL_TS("$4") ") AS cooling, "
-	"  bool_or(r.search_type = 'gap') AS failed "
-	" FROM search_registry r JOIN episodes e ON e.id = r.episode_id "
-	" WHERE r.connector_id = $1 AND r.pack_failed GROUP BY 1, 2), "
-	"qp AS (SELECT s.id AS sid, q.season_number AS sn FROM request_queue q "
-	" JOIN series s ON s.connector_id = q.connector_id AND s.arr_id = q.series_arr_id "
+#define SEASON_FLAGS \
+	"pf AS (SELECT e.series_id AS sid, e.season_number AS sn, " \
+	"  bool_or(r.next_eligible_at > " DB_SQL_TS("$2") ") AS cooling, " \
+	"  bool_or(r.search_type = 'gap') AS failed " \
+	" FROM search_registry r JOIN episodes e ON e.id = r.episode_id " \
+	" WHERE r.connector_id = $1 AND r.pack_failed GROUP BY 1, 2), " \
+	"qp AS (SELECT DISTINCT s.id AS sid, q.season_number AS sn FROM request_queue q " \
+	" JOIN series s ON s.connector_id = q.connector_id AND s.arr_id = q.series_arr_id " \
 	" WHERE q.connector_id = $1 AND q.command = 'SeasonSearch') "
-	"SELECT st.sid, st.sn, st.total, st.aired, st.missing, "
-	" coalesce(ss.next_airing > " DB_SQL_TS("$4") ", false), "
-	" qp.sid IS NOT NULL OR coalesce(pf.cooling, false), coalesce(pf.failed, false), st.counted "
-	"FROM st LEFT JOIN seasons ss ON ss.series_id = st.sid AND ss.season_number = st.sn "
-	"LEFT JOIN pf ON pf.sid = st.sid AND pf.sn = st.sn "
-	"LEFT JOIN (SELECT DISTINCT * FROM qp) qp ON qp.sid = st.sid AND qp.sn = st.sn";
+#define SEASON_MISSING(narrow) \
+	"ms AS (SELECT e.series_id AS sid, e.season_number AS sn, count(*) AS missing " \
+	" FROM episodes e WHERE e.connector_id = $1 AND e.monitored AND NOT e.has_file " \
+	"  AND e.air_date_utc <= " DB_SQL_TS("$2") narrow " GROUP BY 1, 2) "
+/* One row per season of k, in queue_season order (seasons_read()); a
+ * season with fewer than $3 missing skips the count of all its episodes. */
+#define SEASON_ROWS \
+	"SELECT k.sid, k.sn, t.total, t.aired, coalesce(ms.missing, 0), " \
+	" coalesce(ss.next_airing > " DB_SQL_TS("$2") ", false), " \
+	" qp.sid IS NOT NULL OR coalesce(pf.cooling, false), coalesce(pf.failed, false), " \
+	" coalesce(ms.missing, 0) >= $3 " \
+	"FROM k LEFT JOIN ms ON ms.sid = k.sid AND ms.sn = k.sn " \
+	"CROSS JOIN LATERAL (SELECT count(*) AS total, " \
+	"  count(*) FILTER (WHERE e.air_date_utc <= " DB_SQL_TS("$2") ") AS aired " \
+	"  FROM episodes e WHERE e.series_id = k.sid AND e.season_number = k.sn " \
+	"  AND coalesce(ms.missing, 0) >= $3) t " \
+	"LEFT JOIN seasons ss ON ss.series_id = k.sid AND ss.season_number = k.sn " \
+	"LEFT JOIN pf ON pf.sid = k.sid AND pf.sn = k.sn " \
+	"LEFT JOIN qp ON qp.sid = k.sid AND qp.sn = k.sn "
+
+/* The listed seasons ($4 series ids, $5 season numbers) that exist
+ * (explain asks for one). */
+static const char seasons_sql[] =
+	"WITH k AS (SELECT DISTINCT * FROM unnest($4::bigint[], $5::integer[]) AS k(sid, sn)), "
+	SEASON_MISSING(" AND (e.series_id, e.season_number) IN (SELECT sid, sn FROM k)") ", "
+	SEASON_FLAGS SEASON_ROWS "WHERE ms.sid IS NOT NULL OR t.total > 0";
 
 /*
  * Connector-wide: the seasons a pack decision can depend on.  Missing
@@ -58,31 +65,10 @@ static const char seasons_sql[] =
  * 100,000 rows back took 0.7 s; this returns its 1,000 packs in 0.1 s.
  */
 static const char pack_seasons_sql[] =
-	"WITH ms AS (SELECT e.series_id AS sid, e.season_number AS sn, count(*) AS missing "
-	" FROM episodes e WHERE e.connector_id = $1 AND e.monitored AND NOT e.has_file "
-	"  AND e.air_date_utc <= " DB_SQL_TS("$2") " GROUP BY 1, 2), "
-	"pf AS (SELECT e.series_id AS sid, e.season_number AS sn, "
-	"  bool_or(r.next_eligible_at > " DB_SQL_TS("$2") ") AS cooling, "
-	"  bool_or(r.search_type = 'gap') AS failed "
-	" FROM search_registry r JOIN episodes e ON e.id = r.episode_id "
-	" WHERE r.connector_id = $1 AND r.pack_failed GROUP BY 1, 2), "
-	"qp AS (SELECT DISTINCT s.id AS sid, q.season_number AS sn FROM request_queue q "
-	" JOIN series s ON s.connector_id = q.connector_id AND s.arr_id = q.series_arr_id "
-	" WHERE q.connector_id = $1 AND q.command = 'SeasonSearch'), "
+	"WITH " SEASON_MISSING("") ", " SEASON_FLAGS ", "
 	"k AS (SELECT sid, sn FROM ms WHERE missing >= $3 "
 	" UNION SELECT sid, sn FROM pf WHERE cooling UNION SELECT sid, sn FROM qp) "
-	"SELECT k.sid, k.sn, t.total, t.aired, coalesce(ms.missing, 0), "
-	" coalesce(ss.next_airing > " DB_SQL_TS("$2") ", false), "
-	" qp.sid IS NOT NULL OR coalesce(pf.cooling, false), coalesce(pf.failed, false), "
-	" coalesce(ms.missing, 0) >= $3 "
-	"FROM k LEFT JOIN ms ON ms.sid = k.sid AND ms.sn = k.sn "
-	"CROSS JOIN LATERAL (SELECT count(*) AS total, "
-	"  count(*) FILTER (WHERE e.air_date_utc <= " DB_SQL_TS("$2") ") AS aired "
-	"  FROM episodes e WHERE e.series_id = k.sid AND e.season_number = k.sn "
-	"  AND coalesce(ms.missing, 0) >= $3) t "
-	"LEFT JOIN seasons ss ON ss.series_id = k.sid AND ss.season_number = k.sn "
-	"LEFT JOIN pf ON pf.sid = k.sid AND pf.sn = k.sn "
-	"LEFT JOIN qp ON qp.sid = k.sid AND qp.sn = k.sn";
+	SEASON_ROWS;
 
 static int
 seasons_read(PGresult *r, struct queue_season **out, size_t *nout, struct err *e)
@@ -151,10 +137,10 @@ db_queue_seasons(PGconn *db, int64_t connector_id, int64_t now_us, const int64_t
 		goto out;
 	}
 	p[0] = db_fmt_int64(cid, sizeof(cid), connector_id);
-	p[1] = a.data;
-	p[2] = b.data;
-	p[3] = db_fmt_int64(now, sizeof(now), now_us);
-	p[4] = "0";	/* count all of every listed season */
+	p[1] = db_fmt_int64(now, sizeof(now), now_us);
+	p[2] = "0";	/* count all of every listed season */
+	p[3] = a.data;
+	p[4] = b.data;
 	if (db_query(db, seasons_sql, 5, p, &r, e) < 0) {
 		err_prefix(e, "reading season statistics");
 		goto out;
