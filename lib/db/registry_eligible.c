@@ -49,13 +49,12 @@
 #define ELIGIBLE_MOVIES "LEFT JOIN movies m ON m.id = r.movie_id "
 #define ELIGIBLE_NO_EPISODES \
 	"CROSS JOIN (SELECT NULL::integer AS arr_id, NULL::bigint AS series_id, " \
-	" NULL::integer AS season_number, NULL::integer AS episode_number, NULL::text AS title, " \
+	" NULL::integer AS season_number, NULL::integer AS episode_number, " \
 	" NULL::timestamptz AS air_date_utc, NULL::timestamptz AS last_search_time, " \
 	" NULL::integer AS priority_override) e " \
-	"CROSS JOIN (SELECT NULL::integer AS arr_id, NULL::text AS title, " \
-	" NULL::integer AS priority_override) s "
+	"CROSS JOIN (SELECT NULL::integer AS arr_id, NULL::integer AS priority_override) s "
 #define ELIGIBLE_NO_MOVIES \
-	"CROSS JOIN (SELECT NULL::integer AS arr_id, NULL::integer AS year, NULL::text AS title, " \
+	"CROSS JOIN (SELECT NULL::integer AS arr_id, NULL::integer AS year, " \
 	" NULL::timestamptz AS digital_release, NULL::timestamptz AS physical_release, " \
 	" NULL::timestamptz AS release_date, NULL::timestamptz AS in_cinemas, " \
 	" NULL::timestamptz AS last_search_time, NULL::integer AS priority_override) m "
