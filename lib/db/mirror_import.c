@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "db/events.h"
 #include "db/mirror_int.h"
 #include "core/banned.h"
 
@@ -105,8 +106,6 @@ mirror_import(struct mirror *m, mirror_event_fn fn, void *arg, struct mirror_cou
 	      struct err *e)
 {
 	json_t *payload = NULL;
-	char *text = NULL;
-	const char *p[3];
 	int ret = -1;
 
 	if (m->series_staged) {
@@ -131,23 +130,19 @@ mirror_import(struct mirror *m, mirror_event_fn fn, void *arg, struct mirror_cou
 			    "episodes", (json_int_t)c->episodes_added,
 			    "files", (json_int_t)c->files_written,
 			    "movies", (json_int_t)c->movies_added);
-	text = payload != NULL ? json_dumps(payload, JSON_COMPACT) : NULL;
-	if (text == NULL) {
+	if (payload == NULL) {
 		err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	p[0] = m->cid;
-	p[1] = m->corr;
-	p[2] = text;
-	if (db_query(m->db, "INSERT INTO events (kind, connector_id, correlation_id, payload) "
-		     "VALUES ('library_imported', $1, $2, $3)", 3, p, NULL, e) < 0)
+	/* the event steals a reference; the caller's function reads it after */
+	if (db_event_insert(m->db, "library_imported", m->connector_id, m->corr,
+			    json_incref(payload), e) < 0)
 		goto out;
 	c->events++;
 	if (fn != NULL)
 		fn(arg, "library_imported", payload);
 	ret = 0;
 out:
-	free(text);
 	json_decref(payload);
 	return ret;
 }
