@@ -1,6 +1,6 @@
 /*
  * comradarr-discover [--connector NAME]... [--via-wanted] [--gaps|--upgrades]
- *                    [--summary] [--json | --format json|human]
+ *                    [--summary]
  *
  * Find gap and upgrade candidates in the mirror, keep the search registry
  * in step, print one line per candidate.  The work is lib/stage/discover.h.
@@ -26,7 +26,6 @@ struct opts {
 	struct cli *cli;
 	struct cli_names named;
 	int via_wanted, gaps, upgrades, summary;
-	int format;		/* -1 auto, 0 human, 1 json */
 };
 
 static const struct cli_opt options[] = {
@@ -37,15 +36,12 @@ static const struct cli_opt options[] = {
 	{ "gaps", OPT_GAPS, NULL, "only gap candidates (missing items)" },
 	{ "upgrades", OPT_UPGRADES, NULL, "only upgrade candidates" },
 	{ "summary", OPT_SUMMARY, NULL, "print only the summary line of each connector" },
-	{ "json", CLI_OPT_JSON, NULL, "JSON lines (the default when stdout is not a terminal)" },
-	{ "format", CLI_OPT_FORMAT, "FORMAT", "json or human" },
 	{ NULL, 0, NULL, NULL }
 };
 
 static const struct cli_cmd cmd = {
 	"comradarr-discover",
-	"[--connector NAME]... [--via-wanted] [--gaps | --upgrades] [--summary] "
-	"[--json | --format FORMAT]",
+	"[--connector NAME]... [--via-wanted] [--gaps | --upgrades] [--summary] ",
 	"Find missing items and upgrade candidates, and keep the search registry in step.",
 	options,
 	"Pipe it into comradarr-enqueue, e.g.\n"
@@ -65,9 +61,6 @@ on_opt(void *ctx, int key, const char *arg)
 	case OPT_GAPS: o->gaps = 1; break;
 	case OPT_UPGRADES: o->upgrades = 1; break;
 	case OPT_SUMMARY: o->summary = 1; break;
-	case CLI_OPT_JSON: o->format = 1; break;
-	case CLI_OPT_FORMAT:
-		return cli_parse_format(cmd.name, arg, &o->format);
 	default: break;
 	}
 	return 0;
@@ -155,7 +148,6 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	memset(&k, 0, sizeof(k));
 	o.cli = &cli;
-	o.format = -1;
 	rc = cli_init(&cli, &cmd, argc, argv, on_opt, &o, &done);
 	if (rc != 0 || done)
 		return cli_finish(&cli, rc);
@@ -163,9 +155,6 @@ main(int argc, char **argv)
 		cli_usage_error(cmd.name, "unexpected argument '%s'", cli.argv[0]);
 		return cli_finish(&cli, EXIT_USAGE);
 	}
-	if (o.format < 0)
-		o.format = !isatty(STDOUT_FILENO);
-	cli.json = o.format;
 	memset(&dopts, 0, sizeof(dopts));
 	dopts.via_wanted = o.via_wanted;
 	dopts.gaps = o.gaps;

@@ -1,5 +1,5 @@
 /*
- * comradarr-dispatch [--once | --loop [--interval SECONDS]] [--connector NAME] [--json]
+ * comradarr-dispatch [--once | --loop [--interval SECONDS]] [--connector NAME]
  *
  * Send the queued searches to the *arr apps under each connector's throttle
  * profile, wait for each command, and record what it found.  The work is
@@ -45,12 +45,11 @@ static const struct cli_opt options[] = {
 	  "(default 300; 0 = never wait)" },
 	{ "max-batches", OPT_MAX_BATCHES, "N", "stop a cycle after N batches (default: no limit)" },
 	{ "worker", OPT_WORKER, "NAME", "name recorded on claims (default HOST:PID)" },
-	{ "json", CLI_OPT_JSON, NULL, "print JSON lines: one per batch, a summary per cycle" },
 	{ NULL, 0, NULL, NULL }
 };
 
 static const struct cli_cmd cmd = {
-	"comradarr-dispatch", "[--once | --loop [--interval SECONDS]] [--connector NAME] [--json]",
+	"comradarr-dispatch", "[--once | --loop [--interval SECONDS]] [--connector NAME]",
 	"Send queued searches to the *arr apps under the throttle, and record their outcomes.",
 	options,
 	"Exit status: 0 done (nothing due is success), 1 failed, 3 some connectors failed.\n"
@@ -82,7 +81,6 @@ on_opt(void *ctx, int key, const char *arg)
 	case OPT_MAX_WAIT: return cli_parse_int(cmd.name, "--max-wait", arg, 0, 86400, &o->max_wait);
 	case OPT_MAX_BATCHES:
 		return cli_parse_int(cmd.name, "--max-batches", arg, 1, 100000000, &o->max_batches);
-	case CLI_OPT_JSON: o->cli->json = 1; break;
 	default: break;
 	}
 	return 0;

@@ -1,6 +1,6 @@
 /*
  * comradarr-enqueue [--connector NAME]... [--from-registry] [--limit N]
- *                   [--dry-run] [--json | --format json|human]
+ *                   [--dry-run]
  *
  * Turn candidates into prioritised, batched searches in the request queue.
  * Candidate lines come from standard input when it is a pipe or a file
@@ -27,7 +27,6 @@ struct opts {
 	struct cli_names named;
 	int from_registry, dry_run;
 	long limit;
-	int format;		/* -1 auto, 0 human, 1 json */
 };
 
 static const struct cli_opt options[] = {
@@ -36,15 +35,12 @@ static const struct cli_opt options[] = {
 	  "search entry" },
 	{ "limit", OPT_LIMIT, "N", "at most N entries per connector, highest priority first" },
 	{ "dry-run", OPT_DRY_RUN, NULL, "show the batches it would queue, write nothing" },
-	{ "json", CLI_OPT_JSON, NULL, "JSON lines (the default when stdout is not a terminal)" },
-	{ "format", CLI_OPT_FORMAT, "FORMAT", "json or human" },
 	{ NULL, 0, NULL, NULL }
 };
 
 static const struct cli_cmd cmd = {
 	"comradarr-enqueue",
-	"[--connector NAME]... [--from-registry] [--limit N] [--dry-run] "
-	"[--json | --format FORMAT]",
+	"[--connector NAME]... [--from-registry] [--limit N] [--dry-run] ",
 	"Queue prioritised, batched searches for candidates read from standard input, or for "
 	"every eligible one.",
 	options,
@@ -63,9 +59,6 @@ on_opt(void *ctx, int key, const char *arg)
 	case OPT_REGISTRY: o->from_registry = 1; break;
 	case OPT_DRY_RUN: o->dry_run = 1; break;
 	case OPT_LIMIT: return cli_parse_int(cmd.name, "--limit", arg, 1, 100000000, &o->limit);
-	case CLI_OPT_JSON: o->format = 1; break;
-	case CLI_OPT_FORMAT:
-		return cli_parse_format(cmd.name, arg, &o->format);
 	default: break;
 	}
 	return 0;
@@ -124,7 +117,6 @@ main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.cli = &cli;
-	o.format = -1;
 	rc = cli_init(&cli, &cmd, argc, argv, on_opt, &o, &done);
 	if (rc != 0 || done)
 		return cli_finish(&cli, rc);
@@ -132,9 +124,6 @@ main(int argc, char **argv)
 		cli_usage_error(cmd.name, "unexpected argument '%s'", cli.argv[0]);
 		return cli_finish(&cli, EXIT_USAGE);
 	}
-	if (o.format < 0)
-		o.format = !isatty(STDOUT_FILENO);
-	cli.json = o.format;
 	memset(&eo, 0, sizeof(eo));
 	eo.in = !o.from_registry && stdin_has_input() ? stdin : NULL;
 	eo.connectors = o.named.n > 0 ? o.named.names : NULL;

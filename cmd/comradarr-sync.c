@@ -1,5 +1,5 @@
 /*
- * comradarr-sync [--connector NAME]... [--full] [--health-only] [--json]
+ * comradarr-sync [--connector NAME]... [--full] [--health-only]
  *
  * Mirror each enabled connector's library (or check its health), one
  * process per connector so connectors sync concurrently, each with its own
@@ -38,12 +38,11 @@ static const struct cli_opt options[] = {
 	{ "health-only", OPT_HEALTH, NULL, "only check each connector's health and store it" },
 	{ "force", OPT_FORCE, NULL, "sync even while a connector backs off after failures" },
 	{ "jobs", OPT_JOBS, "N", "connectors synced at once (default 4)" },
-	{ "json", CLI_OPT_JSON, NULL, "print JSON lines: one per change, a summary per connector" },
 	{ NULL, 0, NULL, NULL }
 };
 
 static const struct cli_cmd cmd = {
-	"comradarr-sync", "[--connector NAME]... [--full] [--health-only] [--json]",
+	"comradarr-sync", "[--connector NAME]... [--full] [--health-only]",
 	"Mirror the *arr libraries into the database, or check the connectors' health.",
 	options,
 	"Exit status: 0 all done or skipped, 1 every connector failed, 3 some failed.\n"
@@ -62,7 +61,6 @@ on_opt(void *ctx, int key, const char *arg)
 	case OPT_HEALTH: o->health_only = 1; break;
 	case OPT_FORCE: o->force = 1; break;
 	case OPT_JOBS: return cli_parse_int(cmd.name, "--jobs", arg, 1, 64, &o->jobs);
-	case CLI_OPT_JSON: o->cli->json = 1; break;
 	default: break;
 	}
 	return 0;

@@ -53,6 +53,8 @@ cli_print_help(const struct cli_cmd *cmd)
 				 o->arg ? o->arg : "");
 		printf("  %-28s %s\n", left, o->help);
 	}
+	printf("  %-28s %s\n", "    --format FORMAT", "json (JSON lines) or human; default: json when stdout is not a terminal");
+	printf("  %-28s %s\n", "    --json", "the same as --format json");
 	printf("  %-28s %s\n", "-h, --help", "show this help and exit");
 	printf("  %-28s %s\n", "-V, --version", "show the version and exit");
 	if (cmd->more != NULL)
@@ -65,14 +67,14 @@ list_options(const struct cli_cmd *cmd)
 {
 	for (const struct cli_opt *o = cmd->opts; o != NULL && o->name != NULL; o++)
 		printf("--%s\n", o->name);
-	printf("--help\n--version\n");
+	printf("--format\n--json\n--help\n--version\n");
 }
 
 int
 cli_parse(const struct cli_cmd *cmd, int argc, char **argv, cli_opt_fn fn, void *ctx,
-	  int *optind_out, int *done)
+	  int *json, int *optind_out, int *done)
 {
-	struct option lopts[CLI_MAX_OPTS + 4];
+	struct option lopts[CLI_MAX_OPTS + 6];
 	char sopts[CLI_MAX_OPTS * 2 + 8];
 	size_t n = 0, sl = 0;
 	int c;
@@ -96,6 +98,8 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv, cli_opt_fn fn, void 
 	lopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	lopts[n++] = (struct option){ "version", no_argument, NULL, 'V' };
 	lopts[n++] = (struct option){ "list-options", no_argument, NULL, CLI_OPT_LIST_OPTIONS };
+	lopts[n++] = (struct option){ "format", required_argument, NULL, CLI_OPT_FORMAT };
+	lopts[n++] = (struct option){ "json", no_argument, NULL, CLI_OPT_JSON };
 	sopts[sl++] = 'h';
 	sopts[sl++] = 'V';
 	sopts[sl] = '\0';
@@ -126,6 +130,15 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv, cli_opt_fn fn, void 
 		if (c == ':')
 			return cli_usage_error(cmd->name, "option '%s' needs an argument",
 					       argv[optind - 1]);
+		if (c == CLI_OPT_JSON) {
+			*json = 1;
+			continue;
+		}
+		if (c == CLI_OPT_FORMAT) {
+			if (cli_parse_format(cmd->name, optarg, json) < 0)
+				return -1;
+			continue;
+		}
 		if (fn == NULL || fn(ctx, c, optarg) < 0)
 			return -1;
 	}
@@ -144,7 +157,10 @@ cli_init(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 	cli->tool = cmd->name;
 	jsonl_init(&cli->out, stdout);
 	log_init(cmd->name, LOG_LEVEL_INFO, LOG_FORMAT_AUTO);
-	if (cli_parse(cmd, argc, argv, fn, ctx, &first, done) < 0)
+	/* The one output rule (README, comradarr(7)): JSON lines for a pipe or
+	 * a file, sentences and tables for a person; --format overrides. */
+	cli->json = !isatty(STDOUT_FILENO);
+	if (cli_parse(cmd, argc, argv, fn, ctx, &cli->json, &first, done) < 0)
 		return EXIT_USAGE;
 	if (*done)
 		return EXIT_OK;

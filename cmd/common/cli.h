@@ -53,7 +53,8 @@ struct cli {
 	const char *tool;	/* for messages: "comradarr-sync" */
 	struct config cfg;
 	int config_loaded;
-	int json;		/* --json: JSON lines instead of tables */
+	int json;		/* JSON lines instead of text: stdout is not a terminal,
+				   or --format json / --json (cli_init decides) */
 	struct jsonl out;	/* stdout */
 	PGconn *db;
 	int no_schema_check;	/* cli_db skips the "migrations pending" check */
@@ -71,9 +72,13 @@ struct cli {
 int cli_init(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 	     cli_opt_fn fn, void *ctx, int *done);
 
-/* Parse one command's options only (front door verbs re-parse). */
+/*
+ * Parse one command's options.  Every command also takes --format json|human
+ * and --json (they set *json; callers never list them in their tables), plus
+ * -h/--help, -V/--version and --list-options.
+ */
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, cli_opt_fn fn, void *ctx,
-	      int *optind_out, int *done);
+	      int *json, int *optind_out, int *done);
 
 /*
  * Connect cli->db.  Unless no_schema_check is set, a database whose schema
@@ -114,7 +119,7 @@ int cli_names_add(struct cli_names *n, const char *tool, const char *arg);
 int cli_pick_named(const struct cli_names *n, const struct connector *list, size_t count,
 		   int *pick, struct err *e);
 
-/* --format json|human into *json; -1 after a usage error. */
+/* --format json|human into *json; -1 after a usage error (cli_parse uses it). */
 int cli_parse_format(const char *tool, const char *arg, int *json);
 
 /* Parse an integer option within [lo, hi]; -1 after a usage error. */

@@ -51,7 +51,6 @@ on_opt(void *ctx, int key, const char *arg)
 	case OPT_TLS: o->tls = 1; break;
 	case OPT_DISABLED: case OPT_DISABLE: o->enabled = 0; break;
 	case OPT_ENABLE: o->enabled = 1; break;
-	case CLI_OPT_JSON: o->cli->json = 1; break;
 	default: break;
 	}
 	return 0;
@@ -65,7 +64,6 @@ static const struct cli_opt add_opts[] = {
 	{ "timeout", OPT_TIMEOUT, "SECONDS", "request timeout (default 30)" },
 	{ "no-tls-verify", OPT_NO_TLS, NULL, "accept any TLS certificate (self-signed)" },
 	{ "disabled", OPT_DISABLED, NULL, "add it disabled" },
-	{ "json", CLI_OPT_JSON, NULL, "print a JSON line" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -78,12 +76,10 @@ static const struct cli_opt edit_opts[] = {
 	{ "no-tls-verify", OPT_NO_TLS, NULL, "accept any TLS certificate" },
 	{ "enable", OPT_ENABLE, NULL, "enable it" },
 	{ "disable", OPT_DISABLE, NULL, "disable it" },
-	{ "json", CLI_OPT_JSON, NULL, "print a JSON line" },
 	{ NULL, 0, NULL, NULL }
 };
 
 static const struct cli_opt plain_opts[] = {
-	{ "json", CLI_OPT_JSON, NULL, "print JSON lines" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -289,7 +285,7 @@ static int
 c_show(int argc, char **argv)
 {
 	static const struct cli_cmd cmd = {
-		"comradarr connector show", "NAME [--json]",
+		"comradarr connector show", "NAME",
 		"Show one connector's settings and health (API key masked).", plain_opts, NULL
 	};
 	struct cli cli;

@@ -20,12 +20,11 @@ struct topts {
 
 static const struct cli_opt opts[] = {
 	{ "no-save", 2100, NULL, "do not record the result with the connector" },
-	{ "json", CLI_OPT_JSON, NULL, "print a JSON line" },
 	{ NULL, 0, NULL, NULL }
 };
 
 static const struct cli_cmd cmd = {
-	"comradarr connector test", "NAME [--no-save] [--json]",
+	"comradarr connector test", "NAME [--no-save]",
 	"Check a connector: reachable, key accepted, which app and version, its health.",
 	opts,
 	"Exit status 0 when the application answers (healthy or degraded), 1 when it does not."
@@ -39,8 +38,6 @@ on_opt(void *ctx, int key, const char *arg)
 	(void)arg;
 	if (key == 2100)
 		o->no_save = 1;
-	else if (key == CLI_OPT_JSON)
-		o->cli->json = 1;
 	return 0;
 }
 

@@ -7,20 +7,8 @@
 #include "core/banned.h"
 
 static const struct cli_opt db_opts[] = {
-	{ "json", CLI_OPT_JSON, NULL, "print a JSON line instead of a sentence" },
 	{ NULL, 0, NULL, NULL }
 };
-
-static int
-on_opt(void *ctx, int key, const char *arg)
-{
-	struct cli *cli = ctx;
-
-	(void)arg;
-	if (key == CLI_OPT_JSON)
-		cli->json = 1;
-	return 0;
-}
 
 static int
 report(struct cli *cli, const char *event, const char *state, const char *sentence)
@@ -40,7 +28,7 @@ report(struct cli *cli, const char *event, const char *state, const char *senten
 static int
 run_db(int argc, char **argv, const char *verb)
 {
-	struct cli_cmd cmd = { NULL, "[--json]", NULL, db_opts, NULL };
+	struct cli_cmd cmd = { NULL, "", NULL, db_opts, NULL };
 	char name[64];
 	struct cli cli;
 	struct err e = ERR_INIT;
@@ -52,7 +40,7 @@ run_db(int argc, char **argv, const char *verb)
 		      strcmp(verb, "start") == 0 ? "Start the embedded cluster (and create its database)." :
 		      strcmp(verb, "stop") == 0 ? "Stop the embedded cluster." :
 		      "Say whether the embedded cluster exists and runs (exit 0 running, 1 not).";
-	rc = cli_init(&cli, &cmd, argc, argv, on_opt, &cli, &done);
+	rc = cli_init(&cli, &cmd, argc, argv, NULL, NULL, &done);
 	if (rc != 0 || done)
 		return cli_finish(&cli, rc);
 	if (cli.argc > 0) {

@@ -1,5 +1,5 @@
 /*
- * comradarr explain CONNECTOR episode|movie ID [--json]
+ * comradarr explain CONNECTOR episode|movie ID
  *
  * Why an item is or is not a search candidate, its registry entries with
  * their priority breakdown, and the batch it would join.  The work is
@@ -13,33 +13,17 @@
 #include "front/front.h"
 #include "core/banned.h"
 
-struct explain_opts {
-	struct cli *cli;
-};
-
 static const struct cli_opt opts[] = {
-	{ "json", CLI_OPT_JSON, NULL, "print one JSON line" },
 	{ NULL, 0, NULL, NULL }
 };
 
 static const struct cli_cmd cmd = {
-	"comradarr explain", "CONNECTOR episode|movie ID [--json]",
+	"comradarr explain", "CONNECTOR episode|movie ID",
 	"Say why an episode or movie is or is not a search candidate, its search state, "
 	"priority breakdown and the batch it would join.",
 	opts,
 	"ID is the *arr's own id of the episode or movie, as comradarr-discover prints it."
 };
-
-static int
-on_opt(void *ctx, int key, const char *arg)
-{
-	struct explain_opts *o = ctx;
-
-	(void)arg;
-	if (key == CLI_OPT_JSON)
-		o->cli->json = 1;
-	return 0;
-}
 
 static const char *
 s(json_t *o, const char *k)
@@ -116,14 +100,13 @@ int
 front_explain(int argc, char **argv)
 {
 	struct cli cli;
-	struct explain_opts o = { &cli };
 	struct err e = ERR_INIT;
 	enum registry_kind kind;
 	json_t *out = NULL;
 	long id;
 	int done, rc;
 
-	rc = cli_init(&cli, &cmd, argc, argv, on_opt, &o, &done);
+	rc = cli_init(&cli, &cmd, argc, argv, NULL, NULL, &done);
 	if (rc != 0 || done)
 		return cli_finish(&cli, rc);
 	if (cli.argc != 3) {

@@ -13,12 +13,11 @@ struct migrate_opts {
 
 static const struct cli_opt opts[] = {
 	{ "status", 's', NULL, "list every migration and whether it is applied; change nothing" },
-	{ "json", CLI_OPT_JSON, NULL, "print JSON lines" },
 	{ NULL, 0, NULL, NULL }
 };
 
 static const struct cli_cmd cmd = {
-	"comradarr migrate", "[--status] [--json]",
+	"comradarr migrate", "[--status]",
 	"Bring the database schema up to date (safe to run concurrently and repeatedly).",
 	opts, NULL
 };
@@ -31,8 +30,6 @@ on_opt(void *ctx, int key, const char *arg)
 	(void)arg;
 	if (key == 's')
 		o->status = 1;
-	else if (key == CLI_OPT_JSON)
-		o->cli->json = 1;
 	return 0;
 }
 

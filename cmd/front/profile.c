@@ -39,7 +39,6 @@ on_opt(void *ctx, int key, const char *arg)
 	case OPT_FROM: o->from = arg; break;
 	case OPT_NAME: o->new_name = arg; break;
 	case OPT_DEFAULT: o->use_default = 1; break;
-	case CLI_OPT_JSON: o->cli->json = 1; break;
 	default: break;
 	}
 	return 0;
@@ -59,25 +58,21 @@ on_opt(void *ctx, int key, const char *arg)
 static const struct cli_opt add_opts[] = {
 	{ "from", OPT_FROM, "PROFILE", "start from this profile's numbers (default moderate)" },
 	NUMBER_OPTS,
-	{ "json", CLI_OPT_JSON, NULL, "print a JSON line" },
 	{ NULL, 0, NULL, NULL }
 };
 
 static const struct cli_opt edit_opts[] = {
 	{ "name", OPT_NAME, "NEW", "rename it" },
 	NUMBER_OPTS,
-	{ "json", CLI_OPT_JSON, NULL, "print a JSON line" },
 	{ NULL, 0, NULL, NULL }
 };
 
 static const struct cli_opt assign_opts[] = {
 	{ "default", OPT_DEFAULT, NULL, "return the connector to the global default (moderate)" },
-	{ "json", CLI_OPT_JSON, NULL, "print a JSON line" },
 	{ NULL, 0, NULL, NULL }
 };
 
 static const struct cli_opt plain_opts[] = {
-	{ "json", CLI_OPT_JSON, NULL, "print JSON lines" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -217,7 +212,7 @@ static int
 p_show(int argc, char **argv)
 {
 	static const struct cli_cmd cmd = {
-		"comradarr profile show", "NAME [--json]", "Show one throttle profile.", plain_opts, NULL
+		"comradarr profile show", "NAME", "Show one throttle profile.", plain_opts, NULL
 	};
 	struct cli cli;
 	struct popts o;

@@ -31,7 +31,6 @@ on_opt(void *ctx, int key, const char *arg)
 	case OPT_CONNECTOR: o->connector = arg; break;
 	case OPT_REASON: o->reason = arg; break;
 	case OPT_LIMIT: return cli_parse_int("comradarr queue", "--limit", arg, 1, 1000000, &o->limit);
-	case CLI_OPT_JSON: o->cli->json = 1; break;
 	default: break;
 	}
 	return 0;
@@ -39,25 +38,21 @@ on_opt(void *ctx, int key, const char *arg)
 
 static const struct cli_opt pause_opts[] = {
 	{ "reason", OPT_REASON, "TEXT", "why, for the event and the status" },
-	{ "json", CLI_OPT_JSON, NULL, "print a JSON line" },
 	{ NULL, 0, NULL, NULL }
 };
 
 static const struct cli_opt clear_opts[] = {
 	{ "connector", OPT_CONNECTOR, "NAME", "only this connector's batches" },
-	{ "json", CLI_OPT_JSON, NULL, "print a JSON line" },
 	{ NULL, 0, NULL, NULL }
 };
 
 static const struct cli_opt list_opts[] = {
 	{ "connector", OPT_CONNECTOR, "NAME", "only this connector's batches" },
 	{ "limit", OPT_LIMIT, "N", "at most N batches (default 50)" },
-	{ "json", CLI_OPT_JSON, NULL, "print JSON lines" },
 	{ NULL, 0, NULL, NULL }
 };
 
 static const struct cli_opt plain_opts[] = {
-	{ "json", CLI_OPT_JSON, NULL, "print JSON lines" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -151,7 +146,7 @@ static int
 q_list(int argc, char **argv)
 {
 	static const struct cli_cmd cmd = {
-		"comradarr queue list", "[--connector NAME] [--limit N] [--json]",
+		"comradarr queue list", "[--connector NAME] [--limit N]",
 		"List batches in dispatch order: in flight first, then by priority.", list_opts, NULL
 	};
 	struct cli cli;

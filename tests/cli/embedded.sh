@@ -18,7 +18,8 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 run() {	# run WANT_STATUS ARGS...
 	_want=$1
 	shift
-	"$bin/comradarr" "$@" >"$home/out" 2>"$home/err" </dev/null
+	# the sentences a person reads: --format human, as on a terminal
+	"$bin/comradarr" "$@" --format human >"$home/out" 2>"$home/err" </dev/null
 	_got=$?
 	[ "$_got" -eq "$_want" ] && ok || { bad "comradarr $*: exit $_got, wanted $_want"; head -n 5 "$home/err"; }
 }
