@@ -27,6 +27,24 @@ BUILD       ?= build
 
 CC          ?= cc
 PKGS        := libpq libcurl libsodium libargon2 jansson libmicrohttpd
+# pkg-config runs when this file is read, so a target that installs the
+# libraries first (deps, demo, check) must build in a second make that reads
+# it again: their recipes run $(MAKE) after tests/deps.sh.  Any other goal on
+# a machine without the libraries stops here with what to do, instead of a
+# compiler error about a missing header.
+NODEPS_GOALS:= deps demo check clean install-man install-completions install-systemd \
+               install-sql uninstall
+ifneq ($(MAKECMDGOALS),)
+ifeq ($(filter-out $(NODEPS_GOALS),$(MAKECMDGOALS)),)
+SKIP_PKG_CHECK := 1
+endif
+endif
+ifneq ($(SKIP_PKG_CHECK),1)
+ifneq ($(shell pkg-config --exists $(PKGS) check 2>/dev/null && echo ok),ok)
+$(error the libraries Comradarr builds with are missing ($(PKGS), check): run 'make deps' \
+(as root it installs them with apt-get), or 'make demo' / 'make check', which do it first)
+endif
+endif
 PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS:= $(shell pkg-config --cflags check 2>/dev/null)
@@ -157,7 +175,10 @@ deps:
 bench: all
 	sh tests/bench/run.sh $(BUILD)
 
-demo: deps all
+# deps, then a second make that reads this file with the libraries present
+demo:
+	@sh tests/deps.sh
+	$(MAKE) --no-print-directory -j$(NPROC) BUILD=$(BUILD) programs $(FAKEARR)
 	sh examples/demo.sh $(BUILD)
 
 fuzz:

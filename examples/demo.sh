@@ -6,24 +6,40 @@
 # everything running so you can look around.  Stop it with:
 #   sh examples/demo.sh stop
 set -eu
-build=${1:-build}
+# demo.sh [BUILD] [stop]: BUILD is make's build folder (default build)
+action=start
+case "${1:-}" in
+stop) build=build; action=stop ;;
+*) build=${1:-build}; [ "${2:-}" = stop ] && action=stop ;;
+esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bin="$root/$build/bin"
-demo="$root/$build/demo"
+# COMRADARR_DEMO_DIR: somewhere else than BUILD/demo (the tests use it)
+demo=${COMRADARR_DEMO_DIR:-$root/$build/demo}
 export COMRADARR_HOME="$demo/home"
 export PATH="$bin:$PATH"
 unset DATABASE_URL
 export SECRET_KEY_FILE="$demo/secret.key"
 
+# stop: every process the demo started (their pids are in $demo/*.pid),
+# waited for, then the embedded PostgreSQL
 stop() {
 	for p in "$demo"/*.pid; do
-		[ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; rm -f "$p"
+		[ -f "$p" ] || continue
+		pid=$(cat "$p")
+		if kill "$pid" 2>/dev/null; then
+			i=0
+			while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+			kill -9 "$pid" 2>/dev/null || true
+		fi
+		rm -f "$p"
 	done
-	[ -d "$COMRADARR_HOME/pg" ] && comradarr db stop || true
+	if [ -d "$COMRADARR_HOME/pg" ] && [ -f "$SECRET_KEY_FILE" ]; then
+		comradarr db stop --format human || true
+	fi
 }
-if [ "${2:-}" = stop ] || [ "${1:-}" = stop ]; then
-	[ "${1:-}" = stop ] && { build=build; demo="$root/build/demo"; export COMRADARR_HOME="$demo/home"; export PATH="$root/build/bin:$PATH"; }
+if [ "$action" = stop ]; then
 	stop
 	exit 0
 fi

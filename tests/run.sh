@@ -81,8 +81,26 @@ run_suite() {
 	shift
 	log="$logdir/$(echo "$name" | tr '/ ' '__').log"
 	echo "== $name"
-	timeout "${SUITE_TIMEOUT:-900}" "$@" >"$log" 2>&1
+	# Each suite in a session of its own: whatever it started and did not
+	# stop is still in that session when it ends, and is killed and counted
+	# as a failure (a suite must stop what it starts).
+	sidfile="$logdir/sid.$$"
+	setsid -w sh -c 'echo $$ >"$1"; shift; exec timeout "$0" "$@"' "${SUITE_TIMEOUT:-900}" \
+		"$sidfile" "$@" >"$log" 2>&1
 	status=$?
+	sid=$(cat "$sidfile" 2>/dev/null)
+	rm -f "$sidfile"
+	if [ -n "$sid" ]; then
+		left=$(ps -e -o sid=,pid=,args= | awk -v s="$sid" '$1 == s { $1 = ""; print }')
+		if [ -n "$left" ]; then
+			echo "$left" | awk '{ print $1 }' | xargs -r kill -9 2>/dev/null
+			n=$(echo "$left" | wc -l)
+			failed=$((failed + 1))
+			failures="$failures\n  $name: left $n process(es) running"
+			echo "FAIL: $name left $n process(es) running:"
+			echo "$left" | sed 's/^/  | /' | cut -c1-200
+		fi
+	fi
 	grep -E '^[0-9]+%: Checks:|^([a-z-]+: )?[0-9]+ passed, [0-9]+ failed|SKIPPED' "$log"
 	if grep -qE '^([a-z-]+: )?SKIPPED' "$log"; then
 		skip "$name: $(grep -E '^([a-z-]+: )?SKIPPED' "$log" | head -n 1 | sed -E 's/^([a-z-]+: )?SKIPPED:* *//')"

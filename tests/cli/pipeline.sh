@@ -14,10 +14,14 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 if [ -z "${PGHOST:-}" ]; then echo "SKIPPED: no test PostgreSQL (run through tests/run.sh)"; exit 0; fi
 command -v jq >/dev/null || { echo "SKIPPED: jq not installed"; exit 0; }
 tmp=$(mktemp -d)
-pids=""
 db="t_pipeline_$$"
+# The fakes' pids go to files: fake() runs in $(...), a subshell, so a
+# variable set there never reaches this cleanup (it used to leak them).
 cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
+	for f in "$tmp"/*.pid; do
+		[ -f "$f" ] || continue
+		kill "$(cat "$f")" 2>/dev/null && wait "$(cat "$f")" 2>/dev/null
+	done
 	psql -Xq -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
 	rm -rf "$tmp"
 }
@@ -31,7 +35,7 @@ fake() {	# fake NAME ARGS...: start one, print its port
 	n=$1
 	shift
 	"$bin/fakearr" --port 0 --api-key "key-$n-0123456789abcdef" "$@" >"$tmp/$n.out" 2>"$tmp/$n.err" &
-	pids="$pids $!"
+	echo $! >"$tmp/$n.pid"
 	i=0
 	until grep -q '"port"' "$tmp/$n.out" 2>/dev/null; do
 		i=$((i + 1)); [ $i -lt 100 ] || { echo "fake $n did not start"; exit 1; }
@@ -55,10 +59,10 @@ comradarr profile assign tv pipe >/dev/null && comradarr profile assign films pi
 	bad "profile assign"
 
 # the job, exactly as the README writes it
-if comradarr-sync --json >"$tmp/sync.jsonl" 2>"$tmp/sync.err" &&
-   comradarr-discover --json 2>"$tmp/disc.err" | tee "$tmp/disc.jsonl" |
-	comradarr-enqueue --json >"$tmp/enq.jsonl" 2>"$tmp/enq.err" &&
-   comradarr-dispatch --once --json --max-wait 0 --poll 100 >"$tmp/disp.jsonl" 2>"$tmp/disp.err"; then
+if comradarr-sync >"$tmp/sync.jsonl" 2>"$tmp/sync.err" &&
+   comradarr-discover 2>"$tmp/disc.err" | tee "$tmp/disc.jsonl" |
+	comradarr-enqueue >"$tmp/enq.jsonl" 2>"$tmp/enq.err" &&
+   comradarr-dispatch --once --max-wait 0 --poll 100 >"$tmp/disp.jsonl" 2>"$tmp/disp.err"; then
 	ok
 else
 	bad "the job failed"
@@ -70,6 +74,9 @@ for f in sync disc enq disp; do
 	if jq -e 'has("event") and has("ts")' "$tmp/$f.jsonl" >/dev/null 2>&1; then ok; else
 		bad "$f printed a line that is not a JSON object with event and ts"; fi
 done
+# ... and every event is in comradarr(7)'s catalogue
+. "$(dirname "$0")/../lib/catalogue.sh"
+catalogue_check "$tmp"/*.jsonl && ok || bad "events missing from the catalogue"
 q() { psql -XAtq -d "$db" -c "$1"; }
 [ "$(q 'SELECT count(*) FROM series')" -eq 12 ] && ok || bad "series not mirrored"
 [ "$(q 'SELECT count(*) FROM movies')" -eq 60 ] && ok || bad "movies not mirrored"
@@ -86,6 +93,14 @@ spent=$(q "SELECT coalesce(max(s), 0) FROM (SELECT sum(cost) s FROM throttle_led
 cmds=$(q "SELECT count(*) FROM request_queue WHERE command_id IS NOT NULL")
 [ "$cmds" -eq $((sent_tv + sent_films)) ] || [ "$(q 'SELECT count(*) FROM search_history')" -eq $((sent_tv + sent_films)) ] &&
 	ok || bad "dispatch recorded $cmds commands, the fakes saw $((sent_tv + sent_films))"
+# a second sync, after the app changed, reports item by item (JSON when piped)
+for p in "$tv" "$films"; do
+	curl -sf -X POST "http://127.0.0.1:$p/__fake/mutate" -d '{"op":"random","seed":5,"count":12}' \
+		>/dev/null && ok || bad "the fake on port $p refused the library change"
+done
+comradarr-sync >"$tmp/sync2.jsonl" 2>"$tmp/sync2.err" && ok || { bad "second sync"; tail -n 3 "$tmp/sync2.err"; }
+catalogue_check "$tmp/sync2.jsonl" && ok || bad "second sync's events missing from the catalogue"
+
 # the secret never reaches a report or a log
 if grep -q "0123456789abcdef" "$tmp"/*.jsonl "$tmp"/*.err; then bad "an API key was printed"; else ok; fi
 echo "pipeline: $pass passed, $fail failed"

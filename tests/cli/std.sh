@@ -11,6 +11,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 ok() { pass=$((pass + 1)); }
+. "$(dirname "$0")/../lib/catalogue.sh"
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 # expect NAME WANT_STATUS COMMAND...: run, compare the exit status
@@ -28,7 +29,7 @@ expect() {
 db_args() {
 	case $1 in
 	comradarr) echo "migrate --status" ;;
-	comradarr-sync) echo "--json" ;;
+	comradarr-sync) echo "--health-only" ;;
 	comradarr-discover) echo "--summary" ;;
 	comradarr-enqueue) echo "--from-registry --dry-run" ;;
 	*) echo "" ;;
@@ -66,6 +67,19 @@ for b in "$bin"/comradarr*; do
 		fi
 		# shellcheck disable=SC2086
 		DATABASE_URL="dbname=$db" COMRADARR_HOME="$tmp/home" expect "$name db up" 0 "$b" $args
+		# stdout is a file here, not a terminal: JSON lines, each with event
+		# and ts, every event in the catalogue (the one output rule)
+		# (nothing at all is fine: discover has no line to print without connectors)
+		if [ ! -s "$tmp/out" ] || jq -e 'has("event") and has("ts")' "$tmp/out" >/dev/null 2>&1; then
+			ok
+		else
+			bad "$name $args into a pipe did not print JSON lines: $(head -c 200 "$tmp/out")"
+		fi
+		catalogue_check "$tmp/out" && ok || bad "$name printed events missing from the catalogue"
+		# --format human forces text even into a pipe
+		# shellcheck disable=SC2086
+		DATABASE_URL="dbname=$db" COMRADARR_HOME="$tmp/home" expect "$name --format human" 0 "$b" $args --format human
+		if head -c 1 "$tmp/out" | grep -q '{'; then bad "$name --format human printed JSON"; else ok; fi
 		psql -q -d postgres -c "DROP DATABASE $db" >/dev/null
 	fi
 done
