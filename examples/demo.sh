@@ -14,9 +14,13 @@ stop) build=build; action=stop ;;
 esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-bin="$root/$build/bin"
+case $build in
+/*) bdir=$build ;;
+*) bdir=$root/$build ;;
+esac
+bin="$bdir/bin"
 # COMRADARR_DEMO_DIR: somewhere else than BUILD/demo (the tests use it)
-demo=${COMRADARR_DEMO_DIR:-$root/$build/demo}
+demo=${COMRADARR_DEMO_DIR:-$bdir/demo}
 export COMRADARR_HOME="$demo/home"
 export PATH="$bin:$PATH"
 unset DATABASE_URL

@@ -1,0 +1,43 @@
+#!/bin/sh
+# README's demo, as a newcomer runs it: 'make demo' (examples/demo.sh) must
+# finish, and 'sh examples/demo.sh stop' must leave no process of it behind
+# (neither the fakes nor the embedded PostgreSQL).  Usage: demo.sh BUILD_DIR
+set -u
+build=$1
+root=$(cd "$(dirname "$0")/../.." && pwd)
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+command -v psql >/dev/null || { echo "SKIPPED: psql not installed"; exit 0; }
+# inside the build folder: as root the embedded cluster runs as the
+# comradarr user, who cannot enter a private temporary folder
+demo="$build/demo-test.$$"
+export COMRADARR_DEMO_DIR="$demo"
+unset PGHOST PGPORT PGUSER PGDATABASE DATABASE_URL
+# what the demo runs: the embedded PostgreSQL (its data folder is in the
+# demo) and the processes whose pids it wrote down
+pids=""
+left() {
+	pgrep -f "$demo" 2>/dev/null
+	for p in $pids; do kill -0 "$p" 2>/dev/null && echo "$p"; done
+}
+cleanup() {
+	sh "$root/examples/demo.sh" "$build" stop >/dev/null 2>&1
+	for p in $(left); do kill -9 "$p" 2>/dev/null; done
+	rm -rf "$demo"
+}
+trap cleanup EXIT
+
+if sh "$root/examples/demo.sh" "$build" >"$build/demo-test.$$.log" 2>&1; then ok; else
+	bad "the demo failed:"; tail -n 20 "$build/demo-test.$$.log"; fi
+grep -q "comradarr queue status" "$build/demo-test.$$.log" && ok || bad "the demo did not reach the queue"
+pids=$(cat "$demo"/*.pid 2>/dev/null)
+[ -n "$pids" ] && ok || bad "the demo wrote no pid files"
+[ -n "$(left)" ] && ok || bad "the demo left nothing running to explore"
+sh "$root/examples/demo.sh" "$build" stop >/dev/null 2>&1 && ok || bad "demo.sh stop failed"
+sleep 0.5
+if [ -z "$(left)" ]; then ok; else bad "after 'demo.sh stop' still running: $(left | tr '\n' ' ')"; fi
+rm -f "$build/demo-test.$$.log"
+echo "demo: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
