@@ -38,4 +38,4 @@ _comradarr() {
 }
 
 complete -F _comradarr comradarr comradarr-sync comradarr-discover comradarr-enqueue \
-	comradarr-dispatch comradarr-notify comradarr-maint comradarr-backup comradarr-serve
+	comradarr-dispatch

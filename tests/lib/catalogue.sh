@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # tests/lib/catalogue.sh - sourced by shell suites: every event a tool
 # printed must be in comradarr(7)'s catalogue (".It Va name , name ...").
 #   catalogue_check FILE...   prints "FAIL: ..." per unknown event; returns
