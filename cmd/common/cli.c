@@ -6,6 +6,8 @@
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include <sodium.h>
 
@@ -155,6 +157,15 @@ cli_init(struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 
 	memset(cli, 0, sizeof(*cli));
 	cli->tool = cmd->name;
+	/* A process that holds decrypted keys never leaves them in a core dump,
+	 * and no other process of the same user may read its memory (ptrace,
+	 * /proc/PID/mem).  Before anything is decrypted: the first thing done. */
+	{
+		struct rlimit rl = { 0, 0 };
+
+		(void)setrlimit(RLIMIT_CORE, &rl);
+		(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	}
 	jsonl_init(&cli->out, stdout);
 	log_init(cmd->name, LOG_LEVEL_INFO, LOG_FORMAT_AUTO);
 	/* The one output rule (README, comradarr(7)): JSON lines for a pipe or

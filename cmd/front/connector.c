@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -24,7 +25,8 @@ enum {
 	OPT_TLS,
 	OPT_DISABLED,
 	OPT_ENABLE,
-	OPT_DISABLE
+	OPT_DISABLE,
+	OPT_YES = 'y'
 };
 
 struct copts {
@@ -33,6 +35,7 @@ struct copts {
 	long timeout_s;
 	int tls;		/* -1 unchanged, 0 off, 1 on */
 	int enabled;		/* -1 unchanged */
+	int yes;		/* --yes: the key may follow a new address */
 };
 
 static int
@@ -51,6 +54,7 @@ on_opt(void *ctx, int key, const char *arg)
 	case OPT_TLS: o->tls = 1; break;
 	case OPT_DISABLED: case OPT_DISABLE: o->enabled = 0; break;
 	case OPT_ENABLE: o->enabled = 1; break;
+	case OPT_YES: o->yes = 1; break;
 	default: break;
 	}
 	return 0;
@@ -76,6 +80,8 @@ static const struct cli_opt edit_opts[] = {
 	{ "no-tls-verify", OPT_NO_TLS, NULL, "accept any TLS certificate" },
 	{ "enable", OPT_ENABLE, NULL, "enable it" },
 	{ "disable", OPT_DISABLE, NULL, "disable it" },
+	{ "yes", OPT_YES, NULL, "send the stored API key to the new --url or TLS setting "
+	  "without asking" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -311,6 +317,42 @@ out:
 	return cli_finish(&cli, rc < 0 ? EXIT_OK : rc);
 }
 
+/*
+ * The stored key is bound to the connector's address and TLS setting
+ * (lib/db/connectors.c): a new --url or TLS setting re-seals it, and that
+ * sends the key somewhere new, so the user says yes first (--yes, or at a
+ * prompt).  The key is opened under the old binding into *key.
+ */
+static int
+rebind_key(const struct secret_key *k, struct connector *c, const char *old_url, int old_tls,
+	   int yes, char **key, struct err *e)
+{
+	char *new_url = c->url;
+	int new_tls = c->tls_verify, rc;
+
+	if (!yes) {
+		char answer[8] = "";
+
+		if (!isatty(STDIN_FILENO))
+			return err_set(e, ERR_USAGE, "the API key of '%s' will be sent to '%s'%s from "
+				       "now on: add --yes to confirm, or give the key again with "
+				       "--api-key-file", c->name, c->url,
+				       c->tls_verify ? "" : " without TLS verification");
+		fprintf(stderr, "The API key of '%s' will be sent to '%s'%s from now on. "
+			"Continue? [y/N] ", c->name, c->url,
+			c->tls_verify ? "" : " without TLS verification");
+		if (fgets(answer, sizeof(answer), stdin) == NULL ||
+		    (answer[0] != 'y' && answer[0] != 'Y'))
+			return err_set(e, ERR_USAGE, "nothing changed");
+	}
+	c->url = (char *)old_url;
+	c->tls_verify = old_tls;
+	rc = db_connector_api_key(k, c, key, e);
+	c->url = new_url;
+	c->tls_verify = new_tls;
+	return rc;
+}
+
 /* edit, enable and disable all load, change and save. */
 static int
 edit_common(int argc, char **argv, const struct cli_cmd *cmd, int force_enabled)
@@ -320,8 +362,8 @@ edit_common(int argc, char **argv, const struct cli_cmd *cmd, int force_enabled)
 	struct secret_key k;
 	struct connector c;
 	struct err e = ERR_INIT;
-	char *key = NULL;
-	int rc;
+	char *key = NULL, *old_url = NULL;
+	int rc, old_tls;
 
 	memset(&c, 0, sizeof(c));
 	memset(&k, 0, sizeof(k));
@@ -332,6 +374,12 @@ edit_common(int argc, char **argv, const struct cli_cmd *cmd, int force_enabled)
 		goto fail;
 	if (force_enabled >= 0)
 		o.enabled = force_enabled;
+	old_url = strdup(c.url);
+	old_tls = c.tls_verify;
+	if (old_url == NULL) {
+		err_set(&e, ERR_NOMEM, "out of memory");
+		goto fail;
+	}
 	if (o.new_name != NULL)
 		snprintf(c.name, sizeof(c.name), "%s", o.new_name);
 	if (o.url != NULL) {
@@ -350,6 +398,9 @@ edit_common(int argc, char **argv, const struct cli_cmd *cmd, int force_enabled)
 		c.enabled = o.enabled;
 	if (o.key_file != NULL && cli_read_secret("API key", o.key_file, &key, &e) < 0)
 		goto fail;
+	if (key == NULL && (strcmp(old_url, c.url) != 0 || old_tls != c.tls_verify) &&
+	    rebind_key(&k, &c, old_url, old_tls, o.yes, &key, &e) < 0)
+		goto fail;
 	if (db_connector_update(cli.db, &k, &c, key, &e) < 0)
 		goto fail;
 	if (cli.json)
@@ -366,6 +417,7 @@ out:
 		sodium_memzero(key, strlen(key));
 		free(key);
 	}
+	free(old_url);
 	connector_release(&c);
 	secret_key_wipe(&k);
 	return cli_finish(&cli, rc < 0 ? EXIT_OK : rc);

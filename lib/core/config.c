@@ -2,6 +2,7 @@
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,6 +30,18 @@ read_value_file(const char *var, const char *path, char **out, struct err *e)
 	if (f == NULL) {
 		err_set(e, ERR_CONFIG, "%s_FILE: cannot read '%s': %s", var, path, strerror(errno));
 		goto out;
+	}
+	/* the secret key, like $COMRADARR_HOME/secret.key: refused when others
+	 * could have read it (lib/crypto/secretkey.c says why) */
+	if (strcmp(var, "SECRET_KEY") == 0) {
+		struct stat st;
+
+		if (fstat(fileno(f), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO))) {
+			err_set(e, ERR_CONFIG, "SECRET_KEY_FILE: '%s' can be read by other users "
+				"(mode %04o): run 'chmod 600 %s'", path,
+				(unsigned)(st.st_mode & 07777), path);
+			goto out;
+		}
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		if (buf_append(&b, chunk, n) < 0) {

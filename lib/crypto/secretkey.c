@@ -313,9 +313,14 @@ key_file_read(const char *path, struct secret_key *k, struct err *e)
 		err_set(e, ERR_CONFIG, "key file \"%s\" is not a regular file", path);
 		goto out;
 	}
-	if (st.st_mode & (S_IRWXG | S_IRWXO))
-		log_warn("crypto", "key file \"%s\" can be read by other users; "
-			 "restrict it with chmod 600", path);
+	/* As ssh refuses a private key others can read: a key anyone else could
+	 * have copied is no longer a secret, and saying so beats going on. */
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		err_set(e, ERR_CONFIG, "key file \"%s\" can be read by other users (mode %04o): "
+			"run 'chmod 600 %s' and check who may have copied it", path,
+			(unsigned)(st.st_mode & 07777), path);
+		goto out;
+	}
 	for (;;) {
 		r = read(fd, text + len, sizeof(text) - len);
 		if (r < 0 && errno == EINTR)

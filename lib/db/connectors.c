@@ -15,6 +15,30 @@
 #define AD_TABLE "connectors"
 #define AD_COLUMN "api_key_enc"
 
+/*
+ * The key is bound to where it may be sent: the box's associated data names
+ * the column and a digest of the connector's URL and TLS setting, so a row
+ * whose url (or tls_verify) was changed behind our back (an UPDATE in SQL)
+ * no longer opens, and the key is refused instead of sent to another host.
+ * 'comradarr connector edit --url' re-seals it, after the user confirmed.
+ * A key stored by 0.1.0, before the binding, does not open either: the
+ * message says to set it again (a fallback would leave it unbound).
+ */
+static void
+ad_column(const char *url, int tls_verify, char out[SECRETBOX_MAX_AD_NAME])
+{
+	unsigned char h[16];
+	crypto_generichash_state st;
+	char hex[33];
+
+	crypto_generichash_init(&st, (const unsigned char *)"comradarr url v1", 16, sizeof(h));
+	crypto_generichash_update(&st, (const unsigned char *)url, strlen(url));
+	crypto_generichash_update(&st, (const unsigned char *)(tls_verify ? "\n1" : "\n0"), 2);
+	crypto_generichash_final(&st, h, sizeof(h));
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	snprintf(out, SECRETBOX_MAX_AD_NAME, "%s@%s", AD_COLUMN, hex);
+}
+
 static const char *const types[] = { "sonarr", "radarr", "whisparr", "prowlarr" };
 
 static const char select_cols[] =
@@ -153,10 +177,13 @@ load_row(const PGresult *r, int i, struct connector *c, struct err *e)
 }
 
 static int
-seal_key(const struct secret_key *k, int64_t id, const char *api_key, unsigned char **box,
-	 size_t *len, struct err *e)
+seal_key(const struct secret_key *k, const struct connector *c, const char *api_key,
+	 unsigned char **box, size_t *len, struct err *e)
 {
-	return secretbox_seal(k, AD_TABLE, AD_COLUMN, (long long)id,
+	char col[SECRETBOX_MAX_AD_NAME];
+
+	ad_column(c->url, c->tls_verify, col);
+	return secretbox_seal(k, AD_TABLE, col, (long long)c->id,
 			      (const unsigned char *)api_key, strlen(api_key), box, len, e);
 }
 
@@ -180,7 +207,7 @@ db_connector_add(PGconn *db, const struct secret_key *k, struct connector *c,
 	c->id = db_int64(r, 0, 0, 0);
 	PQclear(r);
 	r = NULL;
-	if (seal_key(k, c->id, api_key, &box, &boxlen, e) < 0)
+	if (seal_key(k, c, api_key, &box, &boxlen, e) < 0)
 		goto out;
 	{
 		const char *vals[8] = { db_fmt_int64(idbuf, sizeof(idbuf), c->id), c->name, c->type,
@@ -285,7 +312,7 @@ db_connector_update(PGconn *db, const struct secret_key *k, const struct connect
 	if (connector_validate_name(c->name, e) < 0 || connector_normalise_url(c->url, e) < 0)
 		goto out;
 	if (api_key != NULL && (connector_validate_api_key(api_key, e) < 0 ||
-				seal_key(k, c->id, api_key, &box, &boxlen, e) < 0))
+				seal_key(k, c, api_key, &box, &boxlen, e) < 0))
 		goto out;
 	snprintf(en, sizeof(en), "%c", c->enabled ? 't' : 'f');
 	snprintf(tls, sizeof(tls), "%c", c->tls_verify ? 't' : 'f');
@@ -390,12 +417,48 @@ db_connector_api_key(const struct secret_key *k, const struct connector *c, char
 {
 	unsigned char *plain = NULL;
 	size_t len = 0;
+	char col[SECRETBOX_MAX_AD_NAME];
 
 	*key = NULL;
-	if (secretbox_open(k, AD_TABLE, AD_COLUMN, (long long)c->id, c->api_key_enc,
-			   c->api_key_enc_len, &plain, &len, e) < 0)
-		return err_prefix(e, "cannot decrypt the API key of connector '%s'", c->name);
+	ad_column(c->url, c->tls_verify, col);
+	if (secretbox_open(k, AD_TABLE, col, (long long)c->id, c->api_key_enc,
+			   c->api_key_enc_len, &plain, &len, e) < 0) {
+		if (secretbox_is_key_mismatch(e))
+			return err_prefix(e, "cannot decrypt the API key of connector '%s'", c->name);
+		return err_set(e, ERR_CRYPTO, "the API key of connector '%s' was not sealed for "
+			       "'%s' (its address or TLS setting changed outside Comradarr, or the "
+			       "row was tampered with): the key is not sent; set it again with "
+			       "'comradarr connector edit %s --api-key-file -'", c->name, c->url,
+			       c->name);
+	}
 	log_secret_add((const char *)plain);
 	*key = (char *)plain;
 	return 0;
+}
+
+int
+db_connector_sealed_key_id(PGconn *db, unsigned char id[8], int *found, struct err *e)
+{
+	PGresult *r = NULL;
+	unsigned char *box = NULL;
+	size_t len = 0;
+	int ret = -1;
+
+	*found = 0;
+	if (db_query(db, "SELECT api_key_enc FROM connectors ORDER BY id LIMIT 1", 0, NULL, &r,
+		     e) < 0)
+		goto out;
+	if (PQntuples(r) == 0) {
+		ret = 0;
+		goto out;
+	}
+	if (db_bytea(r, 0, 0, &box, &len, e) < 0)
+		goto out;
+	if (secretbox_key_id(box, len, id) == 0)
+		*found = 1;
+	ret = 0;
+out:
+	free(box);
+	PQclear(r);
+	return ret;
 }

@@ -83,4 +83,10 @@ int db_connector_remove(PGconn *db, const char *name, struct err *e);
 int db_connector_api_key(const struct secret_key *k, const struct connector *c, char **key,
 			 struct err *e);
 
+/*
+ * The key id the stored API keys were sealed with (*found = 0 when no
+ * connector holds one): a missing secret key is then named, not replaced.
+ */
+int db_connector_sealed_key_id(PGconn *db, unsigned char id[8], int *found, struct err *e);
+
 #endif
