@@ -29,29 +29,6 @@ jsonl_format_ts(long long usec, char *buf, size_t size)
 		 tm.tm_min, tm.tm_sec, (int)((usec % 1000000) / 1000));
 }
 
-/* Redact secret-named members and masked patterns in string values. */
-static void
-redact_object(json_t *obj)
-{
-	const char *key;
-	json_t *val;
-
-	json_object_foreach(obj, key, val) {
-		if (json_is_string(val)) {
-			if (log_field_is_secret(key)) {
-				json_object_set_new(obj, key, json_string("[REDACTED]"));
-			} else {
-				char *r = log_redact(json_string_value(val));
-
-				if (r != NULL && strcmp(r, json_string_value(val)) != 0)
-					json_string_set(val, r);
-				free(r);
-			}
-		} else if (json_is_object(val)) {
-			redact_object(val);
-		}
-	}
-}
 
 int
 jsonl_emit(struct jsonl *j, const char *event, json_t *obj)
@@ -69,7 +46,7 @@ jsonl_emit(struct jsonl *j, const char *event, json_t *obj)
 	json_object_set_new(line, "ts", json_string(ts));
 	if (obj != NULL)
 		json_object_update_missing(line, obj);
-	redact_object(line);
+	log_redact_json(line);
 	if (j == NULL || j->out == NULL || j->broken) {
 		ret = 0;
 		goto out;

@@ -199,13 +199,36 @@ log_field_is_secret(const char *name)
  */
 static const struct {
 	const char *marker;
-	int to_eol;	/* a header value: may hold spaces ("Bearer abc"), mask it all */
+	int to_eol;	/* 1: a header value: may hold spaces ("Bearer abc"), mask it all;
+			   2: only a token follows (see looks_like_token) */
 } text_markers[] = {
 	{ "apikey=", 0 }, { "api_key=", 0 }, { "x-api-key:", 1 }, { "x-api-key=", 0 },
-	{ "password=", 0 }, { "token=", 0 }, { "bearer ", 0 }, { "authorization:", 1 },
+	{ "password=", 0 }, { "token=", 0 }, { "bearer ", 2 }, { "authorization:", 1 },
 	{ "cookie:", 1 }, { "\"apikey\":", 0 }, { "\"password\":", 0 }, { "\"token\":", 0 },
 	{ "secret=", 0 },
 };
+
+/*
+ * After "Bearer ", only a token is a secret: "The Bearer of Bad News" stays
+ * as it is.  A token is a run of RFC 6750 token68 characters at least 16
+ * long, or at least 8 long with a digit in it; the marker itself must start
+ * a word.
+ */
+static int
+looks_like_token(const char *start, const char *p)
+{
+	size_t n = 0;
+	int digit = 0;
+
+	if (p > start && isalnum((unsigned char)p[-1]))
+		return 0;
+	p += strlen("bearer ");
+	while (*p == ' ')
+		p++;
+	for (; *p != '\0' && (isalnum((unsigned char)*p) || strchr("-._~+/=", *p) != NULL); p++, n++)
+		digit |= isdigit((unsigned char)*p) != 0;
+	return n >= 16 || (n >= 8 && digit);
+}
 
 static int
 is_value_end(char c)
@@ -229,6 +252,25 @@ marker_can_start(char c)
 	return 0;
 }
 
+/* The length of the marker that starts at p (setting *to_eol), or 0. */
+static size_t
+marker_at(const char *text, const char *p, int *to_eol)
+{
+	if (!marker_can_start(*p))
+		return 0;
+	for (size_t i = 0; i < sizeof(text_markers) / sizeof(text_markers[0]); i++) {
+		size_t n = strlen(text_markers[i].marker);
+
+		if (strncasecmp(p, text_markers[i].marker, n) != 0)
+			continue;
+		if (text_markers[i].to_eol == 2 && !looks_like_token(text, p))
+			continue;
+		*to_eol = text_markers[i].to_eol == 1;
+		return n;
+	}
+	return 0;
+}
+
 char *
 log_redact(const char *text)
 {
@@ -239,9 +281,9 @@ log_redact(const char *text)
 	if (text == NULL)
 		return strdup("");
 	while (*p != '\0') {
-		const char *q = p;
-		size_t matched = 0;
-		int to_eol = 0;
+		const char *q = p, *v, *end, *x;
+		size_t matched;
+		int to_eol = 0, dummy;
 
 		while (*q != '\0' && !marker_can_start(*q))
 			q++;
@@ -250,36 +292,45 @@ log_redact(const char *text)
 		p = q;
 		if (*p == '\0')
 			break;
-		for (size_t i = 0; i < sizeof(text_markers) / sizeof(text_markers[0]); i++) {
-			size_t n = strlen(text_markers[i].marker);
-
-			if (strncasecmp(p, text_markers[i].marker, n) == 0) {
-				matched = n;
-				to_eol = text_markers[i].to_eol;
+		matched = marker_at(text, p, &to_eol);
+		if (matched == 0) {
+			if (buf_putc(&out, *p) < 0)
+				goto fail;
+			p++;
+			continue;
+		}
+		v = p + matched;
+		while (*v == ' ' || *v == '"')
+			v++;
+		/* "token": "Bearer abc": the scheme is not the secret, the word
+		 * after it is (found by the redactor's fuzz target) */
+		if (strncasecmp(v, "bearer ", 7) == 0 || strncasecmp(v, "basic ", 6) == 0) {
+			v += strncasecmp(v, "bearer ", 7) == 0 ? 7 : 6;
+			while (*v == ' ')
+				v++;
+		}
+		end = v;
+		while (!is_value_end(*end) || (to_eol && (*end == ' ' || *end == '\t')))
+			end++;
+		/* A marker inside what looks like the value (apikey= password=x) is
+		 * the start of its own value: stop there and redact from it. */
+		for (x = v > p + matched && v[-1] == '"' ? v - 1 : v; x < end; x++) {
+			if (marker_at(text, x, &dummy) > 0) {
+				end = x;
 				break;
 			}
 		}
-		if (matched > 0) {
-			const char *v = p + matched;
-
-			if (buf_append(&out, p, matched) < 0)
+		if (end > v) {
+			if (buf_append(&out, p, (size_t)(v - p)) < 0 ||
+			    buf_append_str(&out, "[REDACTED]") < 0)
 				goto fail;
-			while (*v == ' ' || *v == '"')
-				v++;
-			if (!is_value_end(*v)) {
-				if (buf_append(&out, p + matched, (size_t)(v - (p + matched))) < 0 ||
-				    buf_append_str(&out, "[REDACTED]") < 0)
-					goto fail;
-				while (!is_value_end(*v) ||
-				       (to_eol && (*v == ' ' || *v == '\t')))
-					v++;
-			}
-			p = v;
-			continue;
+			p = end;
+		} else {
+			/* nothing to redact before the next marker: copy up to it */
+			if (buf_append(&out, p, (size_t)(end - p)) < 0)
+				goto fail;
+			p = end;
 		}
-		if (buf_putc(&out, *p) < 0)
-			goto fail;
-		p++;
 	}
 	copy = buf_detach(&out);
 	if (copy == NULL)
@@ -319,24 +370,29 @@ fail:
 	return NULL;
 }
 
-static void
-redact_fields(json_t *obj)
+void
+log_redact_json(json_t *v)
 {
 	const char *key;
 	json_t *val;
+	size_t i;
 
-	json_object_foreach(obj, key, val) {
-		if (log_field_is_secret(key) && !json_is_null(val)) {
-			json_object_set_new(obj, key, json_string("[REDACTED]"));
-		} else if (json_is_string(val)) {
-			char *r = log_redact(json_string_value(val));
-
-			if (r != NULL)
-				json_string_set(val, r);
-			free(r);
-		} else if (json_is_object(val)) {
-			redact_fields(val);
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, val) {
+			if (log_field_is_secret(key) && !json_is_null(val))
+				json_object_set_new(v, key, json_string("[REDACTED]"));
+			else
+				log_redact_json(val);
 		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, val)
+			log_redact_json(val);
+	} else if (json_is_string(v)) {
+		char *r = log_redact(json_string_value(v));
+
+		if (r != NULL && strcmp(r, json_string_value(v)) != 0)
+			json_string_set(v, r);
+		free(r);
 	}
 }
 
@@ -377,7 +433,7 @@ log_write(enum log_level level, const char *module, json_t *fields,
 		goto out;
 	jsonl_format_ts(clock_now_us(), ts, sizeof(ts));
 	if (fields != NULL && json_is_object(fields))
-		redact_fields(fields);
+		log_redact_json(fields);
 
 	if (use_human()) {
 		const char *key;

@@ -87,6 +87,13 @@ void log_write(enum log_level level, const char *module, json_t *fields,
  */
 char *log_redact(const char *text);
 
+/*
+ * Redact a JSON value in place: members with secret names (log_field_is_secret)
+ * become "[REDACTED]", and every string, in objects and arrays at any depth,
+ * goes through log_redact().  Used for log fields and JSON lines alike.
+ */
+void log_redact_json(json_t *v);
+
 /* Would a JSON member of this name hold a secret? */
 int log_field_is_secret(const char *name);
 

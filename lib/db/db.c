@@ -38,6 +38,31 @@ set_pg_err(struct err *e, const char *what, const char *pgmsg)
 	err_set(e, ERR_DB, "%s: %s", what, msg);
 }
 
+/* libpq's parse error with every quoted fragment (of the URL) cut out, in a
+ * static buffer: "invalid port number: \"...\"" says which part is wrong. */
+static const char *
+unquoted(const char *msg)
+{
+	static __thread char out[200];
+	size_t n = 0;
+	int in = 0;
+
+	for (const char *p = msg; *p != '\0' && n < sizeof(out) - 8; p++) {
+		if (*p == '"') {
+			if (!in) {
+				memcpy(out + n, "\"...\"", 5);
+				n += 5;
+			}
+			in = !in;
+			continue;
+		}
+		if (!in && *p != '\n')
+			out[n++] = *p;
+	}
+	out[n] = '\0';
+	return out;
+}
+
 int
 db_connect(const struct config *cfg, const char *appname, PGconn **out, struct err *e)
 {
@@ -54,6 +79,29 @@ db_connect(const struct config *cfg, const char *appname, PGconn **out, struct e
 		goto out;
 	}
 	vals[0] = conninfo;
+	/*
+	 * A malformed DATABASE_URL: libpq's message quotes the part it could not
+	 * read, which may be the password.  Say what is wrong without any of it;
+	 * a well-formed one's password is registered with the logger so no
+	 * message can show it.
+	 */
+	{
+		char *perr = NULL;
+		PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
+
+		if (opts == NULL) {
+			err_set(e, ERR_CONFIG, "%s is not a valid PostgreSQL connection URL or "
+				"key=value string (%s); see comradarr(5)",
+				cfg->database_url != NULL ? "DATABASE_URL" : "the embedded connection",
+				perr != NULL ? unquoted(perr) : "out of memory");
+			PQfreemem(perr);
+			goto out;
+		}
+		for (PQconninfoOption *o = opts; o->keyword != NULL; o++)
+			if (strcmp(o->keyword, "password") == 0 && o->val != NULL && o->val[0] != '\0')
+				log_secret_add(o->val);
+		PQconninfoFree(opts);
+	}
 	c = PQconnectdbParams(keys, vals, 1);
 	if (c == NULL) {
 		err_set(e, ERR_NOMEM, "out of memory");

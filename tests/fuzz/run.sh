@@ -1,5 +1,6 @@
 #!/bin/sh
-# Build and run the libFuzzer targets of lib/arr.
+# Build and run the libFuzzer targets: lib/arr's splitter and parsers, and
+# the log redactor (no secret survives it).
 #
 #   sh tests/fuzz/run.sh short   ~20 s per target (what make check runs)
 #   sh tests/fuzz/run.sh long    10 minutes per target (make fuzz)
@@ -46,7 +47,7 @@ arr="$top/lib/arr/jsplit.c $top/lib/arr/jget.c $top/lib/arr/quality.c \
 status=0
 npass=0
 nfail=0
-for t in jsplit parse; do
+for t in jsplit parse redact; do
 	bin="$out/fuzz_$t"
 	corpus="$out/corpus_$t"
 	mkdir -p "$corpus"

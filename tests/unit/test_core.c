@@ -164,6 +164,7 @@ log_a_key_every_way(void)
 		log_write(LOG_LEVEL_WARN, "t", f, "fields");
 	}
 	log_trace("t", "Authorization: Bearer %s", "ttttsecrettttt");
+	log_info("t", "sent with Bearer %s", "tttt5ecrettttt");
 	log_secret_clear();
 }
 
@@ -184,10 +185,11 @@ START_TEST(redaction_finds_every_marker_anywhere)
 			snprintf(m, sizeof(m), "%s", markers[i]);
 			for (char *c = m; upper && *c; c++)
 				*c = (char)toupper((unsigned char)*c);
-			snprintf(text, sizeof(text), "quiet words, then %sssssecretssss and more", m);
+			/* a digit: after "Bearer " only something token-like is a secret */
+			snprintf(text, sizeof(text), "quiet words, then %sssss3cretssss and more", m);
 			red = log_redact(text);
 			ck_assert_ptr_nonnull(red);
-			ck_assert_msg(strstr(red, "ssssecretssss") == NULL &&
+			ck_assert_msg(strstr(red, "ssss3cretssss") == NULL &&
 				      strstr(red, "[REDACTED]") != NULL &&
 				      strncmp(red, "quiet words, then ", 18) == 0,
 				      "'%s' came out as '%s'", text, red);
@@ -197,11 +199,55 @@ START_TEST(redaction_finds_every_marker_anywhere)
 }
 END_TEST
 
+/* Ordinary words after "Bearer" are not a token: nothing is mangled. */
+START_TEST(redaction_leaves_ordinary_text_alone)
+{
+	static const char *const texts[] = {
+		"The Bearer of Bad News", "bearer bonds and bearer shares", "Cupbearer tokenless",
+		"the bearer: someone", "no markers at all here",
+	};
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		char *red = log_redact(texts[i]);
+
+		ck_assert_ptr_nonnull(red);
+		ck_assert_msg(strcmp(red, texts[i]) == 0, "'%s' came out as '%s'", texts[i], red);
+		free(red);
+	}
+	{
+		char *red = log_redact("Authorization was Bearer eyJhbGciOiJIUzI1NiJ9.e30.x and more");
+
+		ck_assert_msg(strstr(red, "eyJhbGci") == NULL, "a JWT survived: %s", red);
+		free(red);
+	}
+}
+END_TEST
+
+/* Strings inside JSON arrays, at any depth, are redacted like any other. */
+START_TEST(redaction_reaches_into_json_arrays)
+{
+	json_t *v = json_pack("{s:[s, {s:s}, [s]], s:[i]}", "items",
+			      "url?apikey=aaaa1111bbbb2222", "password", "hunter2hunter2",
+			      "Bearer cccc3333dddd4444eeee", "token", 7);
+	char *text;
+
+	log_redact_json(v);
+	text = json_dumps(v, JSON_COMPACT);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(strstr(text, "aaaa1111") == NULL && strstr(text, "hunter2") == NULL &&
+		      strstr(text, "cccc3333") == NULL && strstr(text, "[7]") == NULL,
+		      "a secret survived: %s", text);
+	free(text);
+	json_decref(v);
+}
+END_TEST
+
 START_TEST(logger_never_prints_a_secret_req_36_3)
 {
 	char *out = capture_log(log_a_key_every_way);
 	const char *secrets[] = { key, "zzzzsecretzzzz", "yyyysecretyyyy", "wwwwsecretwwww",
-				  "vvvvsecretvvvv", "uuuusecretuuuu", "ttttsecrettttt" };
+				  "vvvvsecretvvvv", "uuuusecretuuuu", "ttttsecrettttt",
+				  "tttt5ecrettttt" };
 
 	ck_assert_ptr_nonnull(out);
 	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
@@ -362,6 +408,8 @@ main(void)
 	tcase_add_test(tc, logger_honours_level_changes_at_run_time);
 	tcase_add_test(tc, log_records_have_the_fields_of_req_31_1);
 	tcase_add_test(tc, redaction_finds_every_marker_anywhere);
+	tcase_add_test(tc, redaction_leaves_ordinary_text_alone);
+	tcase_add_test(tc, redaction_reaches_into_json_arrays);
 	tcase_add_test(tc, jsonl_lines_have_event_and_ts_and_redact);
 	tcase_add_test(tc, clock_parses_the_arr_date_forms);
 	tcase_add_test(tc, fake_clock_makes_sleep_instant);
