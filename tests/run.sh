@@ -91,7 +91,10 @@ run_suite() {
 	sid=$(cat "$sidfile" 2>/dev/null)
 	rm -f "$sidfile"
 	if [ -n "$sid" ]; then
-		left=$(ps -e -o sid=,pid=,args= | awk -v s="$sid" '$1 == s { $1 = ""; print }')
+		# Zombies are skipped: they are already dead, and in a container
+		# whose PID 1 does not reap orphans they stay listed for ever.
+		left=$(ps -e -o sid=,stat=,pid=,args= |
+			awk -v s="$sid" '$1 == s && $2 !~ /^Z/ { $1 = ""; $2 = ""; print }')
 		if [ -n "$left" ]; then
 			echo "$left" | awk '{ print $1 }' | xargs -r kill -9 2>/dev/null
 			n=$(echo "$left" | wc -l)
