@@ -21,6 +21,24 @@ esac
 bin="$bdir/bin"
 # COMRADARR_DEMO_DIR: somewhere else than BUILD/demo (the tests use it)
 demo=${COMRADARR_DEMO_DIR:-$bdir/demo}
+# As root the embedded PostgreSQL runs as the system user comradarr, which
+# must be able to enter every folder above its data: a clone under /root
+# (mode 0700) is out of its reach, so the demo lives under /var/tmp then,
+# at a path derived from the build folder (so 'stop' finds it again).
+others_can_enter() {
+	d=$1
+	while [ "$d" != / ] && [ -n "$d" ]; do
+		[ -e "$d" ] || { d=$(dirname "$d"); continue; }
+		case $(stat -c %A "$d") in
+		?????????[xt]) ;;
+		*) return 1 ;;
+		esac
+		d=$(dirname "$d")
+	done
+}
+if [ -z "${COMRADARR_DEMO_DIR:-}" ] && [ "$(id -u)" -eq 0 ] && ! others_can_enter "$bdir"; then
+	demo=/var/tmp/comradarr-demo-$(printf '%s' "$bdir" | cksum | cut -d' ' -f1)
+fi
 export COMRADARR_HOME="$demo/home"
 export PATH="$bin:$PATH"
 unset DATABASE_URL

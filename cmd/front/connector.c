@@ -182,6 +182,24 @@ print_one(struct cli *cli, const struct secret_key *k, const struct connector *c
 	return EXIT_OK;
 }
 
+/*
+ * print_one() of the connector as stored after add or edit: the sealed key
+ * and the address it is bound to are only known once written.
+ */
+static int
+print_stored(struct cli *cli, const struct secret_key *k, const char *name, const char *event,
+	     struct err *e)
+{
+	struct connector stored;
+
+	memset(&stored, 0, sizeof(stored));
+	if (db_connector_get(cli->db, name, &stored, e) < 0)
+		return -1;
+	print_one(cli, k, &stored, event);
+	connector_release(&stored);
+	return 0;
+}
+
 static int
 c_add(int argc, char **argv)
 {
@@ -225,9 +243,12 @@ c_add(int argc, char **argv)
 		rc = cli_fail(&cli, &e);
 		goto out;
 	}
-	if (cli.json)
-		print_one(&cli, &k, &c, "connector_added");
-	else
+	if (cli.json) {
+		if (print_stored(&cli, &k, c.name, "connector_added", &e) < 0) {
+			rc = cli_fail(&cli, &e);
+			goto out;
+		}
+	} else
 		printf("added %s connector '%s' (%s); check it with 'comradarr connector test %s'\n",
 		       c.type, c.name, c.url, c.name);
 	rc = EXIT_OK;
@@ -403,9 +424,10 @@ edit_common(int argc, char **argv, const struct cli_cmd *cmd, int force_enabled)
 		goto fail;
 	if (db_connector_update(cli.db, &k, &c, key, &e) < 0)
 		goto fail;
-	if (cli.json)
-		print_one(&cli, &k, &c, "connector_updated");
-	else
+	if (cli.json) {
+		if (print_stored(&cli, &k, c.name, "connector_updated", &e) < 0)
+			goto fail;
+	} else
 		printf("updated connector '%s'%s\n", c.name,
 		       force_enabled == 1 ? " (enabled)" : force_enabled == 0 ? " (disabled)" : "");
 	rc = EXIT_OK;

@@ -277,3 +277,18 @@ config_path(const struct config *c, const char *rel)
 		return NULL;
 	return p;
 }
+
+int
+config_service_owner(uid_t *uid, gid_t *gid)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0)
+		return 0;
+	pw = getpwnam(COMRADARR_SERVICE_USER);
+	if (pw == NULL)
+		return 0;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 1;
+}

@@ -52,4 +52,20 @@ int config_getenv(const char *name, char **out, struct err *e);
 /* $COMRADARR_HOME/<rel> into a malloc'd string. */
 char *config_path(const struct config *c, const char *rel);
 
+/*
+ * The system user the installed units run as (User= in systemd/).  The
+ * embedded cluster runs as this user too, so it is also its role name.
+ */
+#define COMRADARR_SERVICE_USER "comradarr"
+
+/*
+ * Whether files we create must be handed to the service user: 1 (uid and
+ * gid filled) when we run as root and that user exists, else 0.  An admin
+ * command run with sudo (connector add, db init) would otherwise leave
+ * secret.key and new directories owned by root, and every timer would then
+ * fail to read them.
+ */
+#include <sys/types.h>
+int config_service_owner(uid_t *uid, gid_t *gid);
+
 #endif

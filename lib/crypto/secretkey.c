@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "core/config.h"
 #include "core/log.h"
 #include "crypto/secretbox.h"
 #include "core/banned.h"
@@ -129,6 +130,28 @@ out:
 	return ret;
 }
 
+/*
+ * mkdir, mode 0700.  A directory we create as root goes to the service
+ * user (config_service_owner): the units must be able to enter it.
+ */
+static int
+make_dir(const char *dir, struct err *e)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (mkdir(dir, 0700) < 0) {
+		if (errno == EEXIST)
+			return 0;
+		return err_set(e, ERR_IO, "cannot create directory \"%s\": %s", dir,
+			       strerror(errno));
+	}
+	if (config_service_owner(&uid, &gid) && chown(dir, uid, gid) < 0)
+		return err_set(e, ERR_IO, "cannot give \"%s\" to the user %s: %s", dir,
+			       COMRADARR_SERVICE_USER, strerror(errno));
+	return 0;
+}
+
 /* mkdir -p for the directory part of path, new directories mode 0700. */
 static int
 make_parent_dirs(const char *path, struct err *e)
@@ -149,15 +172,11 @@ make_parent_dirs(const char *path, struct err *e)
 		if (dir[i] != '/')
 			continue;
 		dir[i] = '\0';
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-			return err_set(e, ERR_IO, "cannot create directory \"%s\": %s", dir,
-				       strerror(errno));
+		if (make_dir(dir, e) < 0)
+			return -1;
 		dir[i] = '/';
 	}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return err_set(e, ERR_IO, "cannot create directory \"%s\": %s", dir,
-			       strerror(errno));
-	return 0;
+	return make_dir(dir, e);
 }
 
 /*
@@ -219,6 +238,8 @@ key_file_create(const char *path, struct secret_key *k, struct err *e)
 	ssize_t w;
 	int fd = -1, rc, ret = -1;
 	int tmp_made = 0;
+	uid_t uid;
+	gid_t gid;
 
 	if (make_parent_dirs(path, e) < 0)
 		goto out;
@@ -237,6 +258,11 @@ key_file_create(const char *path, struct secret_key *k, struct err *e)
 	if (fchmod(fd, 0600) < 0) {
 		err_set(e, ERR_IO, "cannot restrict \"%s\" to mode 0600: %s", tmp,
 			strerror(errno));
+		goto out;
+	}
+	if (config_service_owner(&uid, &gid) && fchown(fd, uid, gid) < 0) {
+		err_set(e, ERR_IO, "cannot give \"%s\" to the user %s: %s", tmp,
+			COMRADARR_SERVICE_USER, strerror(errno));
 		goto out;
 	}
 	randombytes_buf(k->key, sizeof(k->key));

@@ -307,7 +307,10 @@ write_conf(const struct paths *p, const struct run_as *ra, struct err *e)
 		"max_connections = 50\n"
 		"shared_buffers = '128MB'\n"
 		"logging_collector = off\n"
-		"timezone = 'UTC'\n",
+		"timezone = 'UTC'\n"
+		"# comradarr-db.service sets MemoryDenyWriteExecute=, which LLVM's JIT\n"
+		"# breaks; the queries here are small and gain nothing from it\n"
+		"jit = off\n",
 		p->run, DB_EMBEDDED_PORT);
 	if (fclose(f) != 0)
 		return err_set(e, ERR_IO, "cannot write '%s': %s", p->conf, strerror(errno));

@@ -21,7 +21,7 @@
 #include "core/config.h"
 #include "core/err.h"
 
-#define DB_EMBEDDED_ROLE "comradarr"
+#define DB_EMBEDDED_ROLE COMRADARR_SERVICE_USER
 #define DB_EMBEDDED_DBNAME "comradarr"
 #define DB_EMBEDDED_PORT 5432
 

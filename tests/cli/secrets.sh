@@ -66,7 +66,9 @@ trap_port=$(cat "$tmp/listener.out")
 
 comradarr migrate >/dev/null 2>&1 && ok || bad "migrate"
 printf '%s\n' "$key" | comradarr connector add tv --type sonarr --url "http://127.0.0.1:$a" \
-	--api-key-file - >/dev/null 2>"$tmp/err" && ok || { bad "connector add"; cat "$tmp/err"; }
+	--api-key-file - --format json >"$tmp/add.out" 2>"$tmp/err" && ok || { bad "connector add"; cat "$tmp/err"; }
+# what was just sealed is shown masked, as 'connector show' would
+grep -q '"api_key_masked":"\**cdef"' "$tmp/add.out" && ok || bad "connector add shows $(cat "$tmp/add.out")"
 [ -f "$tmp/home/secret.key" ] && ok || bad "no key was generated on first use"
 comradarr connector test tv >/dev/null 2>"$tmp/err" && ok || { bad "connector test"; cat "$tmp/err"; }
 
