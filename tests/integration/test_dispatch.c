@@ -173,6 +173,14 @@ START_TEST(daily_budget_stops_dispatch_until_midnight)
 	int64_t day = 86400LL * 1000000;
 	int64_t t0 = (now_real() / day) * day + 20LL * 3600 * 1000000;	/* 20:00 UTC today */
 
+	/*
+	 * The queue's rows are due from the database's real now(): a fake
+	 * 20:00 earlier than that (a run after 20:00 UTC) would find nothing
+	 * due.  So the next 20:00, tomorrow's when today's has passed.
+	 */
+	if (t0 < now_real())
+		t0 += day;
+
 	fx_start(&x, "dispatch", sonarr_nograb);
 	clock_set_fake(t0);
 	fx_profile(&x, 60, 5, 15, 3, 6);
