@@ -235,7 +235,7 @@ c_add(int argc, char **argv)
 	/* gaps hourly and upgrades daily, so enabling the timers is enough
 	 * (Prowlarr has no library to sweep) */
 	if (strcmp(c.type, "prowlarr") != 0) {
-		const char *zone = front_default_zone();
+		const char *zone = front_default_zone(&cli);
 		int added = 0;
 
 		if (db_schedule_defaults(cli.db, c.id, c.name, zone, clock_now_us(), &added, &e) < 0) {

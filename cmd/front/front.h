@@ -16,8 +16,8 @@ int front_explain(int argc, char **argv);
 int front_connector_test(int argc, char **argv);
 int front_schedule(int argc, char **argv);
 
-/* The zone new schedules use: $TZ when it names an IANA zone, else "UTC". */
-const char *front_default_zone(void);
+/* The zone new schedules use: the configured TZ, else "UTC". */
+const char *front_default_zone(const struct cli *cli);
 
 /* Find a sub-verb by name in a {NULL}-terminated table; usage error if none. */
 struct front_sub {

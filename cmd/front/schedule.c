@@ -125,21 +125,10 @@ start(struct cli *cli, struct sopts *o, const struct cli_cmd *cmd, int argc, cha
 }
 
 const char *
-front_default_zone(void)
+front_default_zone(const struct cli *cli)
 {
-	static char zone[128];
-	const char *tz = getenv("TZ");
-	struct sweep_when w;
-
-	if (tz == NULL || tz[0] == '\0')
-		return "UTC";
-	if (tz[0] == ':')
-		tz++;
-	/* a POSIX rule ("CET-1CEST") or an unknown name is not an IANA zone */
-	if (strlen(tz) >= sizeof(zone) || sweep_check("@daily", tz, &w, NULL, 0, NULL) < 0)
-		return "UTC";
-	snprintf(zone, sizeof(zone), "%s", tz);
-	return zone;
+	/* the config already checked TZ against the zoneinfo database */
+	return cli->cfg.tz != NULL && cli->cfg.tz[0] != '\0' ? cli->cfg.tz : "UTC";
 }
 
 /* "2026-03-29 03:00 +02:00": t (seconds) on the wall clock of offset off. */
@@ -292,7 +281,7 @@ s_add(int argc, char **argv)
 	snprintf(s.connector, sizeof(s.connector), "%s", o.connector ? o.connector : "");
 	snprintf(s.sweep, sizeof(s.sweep), "%s", o.sweep ? o.sweep : "all");
 	snprintf(s.cron, sizeof(s.cron), "%s", o.cron);
-	snprintf(s.zone, sizeof(s.zone), "%s", o.zone ? o.zone : front_default_zone());
+	snprintf(s.zone, sizeof(s.zone), "%s", o.zone ? o.zone : front_default_zone(&cli));
 	s.max_items = o.max_items > 0 ? o.max_items : 0;
 	s.enabled = !o.disabled;
 	if (connector_validate_name(s.name, &e) < 0) {

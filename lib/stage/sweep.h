@@ -43,7 +43,8 @@
 #define SWEEP_LOOKBACK_S (31LL * 86400)	/* older due times are forgotten */
 #define SWEEP_STALE_S (30LL * 60)	/* a run 'running' this long was abandoned */
 
-/* A schedule's expression and zone, parsed. */
+/* A schedule's expression and zone, parsed.  Not to be copied: tz points
+ * into zone. */
 struct sweep_when {
 	struct cron cron;
 	struct policy_tz tz;
