@@ -403,7 +403,7 @@ db_schedule_defaults(PGconn *db, int64_t connector_id, const char *connector, co
 		const char *suffix, *sweep, *cron;
 	} defs[] = {
 		{ "-gaps", "gaps", "0 * * * *" },
-		{ "-upgrades", "upgrades", "0 3 * * *" },
+		{ "-upgrades", "upgrades", "30 3 * * *" },
 	};
 	PGresult *r = NULL;
 
