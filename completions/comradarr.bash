@@ -20,6 +20,13 @@ _comradarr() {
 	--type)
 		mapfile -t COMPREPLY < <(compgen -W "sonarr radarr whisparr prowlarr" -- "$cur")
 		return ;;
+	--sweep)
+		mapfile -t COMPREPLY < <(compgen -W "gaps upgrades all" -- "$cur")
+		return ;;
+	--zone)
+		mapfile -t COMPREPLY < <(compgen -W "UTC $(sed -n 's/^[^#][^	]*	[^	]*	\([^	]*\).*/\1/p' \
+			"${TZDIR:-/usr/share/zoneinfo}/zone1970.tab" 2>/dev/null)" -- "$cur")
+		return ;;
 	--connector)
 		mapfile -t COMPREPLY < <(compgen -W "$(comradarr connector list --json 2>/dev/null |
 			sed -n 's/.*"connector":"\([^"]*\)".*/\1/p')" -- "$cur")
@@ -34,6 +41,15 @@ _comradarr() {
 		*) words+=("${COMP_WORDS[i]}") ;;
 		esac
 	done
+	# a schedule's name after the verbs that take one
+	if [ "${words[1]}" = schedule ] && [ ${#words[@]} -eq 3 ]; then
+		case ${words[2]} in
+		show|edit|rm|enable|disable|next|run)
+			mapfile -t COMPREPLY < <(compgen -W "$(comradarr schedule list --json 2>/dev/null |
+				sed -n 's/.*"schedule":"\([^"]*\)".*/\1/p')" -- "$cur")
+			return ;;
+		esac
+	fi
 	mapfile -t COMPREPLY < <(compgen -W "$(_comradarr_words "${words[@]}")" -- "$cur")
 }
 

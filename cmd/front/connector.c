@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "crypto/mask.h"
 #include "db/connectors.h"
+#include "db/schedule.h"
 #include "front/front.h"
 #include "core/banned.h"
 
@@ -252,6 +253,22 @@ c_add(int argc, char **argv)
 		printf("added %s connector '%s' (%s); check it with 'comradarr connector test %s'\n",
 		       c.type, c.name, c.url, c.name);
 	rc = EXIT_OK;
+	/* gaps hourly and upgrades daily, so enabling the timers is enough
+	 * (Prowlarr has no library to sweep) */
+	if (strcmp(c.type, "prowlarr") != 0) {
+		const char *zone = front_default_zone(&cli);
+		int added = 0;
+
+		if (db_schedule_defaults(cli.db, c.id, c.name, zone, clock_now_us(), &added, &e) < 0) {
+			fprintf(stderr, "comradarr connector add: the connector was added, but not its "
+				"default schedules: %s; add them with 'comradarr schedule add'\n", e.msg);
+			rc = EXIT_PARTIAL;
+		} else if (!cli.json && added > 0) {
+			printf("added its default schedules '%s-gaps' (every hour) and '%s-upgrades' "
+			       "(03:00 every day, %s); see 'comradarr schedule list'\n", c.name, c.name,
+			       zone);
+		}
+	}
 out:
 	if (key != NULL) {
 		sodium_memzero(key, strlen(key));

@@ -14,6 +14,10 @@ int front_profile(int argc, char **argv);
 int front_queue(int argc, char **argv);
 int front_explain(int argc, char **argv);
 int front_connector_test(int argc, char **argv);
+int front_schedule(int argc, char **argv);
+
+/* The zone new schedules use: the configured TZ, else "UTC". */
+const char *front_default_zone(const struct cli *cli);
 
 /* Find a sub-verb by name in a {NULL}-terminated table; usage error if none. */
 struct front_sub {

@@ -63,7 +63,8 @@ enum db_lock_class {
 	DB_LOCK_DISCOVER = 3,
 	DB_LOCK_ENQUEUE = 4,
 	DB_LOCK_MAINT = 5,
-	DB_LOCK_BACKUP = 6
+	DB_LOCK_BACKUP = 6,
+	DB_LOCK_SCHEDULE = 7	/* id = connector id: a sweep in progress */
 };
 int db_lock(PGconn *c, enum db_lock_class cls, int id, struct err *e);
 int db_try_lock(PGconn *c, enum db_lock_class cls, int id, struct err *e);

@@ -69,8 +69,22 @@ int policy_local_next_day_start(const struct policy_tz *tz, int64_t utc_s,
  * with ERR_CONFIG for an unknown or malformed name.
  */
 struct err;
+#define POLICY_TZ_SEGMENTS 8
 struct policy_tz_zone {
 	char name[128];
+	/*
+	 * Spans of constant offset already found, so a cron walk over weeks
+	 * asks tzdata a few dozen times instead of once per candidate minute
+	 * (each answer switches TZ and re-reads the zone file).  A span is
+	 * found by probing a day at a time and bisecting the change, which
+	 * assumes no zone changes its offset and back within one day (none
+	 * has since tzdata records began).
+	 */
+	struct {
+		int64_t lo, hi;	/* [lo, hi) has offset off */
+		int32_t off;
+	} seg[POLICY_TZ_SEGMENTS];
+	int nseg, next;
 };
 int policy_tz_zone_init(struct policy_tz *tz, struct policy_tz_zone *zone,
 			const char *iana_name, struct err *e);

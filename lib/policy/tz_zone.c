@@ -20,17 +20,16 @@
 /* Serialises every TZ switch in this process (tz.h documents it). */
 static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* tzdata's answer (tz_lock held). */
 static int
-zone_offset(void *ctx, int64_t utc_s, int32_t *off_s)
+zone_offset_raw(const struct policy_tz_zone *zone, int64_t utc_s, int32_t *off_s)
 {
-	const struct policy_tz_zone *zone = ctx;
 	char saved[256], spec[sizeof(zone->name) + 2];
 	const char *old;
 	int had_old = 0, ret = -1;
 	time_t t = (time_t)utc_s;
 	struct tm tm;
 
-	pthread_mutex_lock(&tz_lock);
 	old = getenv("TZ");
 	if (old != NULL && strlen(old) < sizeof(saved)) {
 		snprintf(saved, sizeof(saved), "%s", old);
@@ -50,6 +49,105 @@ restore:
 	else
 		unsetenv("TZ");
 	tzset();
+out:
+	return ret;
+}
+
+#define DAY_S 86400
+#define REACH_S (32LL * DAY_S)	/* how far a span is extended each way */
+
+/*
+ * The first instant after lo whose offset is not off, knowing lo has off
+ * and hi has another (bisection).
+ */
+static int
+bisect(const struct policy_tz_zone *zone, int64_t lo, int64_t hi, int32_t off, int64_t *edge)
+{
+	while (hi - lo > 1) {
+		int64_t mid = lo + (hi - lo) / 2;
+		int32_t o;
+
+		if (zone_offset_raw(zone, mid, &o) < 0)
+			return -1;
+		if (o == off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*edge = hi;
+	return 0;
+}
+
+/* The span of constant offset around t, probed a day at a time. */
+static int
+find_span(const struct policy_tz_zone *zone, int64_t t, int64_t *lo, int64_t *hi, int32_t *off)
+{
+	int32_t o;
+	int64_t a = t, b = t;
+
+	if (zone_offset_raw(zone, t, off) < 0)
+		return -1;
+	for (;;) {
+		if (b - t >= REACH_S) {
+			b = b + 1;	/* known up to b inclusive */
+			break;
+		}
+		if (zone_offset_raw(zone, b + DAY_S, &o) < 0)
+			return -1;
+		if (o != *off) {
+			if (bisect(zone, b, b + DAY_S, *off, &b) < 0)
+				return -1;
+			break;
+		}
+		b += DAY_S;
+	}
+	for (;;) {
+		if (t - a >= REACH_S)
+			break;
+		if (zone_offset_raw(zone, a - DAY_S, &o) < 0)
+			return -1;
+		if (o != *off) {
+			int64_t edge;
+
+			/* the last instant with the other offset is edge - 1 */
+			if (bisect(zone, a - DAY_S, a, o, &edge) < 0)
+				return -1;
+			a = edge;
+			break;
+		}
+		a -= DAY_S;
+	}
+	*lo = a;
+	*hi = b;
+	return 0;
+}
+
+static int
+zone_offset(void *ctx, int64_t utc_s, int32_t *off_s)
+{
+	struct policy_tz_zone *zone = ctx;
+	int64_t lo, hi;
+	int32_t off;
+	int ret = -1;
+
+	pthread_mutex_lock(&tz_lock);
+	for (int i = 0; i < zone->nseg; i++) {
+		if (utc_s >= zone->seg[i].lo && utc_s < zone->seg[i].hi) {
+			*off_s = zone->seg[i].off;
+			ret = 0;
+			goto out;
+		}
+	}
+	if (find_span(zone, utc_s, &lo, &hi, &off) < 0)
+		goto out;
+	zone->seg[zone->next].lo = lo;
+	zone->seg[zone->next].hi = hi;
+	zone->seg[zone->next].off = off;
+	zone->next = (zone->next + 1) % POLICY_TZ_SEGMENTS;
+	if (zone->nseg < POLICY_TZ_SEGMENTS)
+		zone->nseg++;
+	*off_s = off;
+	ret = 0;
 out:
 	pthread_mutex_unlock(&tz_lock);
 	return ret;
@@ -91,6 +189,7 @@ policy_tz_zone_init(struct policy_tz *tz, struct policy_tz_zone *zone,
 		return err_set(e, ERR_CONFIG,
 			       "time zone '%s' is not in the zoneinfo database at '%s'; check the name or install tzdata",
 			       iana_name, dir);
+	memset(zone, 0, sizeof(*zone));
 	snprintf(zone->name, sizeof(zone->name), "%s", iana_name);
 	tz->offset = zone_offset;
 	tz->ctx = zone;

@@ -20,6 +20,11 @@ check "comradarr connector add --ty" --type
 check "comradarr connector add --type son" sonarr
 check "comradarr migrate --st" --status
 check "comradarr db st" start
+check "comradarr sch" schedule
+check "comradarr schedule ne" next
+check "comradarr schedule add x --sw" --sweep
+check "comradarr schedule add x --sweep up" upgrades
+check "comradarr schedule add x --zone Europe/Be" Europe/Berlin
 for b in "$bin"/comradarr-*; do
 	[ -x "$b" ] || continue
 	n=$(basename "$b")

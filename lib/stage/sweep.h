@@ -1,0 +1,112 @@
+/*
+ * sweep.h - scheduled sweeps: when a schedule is due, and running it
+ * (Req 8, 19).
+ *
+ * A sweep is discover (gap candidates, upgrade candidates or both) then
+ * enqueue of what discover found, for the schedule's connector or for
+ * every enabled one, in this process.  sweep_run() is what the minutely
+ * timer starts ('comradarr schedule run'):
+ *
+ *   1. runs left 'running' for more than SWEEP_STALE_S by a runner that
+ *      died are retried once, then given up as failed (db_schedule_reclaim);
+ *   2. for each enabled schedule, the latest due time in
+ *      (max(created, last due), now], looking back at most
+ *      SWEEP_LOOKBACK_S, is claimed (db_schedule_claim): after downtime a
+ *      schedule runs once for all the times it missed, never once per
+ *      missed time, and a due time at or before the last one claimed
+ *      (a clock that went back, another host) is never run;
+ *   3. each connector of a claimed run is swept under the advisory lock
+ *      (DB_LOCK_SCHEDULE, connector id); a connector whose lock is held is
+ *      still being swept and is skipped (Req 8.3);
+ *   4. the outcome is stored with its sweep_done, sweep_skipped or
+ *      sweep_failed event in the outbox (Req 8.4).
+ *
+ * DST follows cron.h: a local time skipped by a spring-forward gap fires
+ * once when the gap ends, a fixed local time repeated by a fall-back
+ * overlap fires once (its first occurrence).
+ */
+#ifndef COMRADARR_STAGE_SWEEP_H
+#define COMRADARR_STAGE_SWEEP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "core/err.h"
+#include "core/jsonl.h"
+#include "db/schedule.h"
+#include "policy/cron.h"
+#include "policy/tz.h"
+
+#define SWEEP_LOOKBACK_S (31LL * 86400)	/* older due times are forgotten */
+#define SWEEP_STALE_S (30LL * 60)	/* a run 'running' this long was abandoned */
+
+/* A schedule's expression and zone, parsed.  Not to be copied: tz points
+ * into zone. */
+struct sweep_when {
+	struct cron cron;
+	struct policy_tz tz;
+	struct policy_tz_zone zone;
+};
+
+/*
+ * Check a cron expression and zone (Req 19.2).  Errors name the field
+ * ("minute 60 is out of range 0-59"); an unknown zone suggests the closest
+ * names from zone1970.tab.  warn (may be NULL) gets a warning for a day
+ * that never occurs in some chosen month ("day-of-month 31 never occurs in
+ * February"), or "" when there is nothing to say.  w is filled when w is
+ * not NULL.
+ */
+int sweep_check(const char *cron, const char *zone, struct sweep_when *w, char *warn,
+		size_t warnsize, struct err *e);
+
+/* "at 03:00 every day in Europe/Berlin"; like snprintf. */
+size_t sweep_describe(const struct sweep_when *w, const char *zone, char *buf, size_t size);
+
+/* The next n firings strictly after after_s (seconds since the epoch) into
+ * out; returns how many were found (fewer when it stops firing), or -1. */
+int sweep_next(const struct sweep_when *w, int64_t after_s, int64_t *out, int n, struct err *e);
+
+/* The UTC offset (seconds) of the zone at t, for showing runs. */
+int sweep_offset(const struct sweep_when *w, int64_t t, int32_t *off, struct err *e);
+
+/*
+ * The due time to run at now_s, if any: the latest firing in
+ * (since_s, now_s], since_s raised to now_s - SWEEP_LOOKBACK_S.  *due_s is
+ * 0 when none; *missed counts the earlier firings in that span it stands
+ * for.
+ */
+int sweep_due(const struct sweep_when *w, int64_t since_s, int64_t now_s, int64_t *due_s,
+	      int *missed, struct err *e);
+
+/* What one sweep_run() did. */
+struct sweep_report {
+	long schedules;		/* enabled schedules looked at */
+	long claimed;		/* due times this process ran */
+	long retried;		/* abandoned runs retried */
+	long given_up;		/* abandoned runs given up as failed */
+	long done, skipped, failed;	/* outcomes of the runs */
+	long errors;		/* schedules that could not be evaluated */
+};
+
+/* Called with each line for the caller's format (obj borrowed). */
+typedef void (*sweep_line_fn)(void *arg, const char *event, json_t *obj);
+
+struct sweep_opts {
+	int64_t now_us;		/* 0: clock_now_us() */
+	const char *only;	/* a schedule name: only that one; NULL: all */
+	struct jsonl *out;	/* schedule_run and sweep_* lines; NULL: none */
+	sweep_line_fn line;	/* set: lines go here instead */
+	void *line_arg;
+};
+
+/*
+ * Run what is due (db outside a transaction).  Returns 0 when every run
+ * finished (done or skipped), -1 when one failed or a schedule could not
+ * be evaluated (e says the first reason; r counts them).
+ */
+int sweep_run(PGconn *db, const struct sweep_opts *o, struct sweep_report *r, struct err *e);
+
+#endif
