@@ -20,6 +20,12 @@ _comradarr() {
 	--type)
 		mapfile -t COMPREPLY < <(compgen -W "sonarr radarr whisparr prowlarr" -- "$cur")
 		return ;;
+	--step)
+		mapfile -t COMPREPLY < <(compgen -W "rollup prune orphans vacuum sizes" -- "$cur")
+		return ;;
+	--by)
+		mapfile -t COMPREPLY < <(compgen -W "day week" -- "$cur")
+		return ;;
 	--connector)
 		mapfile -t COMPREPLY < <(compgen -W "$(comradarr connector list --json 2>/dev/null |
 			sed -n 's/.*"connector":"\([^"]*\)".*/\1/p')" -- "$cur")
@@ -38,4 +44,4 @@ _comradarr() {
 }
 
 complete -F _comradarr comradarr comradarr-sync comradarr-discover comradarr-enqueue \
-	comradarr-dispatch
+	comradarr-dispatch comradarr-maint
