@@ -307,6 +307,12 @@ comradarr settings list retention >"$tmp/list.jsonl" 2>/dev/null && ok || bad "s
 [ "$(jq -s 'map(select(.key | startswith("retention."))) | length' "$tmp/list.jsonl")" -eq 5 ] &&
 	[ "$(wc -l <"$tmp/list.jsonl")" -eq 5 ] && ok || bad "settings list retention: $(wc -l <"$tmp/list.jsonl") lines"
 catalogue_check "$tmp/set.jsonl" "$tmp/list.jsonl" && ok || bad "settings events missing from the catalogue"
+# comradarr(5) gives each retention's default and range as the binary defines them
+man5="$(dirname "$0")/../../man/comradarr.5"
+jq -r '"\(.key) Ta \(.default) Ta \(.min)\\(en\(.max) "' "$tmp/list.jsonl" | while read -r line; do
+	grep -qF ".It $line" "$man5" || echo "$line"
+done >"$tmp/man5.diff"
+[ -s "$tmp/man5.diff" ] && bad "comradarr(5) disagrees with the settings: $(cat "$tmp/man5.diff")" || ok
 
 # ---------------------------------------------------------------- stats formats and bad input
 comradarr stats --from "$from" --csv >"$tmp/stats.csv" 2>/dev/null && ok || bad "stats --csv"
