@@ -23,11 +23,13 @@ static const struct front_sub verbs[] = {
 	{ "queue", "the search queue: pause, resume, clear, list, status", front_queue },
 	{ "schedule", "sweep schedules: add, list, show, edit, rm, next, run", front_schedule },
 	{ "explain", "why an episode or movie is (not) a search candidate", front_explain },
+	{ "settings", "settings kept in the database: list, get, set, reset", front_settings },
+	{ "stats", "searches, success rate, budget, gaps filled, per day or week", front_stats },
 	{ NULL, NULL, NULL }
 };
 
 static const char *const tools[] = {
-	"sync", "discover", "enqueue", "dispatch", NULL
+	"sync", "discover", "enqueue", "dispatch", "maint", NULL
 };
 
 static void

@@ -27,6 +27,12 @@ _comradarr() {
 		mapfile -t COMPREPLY < <(compgen -W "UTC $(sed -n 's/^[^#][^	]*	[^	]*	\([^	]*\).*/\1/p' \
 			"${TZDIR:-/usr/share/zoneinfo}/zone1970.tab" 2>/dev/null)" -- "$cur")
 		return ;;
+	--step)
+		mapfile -t COMPREPLY < <(compgen -W "rollup prune orphans vacuum sizes" -- "$cur")
+		return ;;
+	--by)
+		mapfile -t COMPREPLY < <(compgen -W "day week" -- "$cur")
+		return ;;
 	--connector)
 		mapfile -t COMPREPLY < <(compgen -W "$(comradarr connector list --json 2>/dev/null |
 			sed -n 's/.*"connector":"\([^"]*\)".*/\1/p')" -- "$cur")
@@ -54,4 +60,4 @@ _comradarr() {
 }
 
 complete -F _comradarr comradarr comradarr-sync comradarr-discover comradarr-enqueue \
-	comradarr-dispatch
+	comradarr-dispatch comradarr-maint

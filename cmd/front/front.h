@@ -18,6 +18,8 @@ int front_schedule(int argc, char **argv);
 
 /* The zone new schedules use: the configured TZ, else "UTC". */
 const char *front_default_zone(const struct cli *cli);
+int front_settings(int argc, char **argv);
+int front_stats(int argc, char **argv);
 
 /* Find a sub-verb by name in a {NULL}-terminated table; usage error if none. */
 struct front_sub {

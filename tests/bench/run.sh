@@ -4,7 +4,8 @@
 # loopback, then prints one table: the raw COPY limit, a full sync of
 # SERIES series x EPISODES episodes, an unchanged incremental, an incremental
 # after 1% of series changed, the same for MOVIES movies, and the client's
-# stream of a 250 MB movie list (bench_stream).  Besides wall time it shows
+# stream of a 250 MB movie list (bench_stream), then discover, dispatch and
+# maintenance (bench_maint) benchmarks.  Besides wall time it shows
 # comradarr-sync's own CPU time and the fake's: the fake shares the cores
 # here, where a real *arr would be another machine.
 set -eu
@@ -164,3 +165,7 @@ echo
 echo "a simulated day of dispatch:"
 FAKEARR_BIN=$bin/fakearr COMRADARR_BIN_DIR=$bin "$root/$build/tests/bench/bench_day" ||
 	echo "bench_day failed" >&2
+echo
+echo "maintenance: a busy year pruned once, then maint every day:"
+"$root/$build/tests/bench/bench_maint" "${MAINT_PER_DAY:-300}" ||
+	echo "bench_maint failed" >&2
