@@ -22,11 +22,12 @@ static const struct front_sub verbs[] = {
 	{ "profile", "throttle profiles: add, list, show, edit, rm, assign", front_profile },
 	{ "queue", "the search queue: pause, resume, clear, list, status", front_queue },
 	{ "explain", "why an episode or movie is (not) a search candidate", front_explain },
+	{ "channel", "notification channels: add, list, show, edit, rm, test", front_channel },
 	{ NULL, NULL, NULL }
 };
 
 static const char *const tools[] = {
-	"sync", "discover", "enqueue", "dispatch", NULL
+	"sync", "discover", "enqueue", "dispatch", "notify", NULL
 };
 
 static void

@@ -430,6 +430,8 @@ count_distinct(const struct notify_event *evs, size_t n, const char *key, int by
 	for (size_t i = 0; i < n; i++) {
 		size_t j;
 
+		if (by_connector && evs[i].connector_id <= 0)
+			continue;	/* not a connector's event */
 		for (j = 0; j < i; j++) {
 			if (by_connector ? evs[j].connector_id == evs[i].connector_id :
 			    pint(&evs[j], key) == pint(&evs[i], key))
@@ -477,6 +479,8 @@ summary(struct buf *b, const struct notify_event *evs, size_t n)
 			return buf_appendf(b, "Found %zu new episodes across %zu series", n,
 					   count_distinct(evs, n, "series_arr_id", 0));
 	}
+	if (nconn == 0)
+		return buf_appendf(b, "%zu %s events", n, k);
 	return buf_appendf(b, "%zu %s events across %zu %s", n, k, nconn, across);
 }
 

@@ -20,6 +20,9 @@ check "comradarr connector add --ty" --type
 check "comradarr connector add --type son" sonarr
 check "comradarr migrate --st" --status
 check "comradarr db st" start
+check "comradarr channel a" add
+check "comradarr channel add --type dis" discord
+check "comradarr channel add --quiet-m" --quiet-mode
 for b in "$bin"/comradarr-*; do
 	[ -x "$b" ] || continue
 	n=$(basename "$b")
