@@ -264,9 +264,13 @@ static const char *const placeholders[] = {
 int
 notify_template_validate(const char *tmpl, struct err *e)
 {
-	if (strlen(tmpl) > NOTIFY_TEMPLATE_MAX)
+	size_t cps = 0;
+
+	for (const char *p = tmpl; *p != '\0'; p++)
+		cps += ((unsigned char)*p & 0xc0) != 0x80;	/* UTF-8: count lead bytes */
+	if (cps > NOTIFY_TEMPLATE_MAX)
 		return err_set(e, ERR_USAGE, "the template is %zu characters long; at most %d",
-			       strlen(tmpl), NOTIFY_TEMPLATE_MAX);
+			       cps, NOTIFY_TEMPLATE_MAX);
 	for (const char *p = strchr(tmpl, '{'); p != NULL; p = strchr(p + 1, '{')) {
 		const char *close = strchr(p, '}');
 		int known = 0;

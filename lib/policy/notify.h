@@ -122,7 +122,8 @@ int64_t notify_rate_next(int max_per_hour, int sent_last_hour, int64_t oldest_se
 /*
  * The placeholders a template may use (design reference): {content_title},
  * {content_year}, {connector_name}, {connector_type}, {event_type},
- * {timestamp}, {statistics}, {url}.  A template is at most this long.
+ * {timestamp}, {statistics}, {url}.  A template is at most this many characters
+ * (UTF-8 code points).
  */
 #define NOTIFY_TEMPLATE_MAX 2000
 

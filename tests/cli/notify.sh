@@ -384,6 +384,29 @@ comradarr channel edit ntfy --url "$R/ntfy" --yes >/dev/null 2>&1 && ok || bad "
 comradarr channel rm night2 >/dev/null 2>&1 && ok || bad "rm"
 comradarr channel show night2 >/dev/null 2>&1 && bad "rm left the channel" || ok
 
+# ---------------------------------------------------------------- long texts are cut, not refused
+long=$("$py" -c 'print("\u00e9" * 1900 + " {event_type}")')
+for c in telegram discord; do
+	if [ $c = telegram ]; then a="--url $R/telegram --token-file $tmp/s/telegram --chat-id 7"
+	else a="--webhook-url-file $tmp/s/discord"; fi
+	# shellcheck disable=SC2086
+	comradarr channel add "long$c" --type $c $a --batch-window 0 --events queue_paused,queue_resumed \
+		--template "queue_paused=$long" --template "queue_resumed=$long" </dev/null >/dev/null 2>"$tmp/err" &&
+		ok || bad "add long$c: $(cat "$tmp/err")"
+done
+for i in 1 2 3; do comradarr queue pause >/dev/null 2>&1; comradarr queue resume >/dev/null 2>&1; done
+: >"$tmp/log"
+next_out
+comradarr-notify --once >"$f" 2>"$f.err"
+[ -z "$(problems)" ] && ok || bad "a long message was refused: $(problems)"
+# the long ones: two digests each (the other channels hear short ones)
+jq -s -e '[.[] | select(.service == "telegram") | .body | fromjson | .text |
+	select(length > 1000)] | length == 2 and all(length == 4096 and endswith("..."))' "$tmp/log" \
+	>/dev/null && ok || bad "telegram texts not cut to 4096"
+jq -s -e '[.[] | select(.service == "discord") | .body | fromjson | .embeds[0].description |
+	select(length > 1000)] | length == 2 and all(length == 4096)' "$tmp/log" >/dev/null && ok ||
+	bad "discord embeds not cut to 4096"
+
 # ---------------------------------------------------------------- secrets never shown
 for s in $secrets; do
 	if grep -rqF -- "$s" "$tmp"/o.* "$tmp"/c1 "$tmp"/c2 "$tmp"/k1 "$tmp/err" 2>/dev/null; then

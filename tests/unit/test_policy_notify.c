@@ -297,6 +297,17 @@ START_TEST(templates)
 	ck_assert_int_eq(notify_template_validate("{title}", &e), -1);
 	ck_assert_ptr_nonnull(strstr(e.msg, "'{title}'"));
 	ck_assert_int_eq(notify_template_validate("oops {url", &e), -1);
+	{
+		/* the limit counts characters, not bytes: 2000 two-byte characters pass */
+		char big[2 * NOTIFY_TEMPLATE_MAX + 3];
+
+		for (int i = 0; i < NOTIFY_TEMPLATE_MAX; i++)
+			memcpy(big + 2 * i, "\xc3\xa9", 2);
+		big[2 * NOTIFY_TEMPLATE_MAX] = '\0';
+		ck_assert_int_eq(notify_template_validate(big, &e), 0);
+		memcpy(big + 2 * NOTIFY_TEMPLATE_MAX, "x", 2);
+		ck_assert_int_eq(notify_template_validate(big, &e), -1);
+	}
 	ck_assert_int_eq(notify_render(&one, 1, "{content_title} ({content_year}) on "
 				       "{connector_name}/{connector_type}: {event_type} at {timestamp}; "
 				       "{statistics} {url}", "http://h/c/", &t, &e), 0);
