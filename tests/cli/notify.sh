@@ -218,14 +218,15 @@ comradarr-notify --once >"$f" 2>"$f.err"
 jq -s -e '.[] | select(.event == "notify_retry" and .channel == "discord") | .status == 429 and
 	.retry_in_ms >= 900 and .retry_in_ms <= 1100' "$f" >/dev/null && ok ||
 	bad "429 not retried after its Retry-After: $(grep discord "$f")"
-next_out
-comradarr-notify --once >"$f" 2>"$f.err"
-[ "$(count discord 200)" = 3 ] && ok || bad "sent again before Retry-After passed"
-sleep 1.1
-next_out
-comradarr-notify --once >"$f" 2>"$f.err"
-jq -s -e '.[] | select(.event == "notify_sent" and .channel == "discord")' "$f" >/dev/null && ok ||
-	bad "not sent after Retry-After: $(cat "$f")"
+# rounds until it goes (a slow machine may need one round, a fast one two)
+i=0
+until [ "$(count discord 200)" = 4 ]; do
+	i=$((i + 1)); [ $i -le 6 ] || { bad "not sent after Retry-After"; break; }
+	sleep 0.5
+	next_out
+	comradarr-notify --once >"$f" 2>"$f.err"
+done
+[ "$(count discord 200)" = 4 ] && ok || bad "the retry after a 429 sent $(count discord 200) messages"
 t429=$(jq -r 'select(.service == "discord" and .status == 429) | .t' "$tmp/log")
 t200=$(jq -r 'select(.service == "discord" and .status == 200) | .t' "$tmp/log" | tail -n1)
 "$py" -c "import sys; sys.exit(0 if $t200 - $t429 >= 1.0 else 1)" && ok ||
@@ -273,14 +274,16 @@ comradarr channel enable gotify >/dev/null 2>&1 && ok || bad "enable"
 
 # ---------------------------------------------------------------- digest
 comradarr channel add digest --type webhook --webhook-url-file "$tmp/s/webhook" \
-	--hmac-secret-file "$tmp/s/hmac" --events queue_paused,queue_resumed --batch-window 2 \
+	--hmac-secret-file "$tmp/s/hmac" --events queue_paused,queue_resumed --batch-window 600 \
 	</dev/null >/dev/null 2>&1 && ok || bad "add digest"
 for i in 1 2 3; do comradarr queue resume >/dev/null 2>&1; comradarr queue pause >/dev/null 2>&1; done
 next_out
 comradarr-notify --once >"$f" 2>"$f.err"
 jq -s -e '.[] | select(.event == "notify_sent" and .channel == "digest")' "$f" >/dev/null &&
 	bad "sent inside the batching window" || ok
-sleep 2.1
+# ten minutes pass
+q "UPDATE events SET created_at = created_at - interval '11 minutes'
+	WHERE kind IN ('queue_paused', 'queue_resumed')"
 next_out
 comradarr-notify --once >"$f" 2>"$f.err"
 [ "$(jq -c 'select(.event == "notify_sent" and .channel == "digest")' "$f" | wc -l)" = 2 ] && ok ||
