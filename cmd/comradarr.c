@@ -25,11 +25,12 @@ static const struct front_sub verbs[] = {
 	{ "explain", "why an episode or movie is (not) a search candidate", front_explain },
 	{ "settings", "settings kept in the database: list, get, set, reset", front_settings },
 	{ "stats", "searches, success rate, budget, gaps filled, per day or week", front_stats },
+	{ "channel", "notification channels: add, list, show, edit, rm, test", front_channel },
 	{ NULL, NULL, NULL }
 };
 
 static const char *const tools[] = {
-	"sync", "discover", "enqueue", "dispatch", "maint", NULL
+	"sync", "discover", "enqueue", "dispatch", "notify", "maint", NULL
 };
 
 static void

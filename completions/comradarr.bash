@@ -18,7 +18,17 @@ _comradarr() {
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
 	--type)
-		mapfile -t COMPREPLY < <(compgen -W "sonarr radarr whisparr prowlarr" -- "$cur")
+		if [[ ${COMP_WORDS[1]} == channel ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "discord telegram slack pushover gotify ntfy email webhook" -- "$cur")
+		else
+			mapfile -t COMPREPLY < <(compgen -W "sonarr radarr whisparr prowlarr" -- "$cur")
+		fi
+		return ;;
+	--min-severity)
+		mapfile -t COMPREPLY < <(compgen -W "info warning error" -- "$cur")
+		return ;;
+	--quiet-mode)
+		mapfile -t COMPREPLY < <(compgen -W "hold drop" -- "$cur")
 		return ;;
 	--sweep)
 		mapfile -t COMPREPLY < <(compgen -W "gaps upgrades all" -- "$cur")
@@ -60,4 +70,4 @@ _comradarr() {
 }
 
 complete -F _comradarr comradarr comradarr-sync comradarr-discover comradarr-enqueue \
-	comradarr-dispatch comradarr-maint
+	comradarr-dispatch comradarr-maint comradarr-notify

@@ -9,9 +9,10 @@ set -eu
 BUILD_PKGS="build-essential pkg-config libpq-dev libcurl4-openssl-dev libsodium-dev \
 libargon2-dev libjansson-dev libmicrohttpd-dev check postgresql postgresql-common tzdata"
 # Only what the suites use today.  The web UI's browser tests will add
-# chromium (and playwright-core below), mail tests python3-aiosmtpd, load
-# tests wrk: each with the suite that needs it.
-TEST_PKGS="mandoc shellcheck clang libclang-rt-14-dev jq procps curl"
+# chromium (and playwright-core below), load tests wrk: each with the suite
+# that needs it.  tests/cli/notify.sh runs a real SMTP server (aiosmtpd) with
+# a certificate openssl makes.
+TEST_PKGS="mandoc shellcheck clang libclang-rt-14-dev jq procps curl python3-aiosmtpd openssl"
 
 want="$BUILD_PKGS"
 test_mode=0

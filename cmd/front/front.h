@@ -20,6 +20,7 @@ int front_schedule(int argc, char **argv);
 const char *front_default_zone(const struct cli *cli);
 int front_settings(int argc, char **argv);
 int front_stats(int argc, char **argv);
+int front_channel(int argc, char **argv);
 
 /* Find a sub-verb by name in a {NULL}-terminated table; usage error if none. */
 struct front_sub {

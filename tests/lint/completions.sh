@@ -25,6 +25,9 @@ check "comradarr schedule ne" next
 check "comradarr schedule add x --sw" --sweep
 check "comradarr schedule add x --sweep up" upgrades
 check "comradarr schedule add x --zone Europe/Be" Europe/Berlin
+check "comradarr channel a" add
+check "comradarr channel add --type dis" discord
+check "comradarr channel add --quiet-m" --quiet-mode
 for b in "$bin"/comradarr-*; do
 	[ -x "$b" ] || continue
 	n=$(basename "$b")
