@@ -245,9 +245,8 @@ out:
 	return ret;
 }
 
-/* Key ids of every sealed value (bytea columns named *_enc) in schema. */
-static int
-key_ids(PGconn *db, const char *schema, char ids[DB_KEY_IDS_MAX][17], size_t *n, struct err *e)
+int
+db_schema_key_ids(PGconn *db, const char *schema, char ids[DB_KEY_IDS_MAX][17], size_t *n, struct err *e)
 {
 	const char *p[1] = { schema };
 	PGresult *cols = NULL, *r = NULL;
@@ -327,7 +326,7 @@ db_backup_begin(PGconn *db, const char *const *exclude, struct db_snapshot *s, s
 	if (db_query(db, "SELECT current_schema()", 0, NULL, &r, e) < 0)
 		goto out;
 	if (load_tables(db, exclude, s, e) < 0 || load_sequences(db, s, e) < 0 ||
-	    key_ids(db, PQgetvalue(r, 0, 0), s->key_ids, &s->nkey_ids, e) < 0)
+	    db_schema_key_ids(db, PQgetvalue(r, 0, 0), s->key_ids, &s->nkey_ids, e) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -569,7 +568,7 @@ db_restore_setval(PGconn *db, const char *seq, int64_t value, int is_called, str
 int
 db_restore_key_ids(PGconn *db, char ids[DB_KEY_IDS_MAX][17], size_t *n, struct err *e)
 {
-	return key_ids(db, SCRATCH, ids, n, e);
+	return db_schema_key_ids(db, SCRATCH, ids, n, e);
 }
 
 int

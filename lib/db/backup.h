@@ -132,6 +132,11 @@ void db_restore_abort(PGconn *db);
  */
 extern const char *const db_mirror_tables[];
 
+/* Key ids (16 hex) of every sealed value (bytea columns named *_enc) in
+ * schema, at most DB_KEY_IDS_MAX distinct ones. */
+int db_schema_key_ids(PGconn *db, const char *schema, char ids[DB_KEY_IDS_MAX][17], size_t *n,
+		      struct err *e);
+
 /* The highest migration this build carries. */
 int db_schema_version_latest(void);
 
