@@ -87,22 +87,18 @@ q() { psql -XAtq -d "$1" -c "$2"; }
 [ "$(q "$db" 'SELECT count(*) FROM episodes')" -gt 0 ] && ok || bad "no episodes to back up"
 [ "$(q "$db" 'SELECT count(*) FROM search_history')" -gt 0 ] && ok || bad "no search history to back up"
 
-# every row of every table, and every sequence, in a stable order
+# every row of every table, and every sequence, in a stable order (one
+# psql for the list, one for the rows)
 dump() {
-	for t in $(q "$1" "SELECT relname FROM pg_class WHERE relkind = 'r' AND
-			   relnamespace = 'public'::regnamespace ORDER BY 1"); do
-		echo "== $t"
-		# when each migration was applied is the database's history, not data
-		if [ "$t" = schema_migrations ]; then
-			q "$1" "SELECT version, name, checksum FROM schema_migrations ORDER BY 1"
-			continue
-		fi
-		q "$1" "SELECT x::text FROM \"$t\" x ORDER BY 1"
-	done
-	for s in $(q "$1" "SELECT relname FROM pg_class WHERE relkind = 'S' AND
-			   relnamespace = 'public'::regnamespace ORDER BY 1"); do
-		echo "== $s $(q "$1" "SELECT last_value, is_called FROM \"$s\"")"
-	done
+	q "$1" "SELECT format('\\echo == %s', relname) || chr(10) ||
+		CASE WHEN relkind = 'S' THEN format('SELECT last_value, is_called FROM %I;', relname)
+		     -- when each migration was applied is the database's history, not data
+		     WHEN relname = 'schema_migrations' THEN
+			'SELECT version, name, checksum FROM schema_migrations ORDER BY 1;'
+		     ELSE format('SELECT x::text FROM %I x ORDER BY 1;', relname) END
+		FROM pg_class WHERE relkind IN ('r', 'S') AND relnamespace = 'public'::regnamespace
+		ORDER BY relkind, relname" >"$tmp/dump.sql"
+	psql -XAtq -d "$1" -f "$tmp/dump.sql"
 }
 dump "$db" >"$tmp/before.dump"
 
@@ -177,19 +173,29 @@ with open(d + '/slip.tar', 'wb') as f:
     with tarfile.open(fileobj=f, mode='w', format=tarfile.USTAR_FORMAT) as t3:
         ti = tarfile.TarInfo('../x'); ti.size = 1
         t3.addfile(ti, io.BytesIO(b'x'))
-# a newer schema, with a manifest whose digests are all right
-out = io.BytesIO()
-with tarfile.open(fileobj=out, mode='w', format=tarfile.USTAR_FORMAT) as t4:
-    for x in t.getmembers():
-        data = t.extractfile(x).read()
-        if x.name == 'manifest.json':
-            man = json.loads(data); man['schema_version'] = 9999
-            data = json.dumps(man).encode(); newman = data
-        if x.name == 'SHA256':
-            data = (hashlib.sha256(newman).hexdigest() + '  manifest.json\n').encode()
-        y = tarfile.TarInfo(x.name); y.size = len(data); y.mode = 0o600
-        t4.addfile(y, io.BytesIO(data))
-open(d + '/newer.tar', 'wb').write(out.getvalue())
+# the manifest changed, its digest made to match
+def rewrite(name, change):
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode='w', format=tarfile.USTAR_FORMAT) as t4:
+        for x in t.getmembers():
+            data = t.extractfile(x).read()
+            if x.name == 'manifest.json':
+                man = json.loads(data); change(man)
+                data = json.dumps(man).encode(); newman = data
+            if x.name == 'SHA256':
+                data = (hashlib.sha256(newman).hexdigest() + '  manifest.json\n').encode()
+            y = tarfile.TarInfo(x.name); y.size = len(data); y.mode = 0o600
+            t4.addfile(y, io.BytesIO(data))
+    open(d + '/' + name, 'wb').write(out.getvalue())
+# from a newer schema
+rewrite('newer.tar', lambda m: m.update(schema_version=9999))
+# from the schema before the last migration (the last one, 0007, changes no
+# column, so the rows are a true older backup): restore must migrate it
+def older(m):
+    last = max(x['version'] for x in m['migrations'])
+    m['migrations'] = [x for x in m['migrations'] if x['version'] != last]
+    m['schema_version'] = max(x['version'] for x in m['migrations'])
+rewrite('older.tar', older)
 PY
 refused "a flipped byte" "$tmp/flipped.tar" "is corrupt: its SHA-256 does not match"
 refused "a truncated archive" "$tmp/truncated.tar" "truncated"
@@ -237,6 +243,20 @@ dump "$db2" | cmp -s - "$tmp/db2.dump" && ok || bad "a killed restore changed th
 DATABASE_URL="dbname=$db2" comradarr-backup restore "$tmp/a.tar" >/dev/null 2>&1 && ok ||
 	bad "restore into an existing database"
 dump "$db2" | cmp -s - "$tmp/before.dump" && ok || bad "restore into an existing database differs"
+# Req 33.4: an archive from an older schema is migrated while restored.
+# older.tar claims the schema before the newest migration; its rows are a
+# true older archive only when that migration changes no table's columns.
+newest=$(ls "$(dirname "$0")"/../../sql/[0-9][0-9][0-9][0-9]_*.sql | tail -n 1)
+if grep -Eiq 'ADD COLUMN|DROP COLUMN|ALTER COLUMN|RENAME|CREATE TABLE|DROP TABLE' "$newest"; then
+	echo "SKIPPED: restore of an older schema ($(basename "$newest") changes columns, so the
+	rewritten archive would not be a true older one)"
+else
+	DATABASE_URL="dbname=$db2" comradarr-backup restore "$tmp/older.tar" >"$tmp/older.jsonl" \
+		2>"$tmp/older.err" && ok || { bad "restore of an older schema"; cat "$tmp/older.err"; }
+	jq -e 'select(.event == "backup_restored") | .migrated == 1' "$tmp/older.jsonl" >/dev/null &&
+		ok || bad "an older archive's restore did not apply the newer migration"
+	dump "$db2" | cmp -s - "$tmp/before.dump" && ok || bad "a migrated restore differs"
+fi
 
 # --- the backup directory: create, list, prune
 comradarr-backup create --no-mirror >"$tmp/dir.jsonl" 2>"$tmp/dir.err" && ok ||
