@@ -489,6 +489,120 @@ out:
 	return ret;
 }
 
+void
+db_deferred_release(struct db_deferred *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->sql[i]);
+	free(d->sql);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Run each drop of r's column 0, keeping column 1 (its rebuild) in d. */
+static int
+defer_rows(PGconn *db, PGresult *r, struct db_deferred *d, struct err *e)
+{
+	char **p = realloc(d->sql, (d->n + (size_t)PQntuples(r) + 1) * sizeof(char *));
+
+	if (p == NULL)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	d->sql = p;
+	for (int i = 0; i < PQntuples(r); i++) {
+		d->sql[d->n] = strdup(PQgetvalue(r, i, 1));
+		if (d->sql[d->n] == NULL)
+			return err_set(e, ERR_NOMEM, "out of memory");
+		d->n++;
+		if (db_exec(db, PQgetvalue(r, i, 0), e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+db_restore_defer_constraints(PGconn *db, struct db_deferred *d, struct err *e)
+{
+	/* drop order: foreign keys, then the keys they name, then the other
+	 * indexes; rebuilt in the reverse kind order (see the ORDER BYs) */
+	static const char *const q[3] = {
+		"SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname), "
+		"format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, "
+		"pg_get_constraintdef(oid)) FROM pg_constraint "
+		"WHERE connamespace = '" SCRATCH "'::regnamespace AND contype = 'f' ORDER BY oid",
+		"SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname), "
+		"format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, "
+		"pg_get_constraintdef(oid)) FROM pg_constraint "
+		"WHERE connamespace = '" SCRATCH "'::regnamespace AND contype IN ('p', 'u') "
+		"ORDER BY oid",
+		"SELECT format('DROP INDEX %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid) "
+		"FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+		"WHERE c.relnamespace = '" SCRATCH "'::regnamespace "
+		"AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
+		"ORDER BY i.indexrelid"
+	};
+	struct db_deferred kinds[3];
+	PGresult *r = NULL;
+	int ret = -1;
+
+	memset(d, 0, sizeof(*d));
+	memset(kinds, 0, sizeof(kinds));
+	for (int k = 0; k < 3; k++) {
+		if (db_query(db, q[k], 0, NULL, &r, e) < 0 || defer_rows(db, r, &kinds[k], e) < 0)
+			goto out;
+		PQclear(r);
+		r = NULL;
+	}
+	/* rebuild: indexes, then keys, then the foreign keys on them */
+	for (int k = 2; k >= 0; k--) {
+		char **p = realloc(d->sql, (d->n + kinds[k].n + 1) * sizeof(char *));
+
+		if (p == NULL) {
+			err_set(e, ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		d->sql = p;
+		for (size_t i = 0; i < kinds[k].n; i++) {
+			d->sql[d->n++] = kinds[k].sql[i];
+			kinds[k].sql[i] = NULL;
+		}
+	}
+	ret = 0;
+out:
+	PQclear(r);
+	for (int k = 0; k < 3; k++)
+		db_deferred_release(&kinds[k]);
+	return ret;
+}
+
+int
+db_restore_build_constraints(PGconn *db, struct db_deferred *d, struct err *e)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (db_exec(db, d->sql[i], e) < 0)
+			return err_prefix(e, "rebuilding the restored schema's keys and indexes");
+	/* the planner's statistics for what was just loaded (only that) */
+	{
+		PGresult *r = NULL;
+		char *sql = NULL;
+		int rc;
+
+		if (db_query(db, "SELECT string_agg(format('%I.%I', nspname, relname), ', ') "
+				 "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+				 "WHERE nspname = '" SCRATCH "' AND relkind = 'r'", 0, NULL, &r, e) < 0)
+			return -1;
+		if (db_str(r, 0, 0) == NULL) {
+			PQclear(r);
+			return 0;
+		}
+		rc = asprintf(&sql, "ANALYZE %s", PQgetvalue(r, 0, 0));
+		PQclear(r);
+		if (rc < 0)
+			return err_set(e, ERR_NOMEM, "out of memory");
+		rc = db_exec(db, sql, e);
+		free(sql);
+		return rc;
+	}
+}
+
 int
 db_restore_copy_begin(PGconn *db, const char *table, char *const *cols, size_t ncols,
 		      struct err *e)

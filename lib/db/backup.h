@@ -19,8 +19,9 @@
  *   1. db_restore_begin: a scratch schema, first on the search_path;
  *   2. db_restore_migrate up to the backup's schema version: the same
  *      tables, functions and triggers the backup was taken from;
- *   3. db_restore_clear, then db_restore_copy_*: every table's rows,
- *      triggers checking them;
+ *   3. db_restore_clear, db_restore_defer_constraints, then
+ *      db_restore_copy_*: every table's rows (statement triggers check
+ *      them), then db_restore_build_constraints: keys, indexes, ANALYZE;
  *   4. db_restore_setval for every sequence, then db_restore_migrate to
  *      this build's version (Req 33.4: an older backup is migrated);
  *   5. db_restore_swap: drop the live schema, rename the scratch one in its
@@ -105,6 +106,21 @@ int db_restore_migrate(PGconn *db, int from, int to, int *applied, struct err *e
 /* Empty the scratch schema's copies of these tables: the rows some
  * migrations seed (settings, preset profiles) are in the backup too. */
 int db_restore_clear(PGconn *db, const char *const *tables, size_t n, struct err *e);
+
+/*
+ * As pg_restore does: before the rows, drop the scratch schema's foreign
+ * keys, primary and unique constraints and indexes (keeping their
+ * definitions in *d); after them, build each once (one sort per index, one
+ * join per foreign key) instead of updating them row by row.  Same names,
+ * same definitions: what the migrations made.
+ */
+struct db_deferred {
+	char **sql;		/* statements that build them again, in order */
+	size_t n;
+};
+int db_restore_defer_constraints(PGconn *db, struct db_deferred *d, struct err *e);
+int db_restore_build_constraints(PGconn *db, struct db_deferred *d, struct err *e);
+void db_deferred_release(struct db_deferred *d);
 
 /* Step 3: COPY into the scratch schema's table; cols as in the backup. */
 int db_restore_copy_begin(PGconn *db, const char *table, char *const *cols, size_t ncols,

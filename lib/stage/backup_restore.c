@@ -187,6 +187,7 @@ backup_restore(PGconn *db, const char *path, const struct secret_key *k,
 	const char *ids[DB_KEY_IDS_MAX];
 	char got[DB_KEY_IDS_MAX][17];
 	size_t ngot = 0;
+	struct db_deferred deferred = { NULL, 0 };
 
 	memset(r, 0, sizeof(*r));
 	f = fopen(path, "rb");
@@ -218,7 +219,8 @@ backup_restore(PGconn *db, const char *path, const struct secret_key *k,
 	if (db_restore_begin(db, target, e) < 0)
 		goto out;
 	in_tx = 1;
-	if (db_restore_migrate(db, 0, version, &applied, e) < 0 || clear_tables(db, m, e) < 0)
+	if (db_restore_migrate(db, 0, version, &applied, e) < 0 || clear_tables(db, m, e) < 0 ||
+	    db_restore_defer_constraints(db, &deferred, e) < 0)
 		goto out;
 	json_array_foreach(json_object_get(m, "tables"), i, v) {
 		int64_t rows = 0;
@@ -242,7 +244,8 @@ backup_restore(PGconn *db, const char *path, const struct secret_key *k,
 				      json_is_true(json_object_get(v, "is_called")), e) < 0)
 			goto out;
 	}
-	if (db_restore_migrate(db, version, db_schema_version_latest(), &r->migrated, e) < 0)
+	if (db_restore_build_constraints(db, &deferred, e) < 0 ||
+	    db_restore_migrate(db, version, db_schema_version_latest(), &r->migrated, e) < 0)
 		goto out;
 	/* the manifest said which key; the rows themselves must agree */
 	if (db_restore_key_ids(db, got, &ngot, e) < 0)
@@ -276,6 +279,7 @@ out:
 		if (locked_b)
 			db_unlock(db, DB_LOCK_BACKUP, 0, &ignored);
 	}
+	db_deferred_release(&deferred);
 	json_decref(m);
 	fclose(f);
 	return ret;
