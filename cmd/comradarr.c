@@ -26,11 +26,12 @@ static const struct front_sub verbs[] = {
 	{ "settings", "settings kept in the database: list, get, set, reset", front_settings },
 	{ "stats", "searches, success rate, budget, gaps filled, per day or week", front_stats },
 	{ "channel", "notification channels: add, list, show, edit, rm, test", front_channel },
+	{ "key", "the secret key: rotate, confirm, status", front_key },
 	{ NULL, NULL, NULL }
 };
 
 static const char *const tools[] = {
-	"sync", "discover", "enqueue", "dispatch", "notify", "maint", NULL
+	"sync", "discover", "enqueue", "dispatch", "notify", "maint", "backup", NULL
 };
 
 static void

@@ -14,8 +14,11 @@ _comradarr() {
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 
 	case $prev in
-	--api-key-file|--*-file)
+	--api-key-file|--*-file|--output|-o)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		return ;;
+	--dir|-d)
+		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return ;;
 	--type)
 		if [[ ${COMP_WORDS[1]} == channel ]]; then
@@ -70,4 +73,4 @@ _comradarr() {
 }
 
 complete -F _comradarr comradarr comradarr-sync comradarr-discover comradarr-enqueue \
-	comradarr-dispatch comradarr-maint comradarr-notify
+	comradarr-dispatch comradarr-maint comradarr-notify comradarr-backup

@@ -13,6 +13,7 @@ int front_connector(int argc, char **argv);
 int front_profile(int argc, char **argv);
 int front_queue(int argc, char **argv);
 int front_explain(int argc, char **argv);
+int front_key(int argc, char **argv);
 int front_connector_test(int argc, char **argv);
 int front_schedule(int argc, char **argv);
 

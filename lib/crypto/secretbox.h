@@ -77,6 +77,16 @@ int secret_key_parse(const char *text, struct secret_key *k, struct err *e);
 int secret_key_load(const char *env_value, const char *path, struct secret_key *k,
 		    int *generated, struct err *e);
 
+/*
+ * The last step of a key rotation (Req 36.4): keep the key at path as
+ * old_path (a hard link: never replaces a file), then move new_path over
+ * path, and sync the directory.  At every instant path holds the old or
+ * the new key, so a crash leaves both on disk.  When old_path exists
+ * already it must hold the same key as path (a resumed rotation).
+ */
+int secret_key_file_install(const char *path, const char *new_path, const char *old_path,
+			    struct err *e);
+
 /* Zero the key (sodium_memzero, which the compiler may not drop). */
 void secret_key_wipe(struct secret_key *k);
 

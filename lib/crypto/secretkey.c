@@ -381,6 +381,49 @@ out:
 }
 
 int
+secret_key_file_install(const char *path, const char *new_path, const char *old_path,
+			struct err *e)
+{
+	struct secret_key a, b;
+	int rc, ret = -1;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	if (link(path, old_path) < 0) {
+		if (errno != EEXIST) {
+			err_set(e, ERR_IO, "cannot keep the old key as \"%s\": %s", old_path,
+				strerror(errno));
+			goto out;
+		}
+		if (key_file_read(path, &a, e) != 0 || key_file_read(old_path, &b, e) != 0) {
+			if (e->kind == ERR_NONE)
+				err_set(e, ERR_IO, "a key file vanished during the rotation; retry");
+			goto out;
+		}
+		if (sodium_memcmp(a.key, b.key, sizeof(a.key)) != 0) {
+			err_set(e, ERR_CONFLICT, "\"%s\" holds another key than \"%s\": a key file "
+				"was changed during the rotation; put the right one back", old_path,
+				path);
+			goto out;
+		}
+	}
+	if (rename(new_path, path) < 0) {
+		err_set(e, ERR_IO, "cannot move the new key to \"%s\": %s", path, strerror(errno));
+		goto out;
+	}
+	rc = fsync_parent(path);
+	if (rc < 0) {
+		err_set(e, ERR_IO, "cannot sync the directory of \"%s\": %s", path, strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	secret_key_wipe(&a);
+	secret_key_wipe(&b);
+	return ret;
+}
+
+int
 secret_key_load(const char *env_value, const char *path, struct secret_key *k,
 		int *generated, struct err *e)
 {

@@ -437,6 +437,61 @@ db_connector_api_key(const struct secret_key *k, const struct connector *c, char
 }
 
 int
+db_connector_reseal(PGconn *db, const struct secret_key *old_key, const struct secret_key *new_key,
+		    int *resealed, int *already, struct err *e)
+{
+	PGresult *r = NULL;
+	unsigned char *box = NULL, *out = NULL, id[8];
+	size_t len = 0, outlen = 0;
+	int ret = -1;
+
+	*resealed = *already = 0;
+	if (db_query(db, "SELECT id, name, url, tls_verify, api_key_enc FROM connectors "
+			 "ORDER BY id FOR UPDATE", 0, NULL, &r, e) < 0)
+		goto out;
+	for (int i = 0; i < PQntuples(r); i++) {
+		char col[SECRETBOX_MAX_AD_NAME], hex[17];
+		long long rid = (long long)db_int64(r, i, 0, 0);
+
+		free(box);
+		box = NULL;
+		free(out);
+		out = NULL;
+		if (db_bytea(r, i, 4, &box, &len, e) < 0)
+			goto out;
+		if (secretbox_key_id(box, len, id) == 0 && memcmp(id, new_key->id, 8) == 0) {
+			(*already)++;
+			continue;
+		}
+		ad_column(PQgetvalue(r, i, 2), db_bool(r, i, 3), col);
+		if (secretbox_reseal(old_key, new_key, AD_TABLE, col, rid, box, len, &out, &outlen,
+				     e) < 0) {
+			if (secretbox_key_id(box, len, id) == 0) {
+				sodium_bin2hex(hex, sizeof(hex), id, sizeof(id));
+				err_prefix(e, "the API key of connector '%s' (sealed with key id %s)",
+					   PQgetvalue(r, i, 1), hex);
+			}
+			goto out;
+		}
+		{
+			const char *vals[2] = { PQgetvalue(r, i, 0), (const char *)out };
+			int lens[2] = { 0, (int)outlen }, fmts[2] = { 0, 1 };
+
+			if (db_query_bin(db, "UPDATE connectors SET api_key_enc = $2 WHERE id = $1",
+					 2, vals, lens, fmts, NULL, e) < 0)
+				goto out;
+		}
+		(*resealed)++;
+	}
+	ret = 0;
+out:
+	free(box);
+	free(out);
+	PQclear(r);
+	return ret;
+}
+
+int
 db_connector_sealed_key_id(PGconn *db, unsigned char id[8], int *found, struct err *e)
 {
 	PGresult *r = NULL;

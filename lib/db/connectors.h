@@ -89,4 +89,14 @@ int db_connector_api_key(const struct secret_key *k, const struct connector *c, 
  */
 int db_connector_sealed_key_id(PGconn *db, unsigned char id[8], int *found, struct err *e);
 
+/*
+ * Key rotation (Req 36.4), inside the caller's transaction: every API key
+ * sealed under old is sealed again under new, bound to the same row, URL
+ * and TLS setting; keys already under new are left (a resumed rotation).
+ * A key under any third key id fails the whole call.
+ */
+int db_connector_reseal(PGconn *db, const struct secret_key *old_key,
+			const struct secret_key *new_key, int *resealed, int *already,
+			struct err *e);
+
 #endif
