@@ -75,17 +75,18 @@ req() {
 hdr() { grep -i "^$1:" "$tmp/hdr" | head -n 1 | cut -d: -f2- | tr -d '\r' | sed 's/^ //'; }
 code() { jq -r '.error.code // empty' "$tmp/body" 2>/dev/null; }
 
-# login USER PASSWORD VAR: sets ${VAR}_cookie and ${VAR}_csrf
+# login USER PASSWORD: sets $cookie and $csrf
 login() {
+	cookie='' csrf=''
 	req POST /api/auth/login -H "$origin" -H 'Content-Type: application/json' \
 		-d "{\"username\":\"$1\",\"password\":\"$2\"}"
 	[ "$st" = 200 ] || { bad "login $1: $st $(cat "$tmp/body")"; return; }
-	eval "$3_cookie=\$(hdr Set-Cookie | cut -d';' -f1)"
-	eval "$3_csrf=\$(jq -r .csrf_token \"\$tmp/body\")"
+	cookie=$(hdr Set-Cookie | cut -d';' -f1)
+	csrf=$(jq -r .csrf_token "$tmp/body")
 }
-login admin "$admin_pw" A
-login ursula "$user_pw" U
-login rita "$ro_pw" R
+login admin "$admin_pw"; A_cookie=$cookie A_csrf=$csrf
+login ursula "$user_pw"; U_cookie=$cookie U_csrf=$csrf
+login rita "$ro_pw"; R_cookie=$cookie R_csrf=$csrf
 
 # ---- unauthenticated access: every route in the table
 comradarr-serve --list-routes --json >"$tmp/routes"
