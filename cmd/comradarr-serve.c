@@ -263,6 +263,8 @@ main(int argc, char **argv)
 	so.on_done = o.no_access_log ? NULL : on_done;
 	so.on_done_arg = &lc;
 	so.app = &app;
+	app.metrics = web_metrics_new(router);
+	so.metrics = app.metrics;
 	/* Block the stop signals before any thread starts, then wait for them
 	 * here: the workers never see a signal. */
 	sigemptyset(&sigs);
@@ -295,6 +297,7 @@ out_lock:
 	pthread_mutex_destroy(&lc.mu);
 out:
 	db_pool_free(pool);
+	web_metrics_free(app.metrics);
 	web_app_release(&app);
 	web_router_free(router);
 	sodium_memzero(&key, sizeof(key));

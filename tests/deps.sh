@@ -11,7 +11,7 @@ libargon2-dev libjansson-dev libmicrohttpd-dev check postgresql postgresql-commo
 # Only what the suites use today.  The web UI's browser tests will add
 # chromium (and playwright-core below), mail tests python3-aiosmtpd, load
 # tests wrk: each with the suite that needs it.
-TEST_PKGS="mandoc shellcheck clang libclang-rt-14-dev jq procps curl"
+TEST_PKGS="mandoc shellcheck clang libclang-rt-14-dev jq procps curl wrk python3-prometheus-client"
 
 want="$BUILD_PKGS"
 test_mode=0

@@ -175,6 +175,7 @@ web_auth_request(struct web_req *req, struct web_resp *resp)
 {
 	const struct web_app *app = req->app;
 	const char *key = web_req_header(req, "X-Api-Key");
+	const char *authz = web_req_header(req, "Authorization");
 	char cookie[128];
 
 	memset(&req->who, 0, sizeof(req->who));
@@ -182,6 +183,9 @@ web_auth_request(struct web_req *req, struct web_resp *resp)
 	if (web_req_has_query(req, "apikey") || web_req_has_query(req, "api_key"))
 		return web_resp_error(resp, 400, "api_key_in_url", NULL,
 				      "send the API key in the X-Api-Key header, never in the URL");
+	/* Prometheus and most HTTP tools send a token as a Bearer credential */
+	if (key == NULL && authz != NULL && strncmp(authz, "Bearer ", 7) == 0)
+		key = authz + 7;
 	if (key != NULL)
 		return by_api_key(req, resp, key);
 	if (web_req_cookie(req, web_session_cookie_name(req->tls), cookie, sizeof(cookie)) != NULL &&

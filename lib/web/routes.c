@@ -23,6 +23,7 @@ static const struct web_route routes[] = {
 	API("GET", "/healthz", WEB_PUBLIC, api_healthz),
 	API("GET", "/readyz", WEB_PUBLIC, api_readyz),
 	API("GET", "/health", WEB_PUBLIC, api_health),
+	API("GET", "/metrics", WEB_READ, api_metrics),
 	/* sessions */
 	API_BODY("POST", "/api/auth/login", WEB_PUBLIC, api_login, 4096),
 	API("POST", "/api/auth/logout", WEB_READ, api_logout),
