@@ -120,7 +120,8 @@ on_done(void *arg, const struct web_req *req, const struct web_resp *resp, int64
 static void
 print_route(const struct web_route *r, void *arg)
 {
-	static const char *const names[] = { "unset", "public", "read", "write", "admin" };
+	static const char *const names[] = { "unset", "public", "read", "write", "admin",
+					     "webhook" };
 	static const char *const kinds[] = { "api", "page", "asset" };
 	struct cli *cli = arg;
 

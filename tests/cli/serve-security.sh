@@ -115,6 +115,14 @@ while IFS="$(printf '\t')" read -r m p access kind; do
 		[ "$st" = 403 ] && ok || bad "read key $m $p: $st"
 		;;
 	esac
+	if [ "$access" = webhook ]; then	# only the connector's secret opens it
+		req "$m" "$path" -H "$origin" -H "Cookie: $A_cookie" -H "X-CSRF-Token: $A_csrf" -d '{}'
+		[ "$st" = 401 ] && ok || bad "admin session $m $p: $st"
+		req "$m" "$path" -H "X-Api-Key: $fullkey" -d '{}'
+		[ "$st" = 401 ] && ok || bad "full key $m $p: $st"
+		req "$m" "$path" -H "X-Webhook-Secret: $fullkey" -d '{}'
+		[ "$st" = 401 ] && ok || bad "a wrong webhook secret $m $p: $st"
+	fi
 	if [ "$access" = admin ]; then
 		req "$m" "$path" -H "$origin" -H "Cookie: $U_cookie" -H "X-CSRF-Token: $U_csrf" -d '{}'
 		[ "$st" = 403 ] && ok || bad "user session $m $p: $st"
