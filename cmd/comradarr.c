@@ -27,11 +27,14 @@ static const struct front_sub verbs[] = {
 	{ "stats", "searches, success rate, budget, gaps filled, per day or week", front_stats },
 	{ "channel", "notification channels: add, list, show, edit, rm, test", front_channel },
 	{ "key", "the secret key: rotate, confirm, status", front_key },
+	{ "user", "comradarr-serve's users: add, passwd, role, rm, list", front_user },
+	{ "apikey", "API keys for scripts: add, list, revoke", front_apikey },
+	{ "webhook", "the secret an *arr's webhook calls carry: secret, rm", front_webhook },
 	{ NULL, NULL, NULL }
 };
 
 static const char *const tools[] = {
-	"sync", "discover", "enqueue", "dispatch", "notify", "maint", "backup", NULL
+	"sync", "discover", "enqueue", "dispatch", "notify", "maint", "backup", "serve", NULL
 };
 
 static void

@@ -73,4 +73,4 @@ _comradarr() {
 }
 
 complete -F _comradarr comradarr comradarr-sync comradarr-discover comradarr-enqueue \
-	comradarr-dispatch comradarr-maint comradarr-notify comradarr-backup
+	comradarr-dispatch comradarr-maint comradarr-notify comradarr-backup comradarr-serve

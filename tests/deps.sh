@@ -9,10 +9,12 @@ set -eu
 BUILD_PKGS="build-essential pkg-config libpq-dev libcurl4-openssl-dev libsodium-dev \
 libargon2-dev libjansson-dev libmicrohttpd-dev check postgresql postgresql-common tzdata"
 # Only what the suites use today.  The web UI's browser tests will add
-# chromium (and playwright-core below), load tests wrk: each with the suite
-# that needs it.  tests/cli/notify.sh runs a real SMTP server (aiosmtpd) with
-# a certificate openssl makes.
-TEST_PKGS="mandoc shellcheck clang libclang-rt-14-dev jq procps curl python3-aiosmtpd openssl"
+# chromium (and playwright-core below) with the suite that needs it.
+# tests/cli/notify.sh runs a real SMTP server (aiosmtpd) with a certificate
+# openssl makes; the serve bench loads with wrk, and /metrics is read with
+# the Prometheus client's own parser.
+TEST_PKGS="mandoc shellcheck clang libclang-rt-14-dev jq procps curl python3-aiosmtpd openssl wrk \
+python3-prometheus-client"
 
 want="$BUILD_PKGS"
 test_mode=0

@@ -22,6 +22,9 @@ const char *front_default_zone(const struct cli *cli);
 int front_settings(int argc, char **argv);
 int front_stats(int argc, char **argv);
 int front_channel(int argc, char **argv);
+int front_user(int argc, char **argv);
+int front_apikey(int argc, char **argv);
+int front_webhook(int argc, char **argv);
 
 /* Find a sub-verb by name in a {NULL}-terminated table; usage error if none. */
 struct front_sub {

@@ -169,3 +169,7 @@ echo
 echo "maintenance: a busy year pruned once, then maint every day:"
 "$root/$build/tests/bench/bench_maint" "${MAINT_PER_DAY:-300}" ||
 	echo "bench_maint failed" >&2
+
+# the HTTP server: its own script, its own cluster
+echo
+sh "$root/tests/bench/serve.sh" "$build" || echo "serve bench failed" >&2
