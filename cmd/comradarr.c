@@ -26,7 +26,7 @@ static const struct front_sub verbs[] = {
 };
 
 static const char *const tools[] = {
-	"sync", "discover", "enqueue", "dispatch", NULL
+	"sync", "discover", "enqueue", "dispatch", "serve", NULL
 };
 
 static void

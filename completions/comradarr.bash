@@ -38,4 +38,4 @@ _comradarr() {
 }
 
 complete -F _comradarr comradarr comradarr-sync comradarr-discover comradarr-enqueue \
-	comradarr-dispatch
+	comradarr-dispatch comradarr-serve

@@ -1,0 +1,51 @@
+/*
+ * app.h - what comradarr-serve's handlers share (req->app): settings read
+ * at start, the key that opens stored secrets, the in-memory rate limiters.
+ * cmd/comradarr-serve.c fills one and hands it to web_server_start().
+ */
+#ifndef COMRADARR_WEB_APP_H
+#define COMRADARR_WEB_APP_H
+
+#include <stdint.h>
+
+#include "core/config.h"
+#include "crypto/secretbox.h"
+#include "web/limit.h"
+#include "web/web.h"
+
+enum web_auth_mode {
+	WEB_AUTH_FULL = 0,	/* every protected route needs a login or a key */
+	WEB_AUTH_LOCAL,		/* loopback and RFC 1918 peers act as an admin */
+	WEB_AUTH_DISABLED	/* everyone acts as an admin (refused unless confirmed) */
+};
+
+struct web_app {
+	const struct config *cfg;
+	const struct secret_key *key;	/* NULL: no connector key can be used */
+	int have_key;
+	enum web_auth_mode auth_mode;
+	/* lockout (Req 35) */
+	int lock_attempts;		/* failed logins before a lock */
+	int lock_minutes;
+	/* sessions */
+	int session_idle_minutes;
+	int session_max_hours;
+	/* the /health details are public too (default: summary only) */
+	int health_public_details;
+	struct web_limiter *addr_limit;	/* login attempts per address */
+	struct web_limiter *key_limit;	/* requests per API key */
+	int64_t started_us;
+};
+
+/*
+ * Add every route comradarr-serve answers to r: this is the route table.
+ * New routes go in lib/web/routes.c, nowhere else.
+ */
+int web_routes_register(struct web_router *r, struct err *e);
+
+/* The handlers, by area (lib/web/api_*.c). */
+int api_healthz(struct web_req *req, struct web_resp *resp);
+int api_readyz(struct web_req *req, struct web_resp *resp);
+int api_health(struct web_req *req, struct web_resp *resp);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * auth.h - who is calling (Req 10, 34, 35): the server's authenticate step,
+ * login, logout and the first administrator.
+ *
+ * A caller is one of:
+ *   - a session: the cookie "__Host-comradarr_session" (over TLS or a
+ *     trusted proxy that says https) or "comradarr_session" (plain HTTP,
+ *     where browsers refuse the __Host- prefix), whose SHA-256 names a row
+ *     in sessions that has neither idled out nor passed its absolute expiry;
+ *   - an API key in the X-Api-Key header (never a query parameter), whose
+ *     SHA-256 names a key that is not revoked; limited per key (429 with
+ *     Retry-After);
+ *   - anonymous.
+ * In --auth local mode a peer on loopback or a private (RFC 1918, ULA)
+ * address with no credentials acts as an admin; with --auth disabled,
+ * everyone does.  The peer is the socket's, or a trusted proxy's
+ * X-Forwarded-For (server.h).
+ */
+#ifndef COMRADARR_WEB_AUTH_H
+#define COMRADARR_WEB_AUTH_H
+
+#include <libpq-fe.h>
+
+#include "core/config.h"
+#include "web/app.h"
+#include "web/web.h"
+
+/* Defaults and the limiters; started_us.  Release with web_app_release. */
+int web_app_init(struct web_app *app, const struct config *cfg, struct err *e);
+void web_app_release(struct web_app *app);
+
+/* The server's authenticate step (web_server_opts.authenticate). */
+int web_auth_request(struct web_req *req, struct web_resp *resp);
+
+/* Is addr loopback or private (10/8, 172.16/12, 192.168/16, fc00::/7)? */
+int web_addr_is_local(const char *addr);
+
+#endif
