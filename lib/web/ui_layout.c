@@ -8,13 +8,13 @@
 #include "core/banned.h"
 
 const struct ui_nav_entry ui_nav[] = {
-	{ "dashboard", "Dashboard", "/" },
-	{ "connectors", "Connectors", "/connectors" },
-	{ "content", "Content", "/content" },
-	{ "queue", "Queue", "/queue" },
-	{ "schedules", "Schedules", "/schedules" },
-	{ "analytics", "Analytics", "/analytics" },
-	{ "settings", "Settings", "/settings" },
+	{ "dashboard", "Dashboard", "./" },
+	{ "connectors", "Connectors", "connectors" },
+	{ "content", "Content", "content" },
+	{ "queue", "Queue", "queue" },
+	{ "schedules", "Schedules", "schedules" },
+	{ "analytics", "Analytics", "analytics" },
+	{ "settings", "Settings", "settings" },
 	{ NULL, NULL, NULL }
 };
 
@@ -50,23 +50,34 @@ static const char logo[] =
 	" stroke=\"#4fb3ff\" stroke-width=\"3.2\"/><path d=\"M16 9v7.5l5 3.2\" fill=\"none\" stroke=\"#3fcf6e\""
 	" stroke-width=\"3.2\" stroke-linecap=\"round\" stroke-linejoin=\"round\"/></svg>";
 
+/* an asset's URL relative to <base>: its fingerprinted path without the '/' */
+static const char *
+asset(const char *name)
+{
+	const char *u = ui_asset_url(name);
+
+	return u[0] == '/' ? u + 1 : u;
+}
+
 static void
-head(struct html *h, const char *title, const struct ui_page *p)
+head(struct html *h, const char *title, const char *base, const struct ui_page *p)
 {
 	html_raw(h, "<!DOCTYPE html>\n<html lang=\"en\"");
 	if (p != NULL && p->live)
-		html_raw(h, " data-events=\"/api/events\"");
-	html_raw(h, "><head><meta charset=\"utf-8\">"
+		html_raw(h, " data-events=\"api/events\"");
+	html_raw(h, "><head><meta charset=\"utf-8\"><base href=\"");
+	html_esc(h, base != NULL && base[0] == '/' ? base : "/");
+	html_raw(h, "\">"
 		 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 		 "<meta name=\"color-scheme\" content=\"dark light\"><title>");
 	html_esc(h, title);
 	html_raw(h, " \xc2\xb7 Comradarr</title>");
-	html_fmt(h, "<link rel=\"icon\" href=\"%s\" type=\"image/svg+xml\">", ui_asset_url("favicon.svg"));
-	html_fmt(h, "<link rel=\"stylesheet\" href=\"%s\">", ui_asset_url("app.css"));
+	html_fmt(h, "<link rel=\"icon\" href=\"%s\" type=\"image/svg+xml\">", asset("favicon.svg"));
+	html_fmt(h, "<link rel=\"stylesheet\" href=\"%s\">", asset("app.css"));
 	/* theme.js blocks on purpose: it sets the saved theme before the
 	 * first paint; app.js waits for the document */
-	html_fmt(h, "<script src=\"%s\"></script>", ui_asset_url("theme.js"));
-	html_fmt(h, "<script src=\"%s\" defer></script>", ui_asset_url("app.js"));
+	html_fmt(h, "<script src=\"%s\"></script>", asset("theme.js"));
+	html_fmt(h, "<script src=\"%s\" defer></script>", asset("app.js"));
 	html_raw(h, "</head>");
 }
 
@@ -135,10 +146,10 @@ ui_page_begin(struct html *h, const struct ui_page *p)
 {
 	size_t i;
 
-	head(h, p->title, p);
+	head(h, p->title, p->base, p);
 	html_raw(h, "<body><a class=\"skip\" href=\"#main\">Skip to content</a><div class=\"shell\">"
 		 "<nav class=\"side\" id=\"nav\" aria-label=\"Main\">");
-	html_fmt(h, "<a class=\"brand\" href=\"/\">%sComradarr</a><ul class=\"nav\">", logo);
+	html_fmt(h, "<a class=\"brand\" href=\"./\">%sComradarr</a><ul class=\"nav\">", logo);
 	for (i = 0; ui_nav[i].key != NULL; i++) {
 		int cur = p->nav != NULL && strcmp(p->nav, ui_nav[i].key) == 0;
 
@@ -151,7 +162,7 @@ ui_page_begin(struct html *h, const struct ui_page *p)
 		html_raw(h, "Signed in as <strong>");
 		html_esc(h, p->user);
 		html_raw(h, "</strong><br>");
-		ui_form_post(h, p, "/logout", NULL);
+		ui_form_post(h, p, "logout", NULL);
 		html_raw(h, "<button type=\"submit\" class=\"linkish\">Sign out</button></form>");
 	}
 	html_raw(h, "</div></nav><div class=\"main\"><header class=\"top\">"
@@ -180,11 +191,12 @@ ui_page_end(struct html *h, const struct ui_page *p)
 }
 
 void
-ui_login_page(struct html *h, const char *csrf, const char *user, const char *error, int totp)
+ui_login_page(struct html *h, const char *base, const char *csrf, const char *user,
+	      const char *error, int totp)
 {
-	struct ui_page p = { "Sign in", NULL, NULL, csrf, NULL, error, 0 };
+	struct ui_page p = { "Sign in", NULL, NULL, csrf, NULL, error, 0, base };
 
-	head(h, "Sign in", NULL);
+	head(h, "Sign in", base, NULL);
 	html_raw(h, "<body><main class=\"login-wrap\" id=\"main\"><div class=\"login card\">");
 	html_fmt(h, "<div class=\"brand\">%sComradarr</div>", logo);
 	html_raw(h, "<h1 class=\"sr\">Sign in</h1>");
@@ -193,7 +205,7 @@ ui_login_page(struct html *h, const char *csrf, const char *user, const char *er
 		html_esc(h, error);
 		html_raw(h, "</div>");
 	}
-	ui_form_post(h, &p, totp ? "/login/totp" : "/login", NULL);
+	ui_form_post(h, &p, totp ? "login/totp" : "login", NULL);
 	if (totp) {
 		html_raw(h, "<div class=\"field\"><label for=\"code\">Authentication code</label>"
 			 "<input type=\"text\" id=\"code\" name=\"code\" inputmode=\"numeric\""

@@ -5,6 +5,10 @@
  * flash message, and the landmarks an accessibility check looks for
  * (banner, navigation, main).
  *
+ * Links: every page has <base href="BASE_URL"> and writes its links,
+ * form actions and asset URLs relative ("queue", "assets/app.1a2b.css"),
+ * so the UI works under any BASE_URL without threading it through.
+ *
  * Forms: every form that changes something is a POST carrying the
  * session's CSRF token in a hidden field named "csrf" (ui_csrf); the
  * server checks it with the Origin (see the serve issue's CSRF rule).
@@ -22,6 +26,7 @@ struct ui_page {
 	const char *flash_ok;	/* a message after a successful action, or NULL */
 	const char *flash_err;	/* an error to show clearly, or NULL */
 	int live;		/* the page listens to /api/events (app.js) */
+	const char *base;	/* BASE_URL ("/" or "/prefix/"); NULL: "/" */
 };
 
 /* The sidebar's entries, in order: key, label, path. */
@@ -51,6 +56,7 @@ void ui_status(struct html *h, const char *word);
 
 /* The login page (its own frame: no sidebar).  error is shown when set;
  * totp asks for the second factor. */
-void ui_login_page(struct html *h, const char *csrf, const char *user, const char *error, int totp);
+void ui_login_page(struct html *h, const char *base, const char *csrf, const char *user,
+		   const char *error, int totp);
 
 #endif

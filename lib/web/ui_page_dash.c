@@ -133,7 +133,7 @@ connector_rows(struct html *h, const struct ui_dashboard *d, int64_t now_s)
 	const json_t *c;
 
 	if (json_array_size(d->connectors) == 0) {
-		html_raw(h, "<p class=\"empty\">No connectors yet. <a href=\"/connectors/new\">Add your Sonarr or Radarr</a>.</p>");
+		html_raw(h, "<p class=\"empty\">No connectors yet. <a href=\"connectors/new\">Add your Sonarr or Radarr</a>.</p>");
 		return;
 	}
 	html_raw(h, "<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">Connector</th>"
@@ -148,7 +148,7 @@ connector_rows(struct html *h, const struct ui_dashboard *d, int64_t now_s)
 		char label[160];
 		size_t n = 0;
 
-		html_raw(h, "<tr><td><a href=\"/connectors/");
+		html_raw(h, "<tr><td><a href=\"connectors/");
 		html_url(h, name);
 		html_raw(h, "\">");
 		html_esc(h, name);
@@ -241,7 +241,7 @@ ui_render_dashboard(struct html *h, const struct ui_page *p, const struct ui_das
 
 	html_raw(h, "<div class=\"grid grid-2\"><section class=\"card\" aria-labelledby=\"h-conn\">"
 		 "<h2 id=\"h-conn\"><span class=\"grow\">Connectors</span>"
-		 "<a class=\"btn small\" href=\"/connectors\">Manage</a></h2><div id=\"dash-conn\" data-live>");
+		 "<a class=\"btn small\" href=\"connectors\">Manage</a></h2><div id=\"dash-conn\" data-live>");
 	connector_rows(h, d, now_s);
 	html_raw(h, "</div></section><section class=\"card\" aria-labelledby=\"h-act\">"
 		 "<h2 id=\"h-act\"><span class=\"grow\">Activity</span></h2>");
@@ -254,11 +254,11 @@ ui_render_dashboard(struct html *h, const struct ui_page *p, const struct ui_das
 
 	html_raw(h, "<div class=\"grid grid-2\"><section class=\"card\" aria-labelledby=\"h-search\">"
 		 "<h2 id=\"h-search\"><span class=\"grow\">Searches, last 14 days</span>"
-		 "<a class=\"btn small\" href=\"/analytics\">Analytics</a></h2>");
+		 "<a class=\"btn small\" href=\"analytics\">Analytics</a></h2>");
 	daily_chart(h, d->daily, "Searches per day over the last 14 days, by outcome", 1);
 	html_raw(h, "</section><section class=\"card\" aria-labelledby=\"h-queue\">"
 		 "<h2 id=\"h-queue\"><span class=\"grow\">Next in the queue</span>"
-		 "<a class=\"btn small\" href=\"/queue\">Queue</a></h2><div id=\"dash-queue\" data-live>");
+		 "<a class=\"btn small\" href=\"queue\">Queue</a></h2><div id=\"dash-queue\" data-live>");
 	if (json_array_size(d->queue) == 0) {
 		html_raw(h, "<p class=\"empty\">The queue is empty.</p>");
 	} else {

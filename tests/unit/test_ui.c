@@ -417,13 +417,13 @@ END_TEST
 
 START_TEST(page_frame_landmarks_and_csrf)
 {
-	struct ui_page p = { "Queue <1>", "queue", "ad\"min", "tok&en", NULL, "it <broke>", 1 };
+	struct ui_page p = { "Queue <1>", "queue", "ad\"min", "tok&en", NULL, "it <broke>", 1, "/sub/" };
 	struct html h;
 
 	html_init(&h);
 	ui_page_begin(&h, &p);
 	ui_page_main(&h, &p);
-	ui_form_post(&h, &p, "/queue/pause", "Pause the queue?");
+	ui_form_post(&h, &p, "queue/pause", "Pause the queue?");
 	html_raw(&h, "</form>");
 	ui_page_end(&h, &p);
 	ck_assert_int_eq(html_failed(&h), 0);
@@ -431,17 +431,22 @@ START_TEST(page_frame_landmarks_and_csrf)
 	ck_assert_ptr_nonnull(strstr(h.b.data, "<nav class=\"side\" id=\"nav\" aria-label=\"Main\">"));
 	ck_assert_ptr_nonnull(strstr(h.b.data, "<main class=\"content\" id=\"main\""));
 	ck_assert_ptr_nonnull(strstr(h.b.data, "<header class=\"top\">"));
-	ck_assert_ptr_nonnull(strstr(h.b.data, "<a href=\"/queue\" aria-current=\"page\">"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "<a href=\"queue\" aria-current=\"page\">"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "<base href=\"/sub/\">"));
 	ck_assert_int_eq(count(h.b.data, "aria-current"), 1);
 	ck_assert_ptr_nonnull(strstr(h.b.data, "Signed in as <strong>ad&quot;min</strong>"));
 	/* two forms (sign out, pause), each with the escaped token */
 	ck_assert_int_eq(count(h.b.data, "<input type=\"hidden\" name=\"csrf\" value=\"tok&amp;en\">"), 2);
 	ck_assert_ptr_nonnull(strstr(h.b.data, "data-confirm=\"Pause the queue?\""));
 	ck_assert_ptr_nonnull(strstr(h.b.data, "role=\"alert\"><strong>Error:</strong> it &lt;broke&gt;"));
-	ck_assert_ptr_nonnull(strstr(h.b.data, "data-events=\"/api/events\""));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "data-events=\"api/events\""));
 	/* the assets by their fingerprinted URLs; no inline script or style */
-	ck_assert_ptr_nonnull(strstr(h.b.data, ui_asset_url("app.css")));
-	ck_assert_ptr_nonnull(strstr(h.b.data, ui_asset_url("app.js")));
+	ck_assert_ptr_nonnull(strstr(h.b.data, ui_asset_url("app.css") + 1));
+	ck_assert_ptr_nonnull(strstr(h.b.data, ui_asset_url("app.js") + 1));
+	/* relative to <base>: no link starts at the server's root */
+	ck_assert_int_eq(count(h.b.data, "href=\"/"), 1);	/* <base> only */
+	ck_assert_ptr_null(strstr(h.b.data, "src=\"/"));
+	ck_assert_ptr_null(strstr(h.b.data, "action=\"/"));
 	ck_assert_int_eq(count(h.b.data, "<script"), count(h.b.data, "<script src=\""));
 	ck_assert_ptr_null(strstr(h.b.data, "style="));
 	ck_assert_ptr_null(strstr(h.b.data, "<style"));
@@ -455,8 +460,9 @@ START_TEST(login_page)
 	struct html h;
 
 	html_init(&h);
-	ui_login_page(&h, "t0k", "bob<", "wrong user name or password", 0);
-	ck_assert_ptr_nonnull(strstr(h.b.data, "action=\"/login\""));
+	ui_login_page(&h, NULL, "t0k", "bob<", "wrong user name or password", 0);
+	ck_assert_ptr_nonnull(strstr(h.b.data, "action=\"login\""));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "<base href=\"/\">"));
 	ck_assert_ptr_nonnull(strstr(h.b.data, "name=\"csrf\" value=\"t0k\""));
 	ck_assert_ptr_nonnull(strstr(h.b.data, "value=\"bob&lt;\""));
 	ck_assert_ptr_nonnull(strstr(h.b.data, "<label for=\"password\">"));
@@ -464,8 +470,8 @@ START_TEST(login_page)
 	ck_assert_ptr_nonnull(strstr(h.b.data, "role=\"alert\""));
 	ck_assert_ptr_null(strstr(h.b.data, "id=\"nav\""));
 	buf_reset(&h.b);
-	ui_login_page(&h, "t0k", NULL, NULL, 1);
-	ck_assert_ptr_nonnull(strstr(h.b.data, "action=\"/login/totp\""));
+	ui_login_page(&h, "/", "t0k", NULL, NULL, 1);
+	ck_assert_ptr_nonnull(strstr(h.b.data, "action=\"login/totp\""));
 	ck_assert_ptr_nonnull(strstr(h.b.data, "autocomplete=\"one-time-code\""));
 	ck_assert_ptr_null(strstr(h.b.data, "role=\"alert\""));
 	html_release(&h);
