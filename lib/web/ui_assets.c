@@ -34,7 +34,7 @@ ui_asset_by_path(const char *path, int *immutable)
 				*immutable = 1;
 			return &ui_assets[i];
 		}
-		if (strcmp(ui_assets[i].name, path + strlen(ASSET_PREFIX)) == 0) {
+		if (strcmp(ui_assets[i].plain, path) == 0) {
 			if (immutable != NULL)
 				*immutable = 0;
 			return &ui_assets[i];

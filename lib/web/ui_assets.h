@@ -16,6 +16,7 @@
 struct ui_asset {
 	const char *name;	/* "app.css" */
 	const char *url;	/* "/assets/app.1a2b3c4d.css" */
+	const char *plain;	/* "/assets/app.css" */
 	const char *type;	/* Content-Type */
 	const char *etag;	/* strong ETag, quotes included */
 	const unsigned char *data;	/* NUL-terminated, not counted in len */

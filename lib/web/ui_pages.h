@@ -52,6 +52,7 @@ struct ui_connector_form {
 	const char *bad_field;
 	const char *field_error;
 	const json_t *test;
+	char error_buf[512];	/* holds field_error when it is built */
 };
 void ui_render_connector_form(struct html *h, const struct ui_page *p,
 			      const struct ui_connector_form *f);

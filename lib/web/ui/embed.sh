@@ -33,8 +33,8 @@ for f in "$@"; do
 	*) echo "embed.sh: no content type for '$name'" >&2; exit 1 ;;
 	esac
 	short=$(echo "$hash" | cut -c1-8)
-	echo "	{ \"$name\", \"/assets/$stem.$short.$ext\", \"$type\", \"\\\"$hash\\\"\", a_$n, sizeof(a_$n) - 1 },"
+	echo "	{ \"$name\", \"/assets/$stem.$short.$ext\", \"/assets/$name\", \"$type\", \"\\\"$hash\\\"\", a_$n, sizeof(a_$n) - 1 },"
 done
-echo '	{ NULL, NULL, NULL, NULL, NULL, 0 }'
+echo '	{ NULL, NULL, NULL, NULL, NULL, NULL, 0 }'
 echo '};'
 echo "const size_t ui_assets_count = $n;"

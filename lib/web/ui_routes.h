@@ -1,0 +1,42 @@
+/*
+ * ui_routes.h - the web UI's part of the route table: its pages (each with
+ * the access it needs, like every route) and its embedded assets.
+ * web_routes_register() (routes.c) calls ui_routes_register() last.
+ *
+ * Pages answer HTML; a POST answers 303 to the page it changed (with a
+ * short "done" code the page turns into a fixed message, never text from
+ * the request), or the form again with the error shown next to its field
+ * (422).  Handlers read the database through lib/db only.
+ */
+#ifndef COMRADARR_WEB_UI_ROUTES_H
+#define COMRADARR_WEB_UI_ROUTES_H
+
+#include "core/err.h"
+#include "web/ui_html.h"
+#include "web/ui_layout.h"
+#include "web/web.h"
+
+int ui_routes_register(struct web_router *r, struct err *e);
+
+/* shared by the handler files (ui_routes.c, ui_conn.c) */
+void ui_page_for(struct ui_page *p, struct web_req *req, const char *title, const char *nav);
+int ui_send(struct web_resp *resp, int status, struct html *h);
+int ui_redirect(struct web_req *req, struct web_resp *resp, const char *path);
+/* A page that says what went wrong (status 4xx/5xx), in the frame. */
+int ui_error_page(struct web_req *req, struct web_resp *resp, int status, const struct err *e);
+/* A form field of the request's body into buf; NULL when absent. */
+const char *ui_field(struct web_req *req, const char *name, char *buf, size_t size);
+
+/* connector pages (ui_conn.c) */
+int ui_connectors(struct web_req *req, struct web_resp *resp);
+int ui_connector_new(struct web_req *req, struct web_resp *resp);
+int ui_connector_create(struct web_req *req, struct web_resp *resp);
+int ui_connector_show(struct web_req *req, struct web_resp *resp);
+int ui_connector_edit(struct web_req *req, struct web_resp *resp);
+int ui_connector_save(struct web_req *req, struct web_resp *resp);
+int ui_connector_test(struct web_req *req, struct web_resp *resp);
+int ui_connector_enable(struct web_req *req, struct web_resp *resp);
+int ui_connector_disable(struct web_req *req, struct web_resp *resp);
+int ui_connector_delete(struct web_req *req, struct web_resp *resp);
+
+#endif
