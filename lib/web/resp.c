@@ -11,7 +11,7 @@
 #include "core/banned.h"
 
 #define CSP "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
-	    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; " \
+	    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; " \
 	    "frame-ancestors 'none'"
 
 static const char *const sec_plain[] = {

@@ -121,7 +121,7 @@ ui_status(struct html *h, const char *word)
 {
 	const char *w = word != NULL ? word : "unknown";
 
-	html_fmt(h, "<span class=\"row\"><span class=\"dot %s\" aria-hidden=\"true\"></span>", ui_status_class(w));
+	html_fmt(h, "<span class=\"status\"><span class=\"dot %s\" aria-hidden=\"true\"></span>", ui_status_class(w));
 	html_esc(h, w);
 	html_raw(h, "</span>");
 }

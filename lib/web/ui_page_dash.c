@@ -69,11 +69,10 @@ ui_activity_item(struct html *h, const json_t *ev, int64_t now_s)
 	html_ago(h, uj_int(ev, "at"), now_s);
 	html_raw(h, "<span class=\"what\">");
 	if (kind != NULL && strcmp(kind, "search_outcome") == 0) {
-		html_raw(h, "Search ");
-		html_esc(h, uj_str(pl, "command"));
-		html_raw(h, " ");
 		ui_badge(h, outcome);
-		html_fmt(h, " %" PRId64 " of %" PRId64 " grabbed", uj_int(pl, "items_grabbed"), uj_int(pl, "items"));
+		html_raw(h, " ");
+		html_esc(h, uj_str(pl, "command"));
+		html_fmt(h, ": %" PRId64 " of %" PRId64 " grabbed", uj_int(pl, "items_grabbed"), uj_int(pl, "items"));
 	} else if (kind != NULL && strcmp(kind, "search_dispatched") == 0) {
 		html_raw(h, "Sent ");
 		html_esc(h, uj_str(pl, "command"));
@@ -188,7 +187,7 @@ daily_chart(struct html *h, const json_t *daily, const char *title, int with_leg
 	char xs[DAYS_MAX][8];
 	const char *x[DAYS_MAX];
 	struct chart_series s[3] = { { "Grabbed", g }, { "Nothing found", nr }, { "Failed", f } };
-	struct chart c = { CHART_BARS, title, x, 0, s, 3, 0, NULL, 1, 0, 0 };
+	struct chart c = { CHART_BARS, title, x, 0, s, 3, 0, NULL, 1, 520, 220 };
 	const json_t *d;
 	size_t i;
 

@@ -63,6 +63,34 @@ ui_render_queue(struct html *h, const struct ui_page *p, const struct ui_queue_v
 	html_raw(h, "<div id=\"queue-live\" data-live>");
 	if (paused)
 		html_raw(h, "<div class=\"flash bad\" role=\"status\"><strong>Paused.</strong> Nothing is sent until you resume.</div>");
+	html_raw(h, "<div class=\"grid grid-2\"><section class=\"card\" aria-labelledby=\"h-thr\">"
+		 "<h2 id=\"h-thr\">Indexer queries per connector</h2>");
+	throttle_table(h, v->throttle, now_s);
+	html_raw(h, "</section><section class=\"card\" aria-labelledby=\"h-out\"><h2 id=\"h-out\">Recent outcomes</h2>");
+	if (json_array_size(v->outcomes) == 0)
+		html_raw(h, "<p class=\"empty\">No searches yet.</p>");
+	else
+		html_raw(h, "<ul class=\"feed\">");
+	json_array_foreach(v->outcomes, i, o) {
+		html_raw(h, "<li>");
+		html_ago(h, uj_int(o, "started"), now_s);
+		html_raw(h, "<span class=\"what\">");
+		ui_badge(h, uj_str(o, "outcome"));
+		html_raw(h, " ");
+		html_esc(h, uj_str(o, "command"));
+		if (uj_str(o, "title") != NULL) {
+			html_raw(h, " \xc2\xb7 ");
+			html_esc(h, uj_str(o, "title"));
+		}
+		html_raw(h, " <span class=\"dim\">\xc2\xb7 ");
+		html_esc(h, uj_str(o, "connector"));
+		html_raw(h, " \xc2\xb7 ");
+		html_duration_ms(h, uj_int(o, "duration_ms"));
+		html_raw(h, "</span></span></li>");
+	}
+	if (json_array_size(v->outcomes) > 0)
+		html_raw(h, "</ul>");
+	html_raw(h, "</section></div>");
 	html_raw(h, "<section class=\"card\" aria-labelledby=\"h-q\"><h2 id=\"h-q\"><span class=\"grow\">Batches in dispatch order</span>"
 		 "<span class=\"dim small\">");
 	html_int(h, uj_int(v->totals, "batches"));
@@ -110,47 +138,21 @@ ui_render_queue(struct html *h, const struct ui_page *p, const struct ui_queue_v
 		}
 		html_raw(h, "</tbody></table></div>");
 	}
-	html_raw(h, "</section><div class=\"grid grid-2\"><section class=\"card\" aria-labelledby=\"h-thr\">"
-		 "<h2 id=\"h-thr\">Indexer queries per connector</h2>");
-	throttle_table(h, v->throttle, now_s);
-	html_raw(h, "</section><section class=\"card\" aria-labelledby=\"h-out\"><h2 id=\"h-out\">Recent outcomes</h2>");
-	if (json_array_size(v->outcomes) == 0)
-		html_raw(h, "<p class=\"empty\">No searches yet.</p>");
-	else
-		html_raw(h, "<ul class=\"feed\">");
-	json_array_foreach(v->outcomes, i, o) {
-		html_raw(h, "<li>");
-		html_ago(h, uj_int(o, "started"), now_s);
-		html_raw(h, "<span class=\"what\">");
-		ui_badge(h, uj_str(o, "outcome"));
-		html_raw(h, " ");
-		html_esc(h, uj_str(o, "command"));
-		if (uj_str(o, "title") != NULL) {
-			html_raw(h, " \xc2\xb7 ");
-			html_esc(h, uj_str(o, "title"));
-		}
-		html_raw(h, " <span class=\"dim\">\xc2\xb7 ");
-		html_esc(h, uj_str(o, "connector"));
-		html_raw(h, " \xc2\xb7 ");
-		html_duration_ms(h, uj_int(o, "duration_ms"));
-		html_raw(h, "</span></span></li>");
-	}
-	if (json_array_size(v->outcomes) > 0)
-		html_raw(h, "</ul>");
-	html_raw(h, "</section></div></div>");
+	html_raw(h, "</section></div>");
 	ui_page_end(h, p);
 }
 
 /* one series per figure over the days of daily */
 static void
 day_chart(struct html *h, const json_t *daily, enum chart_kind kind, const char *title,
-	  const char *const *keys, const char *const *names, size_t nkeys, double budget)
+	  const char *const *keys, const char *const *names, size_t nkeys, double budget, int wide)
 {
 	double vals[CHART_MAX_SERIES][DAYS_MAX];	/* on the stack: handlers run on many threads */
 	char xs[DAYS_MAX][8];
 	const char *x[DAYS_MAX];
 	struct chart_series s[CHART_MAX_SERIES];
-	struct chart c = { kind, title, x, 0, s, nkeys, budget, NULL, 1, 0, 0 };
+	/* the viewBox follows the card's width so the labels keep their size */
+	struct chart c = { kind, title, x, 0, s, nkeys, budget, NULL, 1, wide ? 1100 : 520, wide ? 240 : 220 };
 	const json_t *d;
 	size_t i, k;
 
@@ -205,11 +207,11 @@ ui_render_analytics(struct html *h, const struct ui_page *p, const struct ui_ana
 	html_raw(h, "\" download>Export CSV</a></div></form>");
 
 	html_raw(h, "<div class=\"grid grid-2\"><section class=\"card\"><h2>Searches by outcome</h2>");
-	day_chart(h, v->daily, CHART_BARS, "Searches per day by outcome", out_keys, out_names, 3, 0);
+	day_chart(h, v->daily, CHART_BARS, "Searches per day by outcome", out_keys, out_names, 3, 0, 0);
 	html_raw(h, "</section><section class=\"card\"><h2>Indexer queries spent vs budget</h2>");
-	day_chart(h, v->daily, CHART_LINE, "Indexer queries per day against the daily budget", q_keys, q_names, 1, budget);
+	day_chart(h, v->daily, CHART_LINE, "Indexer queries per day against the daily budget", q_keys, q_names, 1, budget, 0);
 	html_raw(h, "</section></div><section class=\"card\"><h2>Items searched</h2>");
-	day_chart(h, v->daily, CHART_LINE, "Items searched and commands sent per day", i_keys, i_names, 2, 0);
+	day_chart(h, v->daily, CHART_LINE, "Items searched and commands sent per day", i_keys, i_names, 2, 0, 1);
 	html_raw(h, "</section><section class=\"card\"><h2>Connectors side by side</h2><div class=\"table-wrap\"><table><thead><tr>"
 		 "<th scope=\"col\">Connector</th><th scope=\"col\">Health</th><th scope=\"col\" class=\"num\">Library</th>"
 		 "<th scope=\"col\" class=\"num\">Gaps</th><th scope=\"col\" class=\"num\">Upgrades</th>"

@@ -177,7 +177,7 @@ ui_dashboard(struct web_req *req, struct web_resp *resp)
 	day_of(now_s() - (DASH_DAYS - 1) * 86400, from);
 	day_of(now_s(), to);
 	if (db_ui_connectors(db, &conn, &e) < 0 || db_ui_totals(db, &tot, &e) < 0 ||
-	    db_ui_activity(db, 20, 0, &act, &e) < 0 || db_ui_daily(db, from, to, 0, &daily, &e) < 0 ||
+	    db_ui_activity(db, 12, 0, &act, &e) < 0 || db_ui_daily(db, from, to, 0, &daily, &e) < 0 ||
 	    db_ui_completion(db, DASH_DAYS, &comp, &e) < 0 || db_ui_queue(db, 5, &q, &e) < 0) {
 		rc = fail(req, resp, &e);
 		goto out;
@@ -393,7 +393,7 @@ ui_queue(struct web_req *req, struct web_resp *resp)
 
 	if (db == NULL)
 		return 0;
-	if (db_ui_queue(db, 100, &q, &e) < 0 || db_ui_throttle(db, &thr, &e) < 0 ||
+	if (db_ui_queue(db, 50, &q, &e) < 0 || db_ui_throttle(db, &thr, &e) < 0 ||
 	    db_ui_outcomes(db, 20, &out, &e) < 0 || db_ui_totals(db, &tot, &e) < 0) {
 		rc = fail(req, resp, &e);
 		goto out;
