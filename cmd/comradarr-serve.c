@@ -218,6 +218,10 @@ main(int argc, char **argv)
 		log_warn("serve", "database not reachable yet: %s", e.msg);
 		err_clear(&e);
 	} else {
+		if (web_auth_bootstrap(cli.db, &cli.cfg, &e) < 0) {
+			rc = cli_fail(&cli, &e);
+			goto out;
+		}
 		if (cli_secret_key(&cli, &key, &e) < 0) {
 			log_warn("serve", "connector keys cannot be opened: %s", e.msg);
 			err_clear(&e);
@@ -249,6 +253,7 @@ main(int argc, char **argv)
 	so.pool = pool;
 	so.trusted_proxies = getenv("TRUSTED_PROXIES");
 	so.authenticate = web_auth_request;
+	so.after = web_auth_after;
 	so.on_done = o.no_access_log ? NULL : on_done;
 	so.on_done_arg = &lc;
 	so.app = &app;

@@ -6,6 +6,7 @@
 #ifndef COMRADARR_WEB_APP_H
 #define COMRADARR_WEB_APP_H
 
+#include <semaphore.h>
 #include <stdint.h>
 
 #include "core/config.h"
@@ -35,6 +36,12 @@ struct web_app {
 	struct web_limiter *addr_limit;	/* login attempts per address */
 	struct web_limiter *key_limit;	/* requests per API key */
 	int64_t started_us;
+	/* Argon2id takes 46 MiB and ~70 ms a verify (crypto/password.h): at
+	 * most this many at once, so a login flood cannot exhaust memory */
+	sem_t argon_slots;
+	int argon_slots_ok;
+	/* verified for an unknown user, so it costs what a real one costs */
+	char *dummy_hash;
 };
 
 /*
@@ -47,5 +54,36 @@ int web_routes_register(struct web_router *r, struct err *e);
 int api_healthz(struct web_req *req, struct web_resp *resp);
 int api_readyz(struct web_req *req, struct web_resp *resp);
 int api_health(struct web_req *req, struct web_resp *resp);
+int api_login(struct web_req *req, struct web_resp *resp);
+int api_logout(struct web_req *req, struct web_resp *resp);
+int api_session(struct web_req *req, struct web_resp *resp);
+int api_password(struct web_req *req, struct web_resp *resp);
+int api_connectors_list(struct web_req *req, struct web_resp *resp);
+int api_connectors_show(struct web_req *req, struct web_resp *resp);
+int api_connectors_add(struct web_req *req, struct web_resp *resp);
+int api_connectors_edit(struct web_req *req, struct web_resp *resp);
+int api_connectors_remove(struct web_req *req, struct web_resp *resp);
+int api_connectors_test(struct web_req *req, struct web_resp *resp);
+int api_queue_list(struct web_req *req, struct web_resp *resp);
+int api_queue_status(struct web_req *req, struct web_resp *resp);
+int api_queue_pause(struct web_req *req, struct web_resp *resp);
+int api_queue_resume(struct web_req *req, struct web_resp *resp);
+int api_queue_clear(struct web_req *req, struct web_resp *resp);
+int api_registry(struct web_req *req, struct web_resp *resp);
+int api_series(struct web_req *req, struct web_resp *resp);
+int api_movies(struct web_req *req, struct web_resp *resp);
+int api_history(struct web_req *req, struct web_resp *resp);
+int api_events(struct web_req *req, struct web_resp *resp);
+int api_explain(struct web_req *req, struct web_resp *resp);
+int api_users_list(struct web_req *req, struct web_resp *resp);
+int api_users_add(struct web_req *req, struct web_resp *resp);
+int api_users_edit(struct web_req *req, struct web_resp *resp);
+int api_users_remove(struct web_req *req, struct web_resp *resp);
+int api_keys_list(struct web_req *req, struct web_resp *resp);
+int api_keys_add(struct web_req *req, struct web_resp *resp);
+int api_keys_revoke(struct web_req *req, struct web_resp *resp);
+int api_settings_get(struct web_req *req, struct web_resp *resp);
+int api_settings_put(struct web_req *req, struct web_resp *resp);
+int api_audit_list(struct web_req *req, struct web_resp *resp);
 
 #endif

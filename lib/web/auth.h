@@ -32,6 +32,20 @@ void web_app_release(struct web_app *app);
 /* The server's authenticate step (web_server_opts.authenticate). */
 int web_auth_request(struct web_req *req, struct web_resp *resp);
 
+/* Record an API key's request (web_server_opts.after). */
+void web_auth_after(struct web_req *req, struct web_resp *resp);
+
+/*
+ * With ADMIN_USER and ADMIN_PASS set and no user yet: create that admin
+ * (refusing a short password).  Users exist: nothing (logged).
+ */
+int web_auth_bootstrap(PGconn *db, const struct config *cfg, struct err *e);
+
+/* The session cookie's name for a request over TLS or not, and a
+ * Set-Cookie for it (max_age_s 0: delete). */
+const char *web_session_cookie_name(int tls);
+int web_session_cookie(struct web_resp *resp, int tls, const char *value, long max_age_s);
+
 /* Is addr loopback or private (10/8, 172.16/12, 192.168/16, fc00::/7)? */
 int web_addr_is_local(const char *addr);
 

@@ -24,6 +24,42 @@ static const struct web_route routes[] = {
 	API("GET", "/healthz", WEB_PUBLIC, api_healthz),
 	API("GET", "/readyz", WEB_PUBLIC, api_readyz),
 	API("GET", "/health", WEB_PUBLIC, api_health),
+	/* sessions */
+	API_BODY("POST", "/api/auth/login", WEB_PUBLIC, api_login, 4096),
+	API("POST", "/api/auth/logout", WEB_READ, api_logout),
+	API("GET", "/api/auth/session", WEB_READ, api_session),
+	API_BODY("POST", "/api/auth/password", WEB_READ, api_password, 4096),
+	/* connectors: keys go in, never come out */
+	API("GET", "/api/connectors", WEB_READ, api_connectors_list),
+	API("GET", "/api/connectors/{name}", WEB_READ, api_connectors_show),
+	API_BODY("POST", "/api/connectors", WEB_ADMIN, api_connectors_add, 8192),
+	API_BODY("PATCH", "/api/connectors/{name}", WEB_ADMIN, api_connectors_edit, 8192),
+	API("DELETE", "/api/connectors/{name}", WEB_ADMIN, api_connectors_remove),
+	API("POST", "/api/connectors/{name}/test", WEB_WRITE, api_connectors_test),
+	/* the search queue */
+	API("GET", "/api/queue", WEB_READ, api_queue_list),
+	API("GET", "/api/queue/status", WEB_READ, api_queue_status),
+	API_BODY("POST", "/api/queue/pause", WEB_WRITE, api_queue_pause, 4096),
+	API("POST", "/api/queue/resume", WEB_WRITE, api_queue_resume),
+	API_BODY("POST", "/api/queue/clear", WEB_WRITE, api_queue_clear, 4096),
+	/* reading: registry, library, history, outbox, explain */
+	API("GET", "/api/registry", WEB_READ, api_registry),
+	API("GET", "/api/series", WEB_READ, api_series),
+	API("GET", "/api/movies", WEB_READ, api_movies),
+	API("GET", "/api/history", WEB_READ, api_history),
+	API("GET", "/api/events", WEB_READ, api_events),
+	API("GET", "/api/explain/{connector}/{kind}/{id}", WEB_READ, api_explain),
+	/* administration: sessions of admins only, never an API key */
+	API("GET", "/api/users", WEB_ADMIN, api_users_list),
+	API_BODY("POST", "/api/users", WEB_ADMIN, api_users_add, 4096),
+	API_BODY("PATCH", "/api/users/{name}", WEB_ADMIN, api_users_edit, 4096),
+	API("DELETE", "/api/users/{name}", WEB_ADMIN, api_users_remove),
+	API("GET", "/api/apikeys", WEB_ADMIN, api_keys_list),
+	API_BODY("POST", "/api/apikeys", WEB_ADMIN, api_keys_add, 4096),
+	API("DELETE", "/api/apikeys/{id}", WEB_ADMIN, api_keys_revoke),
+	API("GET", "/api/settings", WEB_ADMIN, api_settings_get),
+	API_BODY("PUT", "/api/settings/{key}", WEB_ADMIN, api_settings_put, 16384),
+	API("GET", "/api/audit", WEB_ADMIN, api_audit_list),
 };
 
 int

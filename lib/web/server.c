@@ -63,6 +63,13 @@ web_req_query(const struct web_req *req, const char *name, char *buf, size_t siz
 	return buf;
 }
 
+int
+web_req_has_query(const struct web_req *req, const char *name)
+{
+	return MHD_lookup_connection_value_n(req->conn, MHD_GET_ARGUMENT_KIND, name, strlen(name),
+					     NULL, NULL) == MHD_YES;
+}
+
 const char *
 web_req_cookie(const struct web_req *req, const char *name, char *buf, size_t size)
 {
@@ -291,8 +298,18 @@ route_request(struct web_server *s, struct reqctx *rc, const char *url)
 }
 
 /* Steps 4-6 and the handler: on the last call, with the whole body. */
+static void run_steps(struct web_server *s, struct reqctx *rc);
+
 static void
 run_request(struct web_server *s, struct reqctx *rc)
+{
+	run_steps(s, rc);
+	if (s->o.after != NULL)
+		s->o.after(&rc->req, &rc->resp);
+}
+
+static void
+run_steps(struct web_server *s, struct reqctx *rc)
 {
 	struct web_req *req = &rc->req;
 	struct web_resp *resp = &rc->resp;

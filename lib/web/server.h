@@ -51,6 +51,9 @@ struct web_server_opts {
 	/* step 4; NULL: everyone is anonymous.  Returns 0, or -1 having put an
 	 * answer in resp (a revoked key: 401; a key over its rate: 429). */
 	int (*authenticate)(struct web_req *req, struct web_resp *resp);
+	/* after the handler (or the refusal) with the request's database
+	 * still at hand: API key usage is recorded here; may be NULL */
+	void (*after)(struct web_req *req, struct web_resp *resp);
 	/* after each answer (access log); may be NULL */
 	void (*on_done)(void *arg, const struct web_req *req, const struct web_resp *resp,
 			int64_t duration_us);

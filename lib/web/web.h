@@ -72,7 +72,7 @@ enum web_principal_kind { WEB_ANON = 0, WEB_SESSION, WEB_APIKEY };
 struct web_principal {
 	enum web_principal_kind kind;
 	int64_t user_id;		/* sessions; the key's owner for keys */
-	char user[64];
+	char user[80];			/* a user name, or "apikey:ID" */
 	char role[16];			/* admin | user | readonly */
 	int64_t key_id;			/* WEB_APIKEY */
 	char scope[8];			/* WEB_APIKEY: read | full */
@@ -169,6 +169,8 @@ struct web_req {
 const char *web_req_header(const struct web_req *req, const char *name);
 /* A query parameter, percent-decoded into buf; NULL when absent or undecodable. */
 const char *web_req_query(const struct web_req *req, const char *name, char *buf, size_t size);
+/* Is the query parameter there at all (any value, decodable or not)? */
+int web_req_has_query(const struct web_req *req, const char *name);
 /* A cookie's value, or NULL (copied into buf). */
 const char *web_req_cookie(const struct web_req *req, const char *name, char *buf, size_t size);
 /* A capture of the route's pattern, or NULL. */

@@ -1,0 +1,34 @@
+/*
+ * api.h - helpers the JSON API's handlers share (lib/web/api_*.c).
+ */
+#ifndef COMRADARR_WEB_API_H
+#define COMRADARR_WEB_API_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "db/browse.h"
+#include "web/web.h"
+
+/*
+ * Read the paging and filter query parameters (connector, state, type, kind,
+ * q, after, before, limit) into f, with buf as storage for the strings.  A
+ * malformed one: 400 naming it in resp, and -1.
+ */
+struct api_qbuf {
+	char connector[64], state[24], type[16], kind[48], q[128];
+};
+int api_filter(struct web_req *req, struct web_resp *resp, struct browse_filter *f,
+	       struct api_qbuf *buf);
+
+/*
+ * Answer a page: {"items": [...], "next": "?after=N" cursor or null}.
+ * key is "after" (ascending) or "before" (descending).
+ */
+int api_page(struct web_resp *resp, json_t *items, long limit, const char *key);
+
+/* Write an audit row for the caller (errors are logged, not answered). */
+void api_audit(PGconn *db, const struct web_req *req, const char *action, const char *target,
+	       const char *outcome, json_t *detail);
+
+#endif
