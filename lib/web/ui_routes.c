@@ -583,6 +583,9 @@ ui_analytics_csv(struct web_req *req, struct web_resp *resp)
 /* ------------------------------------------------------------ the table */
 
 static const struct web_route ui_table[] = {
+	PAGE("GET", "/login", WEB_PUBLIC, ui_login),
+	{ "POST", "/login", WEB_PUBLIC, WEB_ROUTE_PAGE, ui_login_post, 4096, NULL, NULL, 0 },
+	PAGE("POST", "/logout", WEB_READ, ui_logout),
 	PAGE("GET", "/", WEB_READ, ui_dashboard),
 	PAGE("GET", "/content", WEB_READ, ui_content),
 	PAGE("POST", "/content/bulk", WEB_WRITE, ui_content_bulk),

@@ -27,6 +27,11 @@ int ui_error_page(struct web_req *req, struct web_resp *resp, int status, const 
 /* A form field of the request's body into buf; NULL when absent. */
 const char *ui_field(struct web_req *req, const char *name, char *buf, size_t size);
 
+/* sign in and out (ui_auth.c) */
+int ui_login(struct web_req *req, struct web_resp *resp);
+int ui_login_post(struct web_req *req, struct web_resp *resp);
+int ui_logout(struct web_req *req, struct web_resp *resp);
+
 /* connector pages (ui_conn.c) */
 int ui_connectors(struct web_req *req, struct web_resp *resp);
 int ui_connector_new(struct web_req *req, struct web_resp *resp);
