@@ -209,3 +209,16 @@ db_ui_completion(PGconn *db, int days, json_t **out, struct err *e)
 	p[0] = d;
 	return db_ui_json(db, read_sql, 1, p, out, e);
 }
+
+int
+db_ui_last_event(PGconn *db, int64_t *id, struct err *e)
+{
+	PGresult *r = NULL;
+
+	/* the primary key's index, read backwards: one row */
+	if (db_query(db, "SELECT coalesce(max(id), 0) FROM events", 0, NULL, &r, e) < 0)
+		return -1;
+	*id = db_int64(r, 0, 0, 0);
+	PQclear(r);
+	return 0;
+}

@@ -57,6 +57,9 @@ int db_ui_daily(PGconn *db, const char *from_day, const char *to_day, int64_t co
  */
 int db_ui_completion(PGconn *db, int days, json_t **out, struct err *e);
 
+/* The newest event's id (0 when none): where a live page starts reading. */
+int db_ui_last_event(PGconn *db, int64_t *id, struct err *e);
+
 /* Run sql (one row, one json column) with params and parse it into *out. */
 int db_ui_json(PGconn *db, const char *sql, int nparams, const char *const *params,
 	       json_t **out, struct err *e);

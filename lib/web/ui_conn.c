@@ -78,7 +78,7 @@ ui_connectors(struct web_req *req, struct web_resp *resp)
 	if (db_ui_connectors(db, &list, &e) < 0)
 		return fail(req, resp, &e);
 	ui_page_for(&p, req, "Connectors", "connectors");
-	p.live = 1;
+	ui_page_live(&p, db);
 	html_init(&h);
 	ui_render_connectors(&h, &p, list, (int64_t)time(NULL));
 	rc = ui_send(resp, 200, &h);

@@ -64,7 +64,7 @@ head(struct html *h, const char *title, const char *base, const struct ui_page *
 {
 	html_raw(h, "<!DOCTYPE html>\n<html lang=\"en\"");
 	if (p != NULL && p->live)
-		html_raw(h, " data-events=\"api/events\"");
+		html_fmt(h, " data-events=\"api/events\" data-events-after=\"%lld\"", p->events_after);
 	html_raw(h, "><head><meta charset=\"utf-8\"><base href=\"");
 	html_esc(h, base != NULL && base[0] == '/' ? base : "/");
 	html_raw(h, "\">"
@@ -194,7 +194,7 @@ void
 ui_login_page(struct html *h, const char *base, const char *csrf, const char *user,
 	      const char *error, int totp)
 {
-	struct ui_page p = { "Sign in", NULL, NULL, csrf, NULL, error, 0, base };
+	struct ui_page p = { "Sign in", NULL, NULL, csrf, NULL, error, 0, base, 0 };
 
 	head(h, "Sign in", base, NULL);
 	html_raw(h, "<body><main class=\"login-wrap\" id=\"main\"><div class=\"login card\">");

@@ -27,6 +27,7 @@ struct ui_page {
 	const char *flash_err;	/* an error to show clearly, or NULL */
 	int live;		/* the page listens to /api/events (app.js) */
 	const char *base;	/* BASE_URL ("/" or "/prefix/"); NULL: "/" */
+	long long events_after;	/* live pages: the newest event the page shows */
 };
 
 /* The sidebar's entries, in order: key, label, path. */

@@ -67,6 +67,19 @@ ui_page_for(struct ui_page *p, struct web_req *req, const char *title, const cha
 	p->flash_ok = done_message(web_req_query(req, "done", done, sizeof(done)));
 }
 
+void
+ui_page_live(struct ui_page *p, PGconn *db)
+{
+	struct err e = ERR_INIT;
+	int64_t id = 0;
+
+	/* without the id the page still works: it just does not follow */
+	if (db_ui_last_event(db, &id, &e) == 0) {
+		p->live = 1;
+		p->events_after = (long long)id;
+	}
+}
+
 int
 ui_send(struct web_resp *resp, int status, struct html *h)
 {
@@ -189,7 +202,7 @@ ui_dashboard(struct web_req *req, struct web_resp *resp)
 	d.completion = comp;
 	d.queue = q;
 	ui_page_for(&p, req, "Dashboard", "dashboard");
-	p.live = 1;
+	ui_page_live(&p, db);
 	html_init(&h);
 	ui_render_dashboard(&h, &p, &d, now_s());
 	rc = ui_send(resp, 200, &h);
@@ -403,7 +416,7 @@ ui_queue(struct web_req *req, struct web_resp *resp)
 	v.outcomes = out;
 	v.totals = tot;
 	ui_page_for(&p, req, "Queue", "queue");
-	p.live = 1;
+	ui_page_live(&p, db);
 	html_init(&h);
 	ui_render_queue(&h, &p, &v, now_s());
 	rc = ui_send(resp, 200, &h);

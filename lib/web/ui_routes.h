@@ -11,6 +11,8 @@
 #ifndef COMRADARR_WEB_UI_ROUTES_H
 #define COMRADARR_WEB_UI_ROUTES_H
 
+#include <libpq-fe.h>
+
 #include "core/err.h"
 #include "web/ui_html.h"
 #include "web/ui_layout.h"
@@ -20,6 +22,8 @@ int ui_routes_register(struct web_router *r, struct err *e);
 
 /* shared by the handler files (ui_routes.c, ui_conn.c) */
 void ui_page_for(struct ui_page *p, struct web_req *req, const char *title, const char *nav);
+/* Mark p live (app.js follows api/events) from the newest event on. */
+void ui_page_live(struct ui_page *p, PGconn *db);
 int ui_send(struct web_resp *resp, int status, struct html *h);
 int ui_redirect(struct web_req *req, struct web_resp *resp, const char *path);
 /* A page that says what went wrong (status 4xx/5xx), in the frame. */

@@ -417,7 +417,7 @@ END_TEST
 
 START_TEST(page_frame_landmarks_and_csrf)
 {
-	struct ui_page p = { "Queue <1>", "queue", "ad\"min", "tok&en", NULL, "it <broke>", 1, "/sub/" };
+	struct ui_page p = { "Queue <1>", "queue", "ad\"min", "tok&en", NULL, "it <broke>", 1, "/sub/", 42 };
 	struct html h;
 
 	html_init(&h);
@@ -439,7 +439,7 @@ START_TEST(page_frame_landmarks_and_csrf)
 	ck_assert_int_eq(count(h.b.data, "<input type=\"hidden\" name=\"csrf\" value=\"tok&amp;en\">"), 2);
 	ck_assert_ptr_nonnull(strstr(h.b.data, "data-confirm=\"Pause the queue?\""));
 	ck_assert_ptr_nonnull(strstr(h.b.data, "role=\"alert\"><strong>Error:</strong> it &lt;broke&gt;"));
-	ck_assert_ptr_nonnull(strstr(h.b.data, "data-events=\"api/events\""));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "data-events=\"api/events\" data-events-after=\"42\""));
 	/* the assets by their fingerprinted URLs; no inline script or style */
 	ck_assert_ptr_nonnull(strstr(h.b.data, ui_asset_url("app.css") + 1));
 	ck_assert_ptr_nonnull(strstr(h.b.data, ui_asset_url("app.js") + 1));

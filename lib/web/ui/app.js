@@ -3,9 +3,9 @@
  * page and form works without it; with it:
  *   - the theme toggle switches and remembers dark/light;
  *   - the Menu button opens the sidebar drawer on small screens;
- *   - elements marked data-live refresh themselves when the server-sent
- *     event stream (/api/events) reports a change, and data-feed lists
- *     grow with each event;
+ *   - elements marked data-live refresh themselves when the outbox
+ *     (api/events) reports a change, and data-feed lists grow with each
+ *     event;
  *   - search boxes marked data-autosearch update the results as you type;
  *   - forms marked data-confirm ask first; "select all" boxes select rows;
  *   - the cron builder writes its expression into the cron field.
@@ -119,54 +119,90 @@
 	});
 
 	/* ---------------------------------------------------------- live */
+	/* The outbox (api/events) is read from the last event the page was
+	 * rendered with (data-events-after): as a server-sent event stream when
+	 * the server answers one, else by asking every few seconds. */
 	var live = $$("[data-live]"), feed = $("[data-feed]"), status = $("[data-live-status]");
-	if ((live.length || feed) && window.EventSource) {
+	var evurl = root.getAttribute("data-events");
+	if (evurl && (live.length || feed)) {
+		var last = parseInt(root.getAttribute("data-events-after") || "0", 10) || 0;
 		var pending = null;
+		var setStatus = function (on, text) {
+			if (!status) return;
+			status.classList.toggle("on", on);
+			status.lastChild.textContent = " " + text;
+		};
 		var refresh = function () {
 			if (pending) return;
 			pending = window.setTimeout(function () {
 				pending = null;
 				swap(window.location.href, live.map(function (el) { return el.id; })).then(function () {
 					live = $$("[data-live]");
-				}).catch(function () { /* next event tries again */ });
-			}, 400);
+				}).catch(function () { /* the next event tries again */ });
+			}, 300);
 		};
-		var describe = function (ev) {
-			var d = {};
-			try { d = JSON.parse(ev.data); } catch (e) { d = { kind: ev.type }; }
-			var kind = d.kind || ev.type || "event";
-			var text = kind.replace(/[_.]/g, " ");
+		var describe = function (d) {
+			var text = (d.kind || "event").replace(/_/g, " ");
 			var p = d.payload || {};
-			if (d.connector) text += " · " + d.connector;
-			if (p.title) text += " · " + p.title;
+			text = text.charAt(0).toUpperCase() + text.slice(1);
+			if (p.command) text += " · " + p.command;
 			if (p.outcome) text += " · " + p.outcome;
-			if (p.status) text += " · " + p.status;
+			if (p.health) text += " · " + p.health;
+			if (d.connector) text += " · " + d.connector;
 			return text;
 		};
-		var add = function (ev) {
+		var add = function (d) {
 			if (!feed) return;
 			var li = doc.createElement("li"), t = doc.createElement("time"), w = doc.createElement("span");
-			var now = new Date();
-			t.dateTime = now.toISOString();
-			t.textContent = now.toTimeString().slice(0, 8);
+			var when = d.at ? new Date(typeof d.at === "number" ? d.at * 1000 : d.at) : new Date();
+			t.dateTime = when.toISOString();
+			t.textContent = "just now";
 			w.className = "what";
-			w.textContent = describe(ev);
+			w.textContent = describe(d);
 			li.appendChild(t);
 			li.appendChild(w);
 			feed.insertBefore(li, feed.firstChild);
 			var empty = $(".empty", feed.parentNode);
 			if (empty) empty.remove();
-			while (feed.children.length > 50) feed.removeChild(feed.lastChild);
+			while (feed.children.length > 30) feed.removeChild(feed.lastChild);
 		};
-		var es = new EventSource(root.getAttribute("data-events") || "/api/events");
-		var on = function (ev) { add(ev); refresh(); };
-		es.onmessage = on;
-		["queue", "search", "health", "sync", "discover", "outcome", "system"].forEach(function (k) {
-			es.addEventListener(k, on);
-		});
-		es.onopen = function () { if (status) { status.classList.add("on"); status.lastChild.textContent = " live"; } };
-		es.onerror = function () { if (status) { status.classList.remove("on"); status.lastChild.textContent = " reconnecting"; } };
-		window.addEventListener("pagehide", function () { es.close(); });
+		var seen = function (d) {
+			if (!d || typeof d.id !== "number" || d.id <= last) return;
+			last = d.id;
+			add(d);
+			refresh();
+		};
+		var sse = function () {
+			var es = new EventSource(evurl + "?after=" + last);
+			es.onmessage = function (ev) { try { seen(JSON.parse(ev.data)); } catch (e) { /* not ours */ } };
+			es.onopen = function () { setStatus(true, "live"); };
+			es.onerror = function () { setStatus(false, "reconnecting"); };
+			window.addEventListener("pagehide", function () { es.close(); });
+		};
+		var poll = function () {
+			fetch(evurl + "?after=" + last + "&limit=50", { credentials: "same-origin", headers: { Accept: "application/json" } })
+				.then(function (r) {
+					var ct = r.headers.get("Content-Type") || "";
+					if (ct.indexOf("text/event-stream") === 0) {
+						if (r.body) r.body.cancel();
+						sse();
+						return null;
+					}
+					if (!r.ok) throw new Error("HTTP " + r.status);
+					return r.json();
+				})
+				.then(function (j) {
+					if (j === null) return;
+					(j.items || []).forEach(seen);
+					setStatus(true, "live");
+					window.setTimeout(poll, j.next ? 200 : 3000);
+				})
+				.catch(function () {
+					setStatus(false, "reconnecting");
+					window.setTimeout(poll, 6000);
+				});
+		};
+		poll();
 	}
 
 	/* ---------------------------------------------------------- cron builder */
