@@ -21,6 +21,7 @@
 #include "db/uiact.h"
 #include "db/uistats.h"
 #include "stage/connect.h"
+#include "stage/sync.h"
 #include "web/app.h"
 #include "web/server.h"
 #include "web/ui_pages.h"
@@ -523,4 +524,48 @@ ui_connector_delete(struct web_req *req, struct web_resp *resp)
 	if (db_connector_remove(db, web_req_param(req, "name"), &e) < 0)
 		return fail(req, resp, &e);
 	return ui_redirect(req, resp, "connectors?done=deleted");
+}
+
+/*
+ * Sync now (Req 16.5's quick action): the same sync the timer runs, in
+ * this request.  A small library takes a second or two; a large one keeps
+ * this request until it is done (the timer is the way for those).  Held by
+ * another sync: skipped, which is success.
+ */
+int
+ui_connector_sync(struct web_req *req, struct web_resp *resp)
+{
+	PGconn *db = web_req_db(req, resp);
+	struct sync_opts o;
+	struct sync_report *r = NULL;
+	struct connector c;
+	struct err e = ERR_INIT;
+	char path[128];
+	int rc;
+
+	if (db == NULL)
+		return 0;
+	memset(&c, 0, sizeof(c));
+	if (db_connector_get(db, web_req_param(req, "name"), &c, &e) < 0)
+		return fail(req, resp, &e);
+	r = calloc(1, sizeof(*r));
+	memset(&o, 0, sizeof(o));
+	o.force = 1;
+	o.key = app_key(req);
+	if (r == NULL)
+		rc = web_resp_error(resp, 500, "internal", NULL, "out of memory");
+	else if (o.key == NULL)
+		rc = ui_error_page(req, resp, 503, &(struct err){ ERR_CONFIG, 0, -1,
+				   "no secret key: set SECRET_KEY_FILE for comradarr-serve to reach the apps" });
+	else if (sync_connector(db, &c, &o, r, &e) < 0 || r->status == SYNC_FAILED)
+		rc = fail(req, resp, e.kind != ERR_NONE ? &e : &(struct err){ ERR_INTERNAL, 0, -1,
+			  "the sync failed: see the connector's health and the serve log" });
+	else {
+		snprintf(path, sizeof(path), "connectors/%s?done=%s", c.name,
+			 r->status == SYNC_SKIPPED ? "sync_skipped" : "synced");
+		rc = ui_redirect(req, resp, path);
+	}
+	free(r);
+	connector_release(&c);
+	return rc;
 }

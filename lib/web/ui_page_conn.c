@@ -82,6 +82,11 @@ ui_render_connectors(struct html *h, const struct ui_page *p, const json_t *list
 		ui_csrf(h, p);
 		html_raw(h, "<button type=\"submit\" class=\"small\">Test</button></form>");
 		html_raw(h, "<form method=\"post\" action=\"");
+		conn_link(h, name, "/sync");
+		html_raw(h, "\">");
+		ui_csrf(h, p);
+		html_raw(h, "<button type=\"submit\" class=\"small\">Sync</button></form>");
+		html_raw(h, "<form method=\"post\" action=\"");
 		conn_link(h, name, enabled ? "/disable" : "/enable");
 		html_raw(h, "\">");
 		ui_csrf(h, p);
@@ -316,7 +321,12 @@ ui_render_connector(struct html *h, const struct ui_page *p, const json_t *c, co
 	conn_link(h, name, "/test");
 	html_raw(h, "\">");
 	ui_csrf(h, p);
-	html_raw(h, "<button type=\"submit\">Test connection</button></form>"
+	html_raw(h, "<button type=\"submit\">Test connection</button></form>");
+	html_raw(h, "<form method=\"post\" action=\"");
+	conn_link(h, name, "/sync");
+	html_raw(h, "\">");
+	ui_csrf(h, p);
+	html_raw(h, "<button type=\"submit\" class=\"primary\">Sync now</button></form>"
 		 "<a class=\"btn\" href=\"content?connector=");
 	html_url(h, name);
 	html_raw(h, "\">Browse its library</a></div></section>");

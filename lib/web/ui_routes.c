@@ -43,6 +43,8 @@ done_message(const char *code)
 		{ "deleted", "the connector was removed" },
 		{ "enabled", "the connector is enabled" },
 		{ "disabled", "the connector is disabled" },
+		{ "synced", "the library was synced" },
+		{ "sync_skipped", "a sync of this connector is already running" },
 		{ NULL, NULL }
 	};
 	size_t i;
@@ -622,6 +624,7 @@ static const struct web_route ui_table[] = {
 	PAGE("POST", "/connectors/{name}/enable", WEB_WRITE, ui_connector_enable),
 	PAGE("POST", "/connectors/{name}/disable", WEB_WRITE, ui_connector_disable),
 	PAGE("POST", "/connectors/{name}/delete", WEB_ADMIN, ui_connector_delete),
+	PAGE("POST", "/connectors/{name}/sync", WEB_WRITE, ui_connector_sync),
 };
 
 int

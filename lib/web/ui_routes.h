@@ -47,5 +47,6 @@ int ui_connector_test(struct web_req *req, struct web_resp *resp);
 int ui_connector_enable(struct web_req *req, struct web_resp *resp);
 int ui_connector_disable(struct web_req *req, struct web_resp *resp);
 int ui_connector_delete(struct web_req *req, struct web_resp *resp);
+int ui_connector_sync(struct web_req *req, struct web_resp *resp);
 
 #endif
