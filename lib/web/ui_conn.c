@@ -243,8 +243,8 @@ probe(struct web_req *req, const struct posted *po, const struct connector *stor
 	}
 	if (arr_probe(client, r, e) < 0)
 		goto out;
-	out = json_pack("{s:b, s:s}", "ok", r->health == ARR_HEALTH_HEALTHY || r->health == ARR_HEALTH_DEGRADED,
-			"health", arr_health_name(r->health));
+	out = json_pack("{s:b, s:s, s:b}", "ok", r->health == ARR_HEALTH_HEALTHY || r->health == ARR_HEALTH_DEGRADED,
+			"health", arr_health_name(r->health), "auth_failed", r->facts.auth_failed);
 	if (r->facts.answered) {
 		json_object_set_new(out, "app", json_string(r->status.app_name));
 		json_object_set_new(out, "version", json_string(r->status.version));
@@ -262,6 +262,18 @@ out:
 	arr_client_free(client);
 	free(r);
 	return out;
+}
+
+/* What a test learned is the connector's health now (with its history). */
+static void
+record_probe(PGconn *db, int64_t id, const json_t *test)
+{
+	struct err e = ERR_INIT;
+	const char *health = uj_str(test, "health");
+
+	if (db_connector_set_probe(db, id, uj_str(test, "app"), uj_str(test, "version"), uj_str(test, "api"),
+				   health, uj_str(test, "message"), uj_bool(test, "auth_failed"), NULL, &e) < 0)
+		log_warn("serve", "the connection test was not recorded: %s", e.msg);
 }
 
 int
@@ -304,6 +316,11 @@ ui_connector_create(struct web_req *req, struct web_resp *resp)
 			       e.kind == ERR_DB ? "the database refused the connector" : e.msg);
 		goto out;
 	}
+	/* the first health check now, so the list shows it healthy (or why
+	 * not) rather than "unknown" until the next sync */
+	test = probe(req, &po, NULL, &e);
+	if (test != NULL)
+		record_probe(db, po.c.id, test);
 	rc = ui_redirect(req, resp, "connectors?done=added");
 out:
 	json_decref(test);
@@ -462,11 +479,7 @@ ui_connector_test(struct web_req *req, struct web_resp *resp)
 	po.c.timeout_ms = c.timeout_ms;
 	test = probe(req, &po, &c, &e);
 	if (test != NULL)
-		/* what the test learned is the connector's health now */
-		db_connector_set_probe(db, c.id, uj_str(test, "app"), uj_str(test, "version"), uj_str(test, "api"),
-				       uj_str(test, "health"), uj_str(test, "message"),
-				       uj_str(test, "health") != NULL && strcmp(uj_str(test, "health"), "unhealthy") == 0 &&
-				       uj_str(test, "app") == NULL, NULL, &e);
+		record_probe(db, c.id, test);
 	v = stored_values(app_key(req), &c);
 	f.v = v;
 	f.editing = 1;
@@ -557,7 +570,8 @@ ui_connector_sync(struct web_req *req, struct web_resp *resp)
 	else if (o.key == NULL)
 		rc = ui_error_page(req, resp, 503, &(struct err){ ERR_CONFIG, 0, -1,
 				   "no secret key: set SECRET_KEY_FILE for comradarr-serve to reach the apps" });
-	else if (sync_connector(db, &c, &o, r, &e) < 0 || r->status == SYNC_FAILED)
+	else if (sync_health_check(db, &c, &o, r, &e) < 0 || sync_connector(db, &c, &o, r, &e) < 0 ||
+		 r->status == SYNC_FAILED)
 		rc = fail(req, resp, e.kind != ERR_NONE ? &e : &(struct err){ ERR_INTERNAL, 0, -1,
 			  "the sync failed: see the connector's health and the serve log" });
 	else {

@@ -38,6 +38,8 @@ done_message(const char *code)
 		{ "priority", "the batch's priority was changed" },
 		{ "removed", "the batch was removed; its items are pending again" },
 		{ "bulk", "the selected items were updated" },
+		{ "bulk_none", "nothing changed: the selected items are queued or being searched, "
+			"and those stay with the dispatcher until their batch ends" },
 		{ "saved", "the connector was saved" },
 		{ "added", "the connector was added" },
 		{ "deleted", "the connector was removed" },
@@ -385,7 +387,7 @@ ui_content_bulk(struct web_req *req, struct web_resp *resp)
 	} else if (db_ui_bulk(db, action, (int)prio, k->v, k->n, &changed, &e) < 0) {
 		rc = fail(req, resp, &e);
 	} else {
-		rc = ui_redirect(req, resp, "content?done=bulk");
+		rc = ui_redirect(req, resp, changed > 0 ? "content?done=bulk" : "content?done=bulk_none");
 	}
 	for (i = 0; i < k->n; i++)
 		free(k->own[i]);
