@@ -27,11 +27,11 @@
 #include "core/banned.h"
 
 enum { OPT_LISTEN = 'l', OPT_THREADS = 't', OPT_AUTH = 2000, OPT_CONFIRM, OPT_NO_LOG,
-       OPT_ROUTES };
+       OPT_ROUTES, OPT_LOGIN_LIMIT };
 
 struct opts {
 	const char *listen, *auth;
-	long threads;
+	long threads, login_limit;
 	int confirm_disabled, no_access_log, list_routes;
 };
 
@@ -42,6 +42,8 @@ static const struct cli_opt options[] = {
 	{ "auth", OPT_AUTH, "MODE", "full (default), local (private addresses act as admin), "
 	  "or disabled" },
 	{ "i-know-auth-is-disabled", OPT_CONFIRM, NULL, "confirm --auth disabled" },
+	{ "login-limit", OPT_LOGIN_LIMIT, "N", "login attempts per minute from one address "
+	  "(default 10)" },
 	{ "no-access-log", OPT_NO_LOG, NULL, "no http_request line per request" },
 	{ "list-routes", OPT_ROUTES, NULL, "print the route table (method, path, access) and exit" },
 	{ NULL, 0, NULL, NULL }
@@ -49,7 +51,8 @@ static const struct cli_opt options[] = {
 
 static const struct cli_cmd cmd = {
 	"comradarr-serve",
-	"[--listen HOST:PORT] [--threads N] [--auth MODE] [--no-access-log] [--list-routes]",
+	"[--listen HOST:PORT] [--threads N] [--auth MODE] [--login-limit N] [--no-access-log] "
+	"[--list-routes]",
 	"Serve the JSON API, /health and the web UI until stopped.",
 	options,
 	"Exit status: 0 stopped by SIGTERM or SIGINT, 1 failed to start, 2 usage error.\n"
@@ -71,6 +74,8 @@ on_opt(void *ctx, int key, const char *arg)
 	case OPT_CONFIRM: o->confirm_disabled = 1; break;
 	case OPT_NO_LOG: o->no_access_log = 1; break;
 	case OPT_ROUTES: o->list_routes = 1; break;
+	case OPT_LOGIN_LIMIT:
+		return cli_parse_int(cmd.name, "--login-limit", arg, 1, 100000, &o->login_limit);
 	case OPT_THREADS: return cli_parse_int(cmd.name, "--threads", arg, 1, 256, &o->threads);
 	default: break;
 	}
@@ -204,6 +209,7 @@ main(int argc, char **argv)
 	if (app.auth_mode == WEB_AUTH_DISABLED)
 		log_warn("serve", "authentication is DISABLED: anyone who can reach this port is "
 			 "an administrator");
+	app.login_per_minute = o.login_limit > 0 ? (int)o.login_limit : 10;
 	if (web_app_init(&app, &cli.cfg, &e) < 0) {
 		rc = cli_fail(&cli, &e);
 		goto out;

@@ -252,6 +252,19 @@ api_keys_revoke(struct web_req *req, struct web_resp *resp)
 	return web_resp_json(resp, 200, json_pack("{s:I,s:b}", "id", (json_int_t)id, "revoked", 1));
 }
 
+/* A setting whose name says it holds a secret: never stored here, never shown. */
+static int
+setting_is_secret(const char *key)
+{
+	static const char *const words[] = { "password", "passwd", "secret", "token", "apikey",
+					     "api_key", "credential", "private", NULL };
+
+	for (int i = 0; words[i] != NULL; i++)
+		if (strstr(key, words[i]) != NULL)
+			return 1;
+	return log_field_is_secret(key);
+}
+
 int
 api_settings_get(struct web_req *req, struct web_resp *resp)
 {
@@ -263,6 +276,14 @@ api_settings_get(struct web_req *req, struct web_resp *resp)
 		return -1;
 	if (db_settings_all(db, &s, &e) < 0)
 		return web_resp_err(resp, &e);
+	{
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(s, k, v)
+			if (setting_is_secret(k))
+				json_object_set_new(s, k, json_string("[REDACTED]"));
+	}
 	log_redact_json(s);
 	return web_resp_json(resp, 200, s);
 }
@@ -283,7 +304,7 @@ api_settings_put(struct web_req *req, struct web_resp *resp)
 		web_resp_error(resp, 400, "invalid", "value", "send {\"value\": ...}");
 		goto out;
 	}
-	if (log_field_is_secret(key)) {
+	if (setting_is_secret(key)) {
 		web_resp_error(resp, 400, "invalid", "key", "secrets are not settings: they have "
 			       "their own sealed storage");
 		goto out;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -44,15 +45,37 @@ locked(struct web_resp *resp, int64_t secs)
 	return -1;
 }
 
-/* Verify under the Argon2 slot limit; 1 match, 0 not, -1 error. */
+/* Every password check slot is taken: come back in a second. */
+static int
+busy(struct web_resp *resp)
+{
+	web_resp_error(resp, 503, "busy", NULL, "too many logins at once; retry in a second");
+	web_resp_header(resp, "Retry-After", "1");
+	return -1;
+}
+
+/*
+ * Verify under the Argon2 slot limit; 1 match, 0 not, -1 error, -2 every
+ * slot stayed busy for 250 ms.  Waiting longer would hold a server thread
+ * hostage to a login flood; the caller answers 503 and the client retries.
+ */
 static int
 verify(struct web_app *app, const char *hash, const char *password)
 {
 	struct err e = ERR_INIT;
+	struct timespec until;
 	int rc;
 
-	if (app->argon_slots_ok)
-		sem_wait(&app->argon_slots);
+	if (app->argon_slots_ok) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 250 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		if (sem_timedwait(&app->argon_slots, &until) < 0)
+			return -2;
+	}
 	rc = password_verify(hash, password, &e);
 	if (app->argon_slots_ok)
 		sem_post(&app->argon_slots);
@@ -144,7 +167,11 @@ api_login(struct web_req *req, struct web_resp *resp)
 		goto out;
 	}
 	if (!found || u.locked_for_s > 0) {
-		(void)verify(app, app->dummy_hash, password);	/* same time either way */
+		/* the same work either way */
+		if (verify(app, app->dummy_hash, password) == -2) {
+			busy(resp);
+			goto out;
+		}
 		if (found) {
 			audit(db, req, name, "login", name, "locked",
 			      json_pack("{s:I}", "locked_for_s", (json_int_t)u.locked_for_s));
@@ -156,8 +183,12 @@ api_login(struct web_req *req, struct web_resp *resp)
 		}
 		goto out;
 	}
-	ok = verify(app, u.password_hash, password) == 1;
-	if (!ok) {
+	ok = verify(app, u.password_hash, password);
+	if (ok == -2) {
+		busy(resp);
+		goto out;
+	}
+	if (ok != 1) {
 		int64_t lock = 0;
 
 		if (db_user_login_failed(db, u.id, app->lock_attempts, app->lock_minutes, &lock,
@@ -226,7 +257,7 @@ api_password(struct web_req *req, struct web_resp *resp)
 	char *hash = NULL;
 	json_t *body = NULL;
 	PGconn *db;
-	int found = 0, ret = -1;
+	int found = 0, ret = -1, ok = 0;
 
 	memset(&u, 0, sizeof(u));
 	if (req->who.kind != WEB_SESSION || req->who.session_hash[0] == '\0')
@@ -253,7 +284,12 @@ api_password(struct web_req *req, struct web_resp *resp)
 		web_resp_err(resp, &e);
 		goto out;
 	}
-	if (!found || strlen(cur) > PASSWORD_MAX_BYTES || verify(app, u.password_hash, cur) != 1) {
+	if (found && strlen(cur) <= PASSWORD_MAX_BYTES &&
+	    (ok = verify(app, u.password_hash, cur)) == -2) {
+		busy(resp);
+		goto out;
+	}
+	if (!found || strlen(cur) > PASSWORD_MAX_BYTES || ok != 1) {
 		audit(db, req, req->who.user, "user.password", req->who.user, "refused", NULL);
 		web_resp_error(resp, 403, "wrong_password", "current_password",
 			       "the current password is wrong");

@@ -28,6 +28,7 @@ struct web_app {
 	/* lockout (Req 35) */
 	int lock_attempts;		/* failed logins before a lock */
 	int lock_minutes;
+	int login_per_minute;		/* per address, and the burst; set before web_app_init */
 	/* sessions */
 	int session_idle_minutes;
 	int session_max_hours;

@@ -27,9 +27,12 @@ web_app_init(struct web_app *app, const struct config *cfg, struct err *e)
 	app->session_idle_minutes = 60 * 24;
 	app->session_max_hours = 24 * 30;
 	app->started_us = clock_now_us();
-	/* logins per address: 10 at once, then one every 6 s.  Checked before
-	 * any password hash is computed, so a flood costs no Argon2 time. */
-	app->addr_limit = web_limiter_new(4096, 10, 10);
+	/* logins per address: 10 at once, then one every 6 s by default.
+	 * Checked before any password hash is computed, so a flood costs no
+	 * Argon2 time. */
+	if (app->login_per_minute <= 0)
+		app->login_per_minute = 10;
+	app->addr_limit = web_limiter_new(4096, app->login_per_minute, app->login_per_minute);
 	/* requests per API key: 600 a minute, bursts of 120 */
 	app->key_limit = web_limiter_new(1024, 120, 600);
 	if (app->addr_limit == NULL || app->key_limit == NULL) {

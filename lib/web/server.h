@@ -14,9 +14,10 @@
  *      302 to the login page (PAGE); a caller without the level gets 403.
  *   6. CSRF (every method but GET and HEAD): a cross-site Sec-Fetch-Site or
  *      a foreign Origin is 403; a session must also send one of the two,
- *      same-origin, and its token in X-CSRF-Token.  API keys are not ambient
- *      credentials (a browser never adds the header on its own) and need no
- *      token.
+ *      same-origin, and its token in X-CSRF-Token (except on public routes,
+ *      which do not act with its authority: logging in again).  API keys are
+ *      not ambient credentials (a browser never adds the header on its own)
+ *      and need no token.
  * Then the handler answers.  Every answer gets the security headers, the
  * X-Request-Id, and goes to opts.on_done for the access log.
  *

@@ -164,3 +164,7 @@ echo
 echo "a simulated day of dispatch:"
 FAKEARR_BIN=$bin/fakearr COMRADARR_BIN_DIR=$bin "$root/$build/tests/bench/bench_day" ||
 	echo "bench_day failed" >&2
+
+# the HTTP server: its own script, its own cluster
+echo
+sh "$root/tests/bench/serve.sh" "$build" || echo "serve bench failed" >&2

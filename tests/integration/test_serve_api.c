@@ -1,0 +1,564 @@
+/*
+ * test_serve_api.c - comradarr-serve over real HTTP on loopback against a
+ * real database: health, login and sessions, lockout, the queue through a
+ * session and through read-only and full API keys, connectors with keys that
+ * never come back, keyset paging, the audit log and a graceful stop.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <jansson.h>
+
+#include "fakearr_ctl.h"
+#include "pgtest.h"
+#include "proc.h"
+#include "servectl.h"
+
+#define ADMIN_PW "correct horse battery staple"
+#define USER_PW "a user password of some length"
+#define RO_PW "a reader's long enough password"
+#define ARR_KEY "abcdef0123456789abcdef0123456789"
+
+static struct pgtest T;
+static struct servectl S;
+
+static void
+run_ok(const char *const argv[], const char *input)
+{
+	struct proc_result r;
+
+	ck_assert_int_eq(proc_run(argv, input, &r), 0);
+	ck_assert_msg(r.status == 0, "%s %s failed: %s", argv[1], argv[2], r.err);
+	proc_result_free(&r);
+}
+
+static void
+add_user(const char *name, const char *role, const char *pw)
+{
+	const char *argv[] = { "comradarr", "user", "add", name, "--role", role,
+			       "--password-file", "-", NULL };
+	char in[128];
+
+	snprintf(in, sizeof(in), "%s\n", pw);
+	run_ok(argv, in);
+}
+
+/* A new API key of scope, as `comradarr apikey add` prints it once. */
+static char *
+add_key(const char *scope)
+{
+	const char *argv[] = { "comradarr", "apikey", "add", "--description", "test script",
+			       "--scope", scope, "--json", NULL };
+	struct proc_result r;
+	json_t *j;
+	char *key;
+
+	ck_assert_int_eq(proc_run(argv, NULL, &r), 0);
+	ck_assert_msg(r.status == 0, "apikey add: %s", r.err);
+	j = json_loads(r.out, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "event")), "apikey_added");
+	key = strdup(json_string_value(json_object_get(j, "api_key")));
+	json_decref(j);
+	proc_result_free(&r);
+	return key;
+}
+
+static void
+setup(void)
+{
+	struct err e = ERR_INIT;
+	const char *const args[] = { "--threads", "4", NULL };
+
+	pgtest_create(&T, "serve");
+	add_user("admin", "admin", ADMIN_PW);
+	add_user("ursula", "user", USER_PW);
+	add_user("rita", "readonly", RO_PW);
+	ck_assert_msg(servectl_start(&S, args, &e) == 0, "%s", e.msg);
+}
+
+static void
+teardown(void)
+{
+	servectl_stop(&S);
+	pgtest_drop(&T);
+}
+
+/* GET/POST and parse; the status is checked, the JSON returned. */
+static json_t *
+call(const char *method, const char *path, const char *const hdrs[], const char *body,
+     long want)
+{
+	struct http_resp r;
+	json_t *j;
+
+	ck_assert_msg(http_do(&S, method, path, hdrs, body, &r) == 0, "%s %s: no answer",
+		      method, path);
+	ck_assert_msg(r.status == want, "%s %s: status %ld, wanted %ld: %s", method, path,
+		      r.status, want, r.body);
+	j = json_loads(r.body, 0, NULL);
+	ck_assert_msg(j != NULL, "%s %s: not JSON: %s", method, path, r.body);
+	http_resp_free(&r);
+	return j;
+}
+
+static const char *
+jstr(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+START_TEST(health_endpoints_answer_as_documented)
+{
+	json_t *j;
+	struct http_session s;
+
+	j = call("GET", "/healthz", NULL, NULL, 200);
+	ck_assert_str_eq(jstr(j, "status"), "ok");
+	json_decref(j);
+	j = call("GET", "/readyz", NULL, NULL, 200);
+	ck_assert_str_eq(jstr(j, "status"), "ready");
+	json_decref(j);
+	/* anonymous: the summary only */
+	j = call("GET", "/health", NULL, NULL, 200);
+	ck_assert_str_eq(jstr(j, "status"), "ok");
+	ck_assert(json_is_true(json_object_get(json_object_get(j, "database"), "reachable")));
+	ck_assert_ptr_null(json_object_get(j, "connectors"));
+	ck_assert_ptr_null(json_object_get(j, "rss_bytes"));
+	json_decref(j);
+	/* logged in: the details */
+	ck_assert_int_eq(http_login(&S, "rita", RO_PW, &s), 200);
+	{
+		const char *h[] = { s.cookie, NULL };
+
+		j = call("GET", "/health", h, NULL, 200);
+		ck_assert(json_is_array(json_object_get(j, "connectors")));
+		ck_assert_int_gt(json_integer_value(json_object_get(j, "rss_bytes")), 1000000);
+		ck_assert(json_is_false(json_object_get(json_object_get(j, "queue"), "paused")));
+		json_decref(j);
+	}
+	/* migrations pending: not ready, degraded */
+	pgtest_exec(&T, "DELETE FROM schema_migrations WHERE version = "
+		    "(SELECT max(version) FROM schema_migrations)");
+	j = call("GET", "/readyz", NULL, NULL, 503);
+	ck_assert_str_eq(jstr(j, "status"), "not_ready");
+	ck_assert_ptr_nonnull(strstr(jstr(j, "reason"), "migrate"));
+	json_decref(j);
+	j = call("GET", "/health", NULL, NULL, 503);
+	ck_assert_str_eq(jstr(j, "status"), "degraded");
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(login_session_logout)
+{
+	struct http_session s;
+	json_t *j;
+
+	ck_assert_int_eq(http_login(&S, "admin", ADMIN_PW, &s), 200);
+	ck_assert_ptr_nonnull(strstr(s.cookie, "comradarr_session="));
+	ck_assert_uint_ge(strlen(s.csrf), 32);
+	{
+		const char *h[] = { s.cookie, NULL };
+		const char *post[] = { s.cookie, s.origin_hdr, s.csrf_hdr, NULL };
+
+		j = call("GET", "/api/auth/session", h, NULL, 200);
+		ck_assert_str_eq(jstr(j, "user"), "admin");
+		ck_assert_str_eq(jstr(j, "role"), "admin");
+		ck_assert_str_eq(jstr(j, "csrf_token"), s.csrf);
+		json_decref(j);
+		json_decref(call("POST", "/api/auth/logout", post, NULL, 200));
+		/* the old cookie is dead */
+		json_decref(call("GET", "/api/auth/session", h, NULL, 401));
+	}
+	/* stored only as a hash */
+	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM sessions WHERE id_hash !~ "
+				      "'^[0-9a-f]{64}$'"), 0);
+	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM audit_log WHERE action = 'logout'"), 1);
+}
+END_TEST
+
+START_TEST(wrong_password_and_unknown_user_look_alike_then_lock)
+{
+	const char *h[] = { "Content-Type: application/json", NULL };
+	struct http_resp a, b;
+	struct http_session s;
+	char ra[16];
+	int i;
+
+	ck_assert_int_eq(http_do(&S, "POST", "/api/auth/login", h,
+				 "{\"username\":\"admin\",\"password\":\"not the password\"}", &a), 0);
+	ck_assert_int_eq(http_do(&S, "POST", "/api/auth/login", h,
+				 "{\"username\":\"nobody\",\"password\":\"not the password\"}", &b), 0);
+	ck_assert_int_eq(a.status, 401);
+	ck_assert_int_eq(b.status, a.status);
+	ck_assert_str_eq(a.body, b.body);
+	http_resp_free(&a);
+	http_resp_free(&b);
+	/* the threshold is 5: four more failures lock the account */
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(http_login(&S, "admin", "still not the password", &s), 401);
+	ck_assert_int_eq(http_login(&S, "admin", "still not the password", &s), 429);
+	/* now even the right password is refused, with the time left */
+	ck_assert_int_eq(http_do(&S, "POST", "/api/auth/login", h,
+				 "{\"username\":\"admin\",\"password\":\"" ADMIN_PW "\"}", &a), 0);
+	ck_assert_int_eq(a.status, 429);
+	ck_assert_ptr_nonnull(strstr(a.body, "locked for 15 more minutes"));
+	ck_assert_ptr_nonnull(http_header(&a, "Retry-After", ra, sizeof(ra)));
+	ck_assert_int_gt(atoi(ra), 800);
+	http_resp_free(&a);
+	/* another user is not affected */
+	ck_assert_int_eq(http_login(&S, "rita", RO_PW, &s), 200);
+	/* the lock ends: the real user gets in */
+	pgtest_exec(&T, "UPDATE users SET locked_until = now() - interval '1 second' "
+		    "WHERE name = 'admin'");
+	ck_assert_int_eq(http_login(&S, "admin", ADMIN_PW, &s), 200);
+	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM audit_log WHERE action = 'login' "
+				      "AND outcome = 'locked'"), 2);
+}
+END_TEST
+
+START_TEST(per_address_limit_stops_a_flood_before_hashing)
+{
+	struct http_session s;
+	int limited = 0;
+
+	for (int i = 0; i < 14; i++) {
+		long st = http_login(&S, "nobody", "a password guess", &s);
+
+		ck_assert(st == 401 || st == 429);
+		limited += st == 429;
+	}
+	ck_assert_int_ge(limited, 4);
+}
+END_TEST
+
+START_TEST(queue_through_session_and_api_keys)
+{
+	char *ro = add_key("read"), *full = add_key("full");
+	char rohdr[128], fullhdr[128];
+	struct http_session s;
+	json_t *j;
+
+	snprintf(rohdr, sizeof(rohdr), "X-Api-Key: %s", ro);
+	snprintf(fullhdr, sizeof(fullhdr), "X-Api-Key: %s", full);
+	ck_assert_int_eq(http_login(&S, "ursula", USER_PW, &s), 200);
+	{
+		const char *sess[] = { s.cookie, s.origin_hdr, s.csrf_hdr, "Content-Type: application/json",
+				       NULL };
+		const char *rk[] = { rohdr, NULL }, *fk[] = { fullhdr, NULL };
+
+		/* a user acts on the queue with a session */
+		j = call("POST", "/api/queue/pause", sess, "{\"reason\":\"maintenance\"}", 200);
+		ck_assert(json_is_true(json_object_get(j, "paused")));
+		json_decref(j);
+		j = call("GET", "/api/queue/status", sess, NULL, 200);
+		ck_assert(json_is_true(json_object_get(j, "paused")));
+		json_decref(j);
+		/* the read-only key reads, and is refused on writes */
+		j = call("GET", "/api/queue/status", rk, NULL, 200);
+		ck_assert(json_is_true(json_object_get(j, "paused")));
+		json_decref(j);
+		json_decref(call("POST", "/api/queue/resume", rk, NULL, 403));
+		/* the full key acts, without a CSRF token (not an ambient credential) */
+		j = call("POST", "/api/queue/resume", fk, NULL, 200);
+		ck_assert(json_is_false(json_object_get(j, "paused")));
+		json_decref(j);
+		/* ... but never administers */
+		json_decref(call("GET", "/api/users", fk, NULL, 403));
+		json_decref(call("GET", "/api/users", sess, NULL, 403));	/* role user */
+	}
+	/* a key in the URL is refused outright */
+	{
+		char path[256];
+
+		snprintf(path, sizeof(path), "/api/queue/status?apikey=%s", ro);
+		json_decref(call("GET", path, NULL, NULL, 400));
+	}
+	/* usage is recorded; revocation is immediate */
+	ck_assert_int_ge(pgtest_count(&T, "SELECT count(*) FROM api_key_usage u JOIN api_keys k ON "
+				      "k.id = u.key_id WHERE k.scope = 'read' AND u.status = 403 AND "
+				      "u.route = '/api/queue/resume'"), 1);
+	{
+		const char *argv[] = { "comradarr", "apikey", "revoke", "1", NULL };
+		const char *rk[] = { rohdr, NULL };
+
+		run_ok(argv, NULL);
+		json_decref(call("GET", "/api/queue/status", rk, NULL, 401));
+	}
+	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM audit_log WHERE action IN "
+				      "('queue.pause', 'queue.resume')"), 2);
+	free(ro);
+	free(full);
+}
+END_TEST
+
+START_TEST(connectors_keys_go_in_and_never_come_out)
+{
+	struct fakearr F;
+	struct err e = ERR_INIT;
+	const char *fargs[] = { "--app", "sonarr", "--api-key", ARR_KEY, "--series", "2", NULL };
+	struct http_session s;
+	char body[512];
+	struct http_resp r;
+	json_t *j;
+
+	ck_assert_msg(fakearr_start(&F, NULL, fargs, &e) == 0, "fake: %s", e.msg);
+	ck_assert_int_eq(http_login(&S, "admin", ADMIN_PW, &s), 200);
+	{
+		const char *h[] = { s.cookie, s.origin_hdr, s.csrf_hdr, NULL };
+
+		snprintf(body, sizeof(body), "{\"name\":\"tv\",\"type\":\"sonarr\",\"url\":\"%s\","
+			 "\"api_key\":\"%s\"}", F.url, ARR_KEY);
+		j = call("POST", "/api/connectors", h, body, 201);
+		ck_assert_str_eq(jstr(j, "name"), "tv");
+		ck_assert_str_eq(jstr(j, "api_key_masked"), "****************************6789");
+		json_decref(j);
+		j = call("POST", "/api/connectors/tv/test", h, NULL, 200);
+		ck_assert_str_eq(jstr(j, "health"), "healthy");
+		json_decref(j);
+		/* a new address without the key again is refused */
+		json_decref(call("PATCH", "/api/connectors/tv", h, "{\"url\":\"http://127.0.0.1:9\"}",
+				 400));
+		json_decref(call("GET", "/api/connectors/nope", h, NULL, 404));
+		/* no answer holds the key */
+		static const char *const paths[] = { "/api/connectors", "/api/connectors/tv",
+						     "/api/audit", "/api/settings", "/health",
+						     "/api/events", NULL };
+		for (int i = 0; paths[i] != NULL; i++) {
+			ck_assert_int_eq(http_do(&S, "GET", paths[i], h, NULL, &r), 0);
+			ck_assert_int_eq(r.status, 200);
+			ck_assert_msg(strstr(r.body, ARR_KEY) == NULL && strstr(r.headers, ARR_KEY) == NULL,
+				      "%s shows the key", paths[i]);
+			http_resp_free(&r);
+		}
+		json_decref(call("DELETE", "/api/connectors/tv", h, NULL, 200));
+		json_decref(call("GET", "/api/connectors/tv", h, NULL, 404));
+	}
+	{
+		char *out = servectl_output(&S, 0), *err = servectl_output(&S, 1);
+
+		ck_assert_msg(strstr(out, ARR_KEY) == NULL && strstr(err, ARR_KEY) == NULL,
+			      "the server's output shows the key");
+		free(out);
+		free(err);
+	}
+	fakearr_stop(&F);
+}
+END_TEST
+
+START_TEST(registry_pages_by_keyset)
+{
+	struct http_session s;
+	char path[128];
+	long long after = 0, seen = 0, last = 0;
+	long long total;
+
+	/* 123 entries straight into the registry: paging is what is tested */
+	pgtest_exec(&T, "INSERT INTO connectors (name, type, url, api_key_enc) VALUES "
+		    "('tv', 'sonarr', 'http://127.0.0.1:9', '\\x00')");
+	pgtest_exec(&T, "INSERT INTO series (connector_id, arr_id, title, monitored) "
+		    "SELECT 1, 1, 'Paged Show', true");
+	pgtest_exec(&T, "INSERT INTO episodes (connector_id, series_id, arr_id, season_number, "
+		    "episode_number, title, monitored, has_file) SELECT 1, 1, g, 1, g, 'Ep ' || g, "
+		    "true, false FROM generate_series(1, 123) g");
+	pgtest_exec(&T, "INSERT INTO search_registry (connector_id, episode_id, search_type) "
+		    "SELECT 1, id, 'gap' FROM episodes");
+	total = pgtest_count(&T, "SELECT count(*) FROM search_registry");
+	ck_assert_int_eq(total, 123);
+	ck_assert_int_eq(http_login(&S, "rita", RO_PW, &s), 200);
+	{
+		const char *h[] = { s.cookie, NULL };
+
+		for (;;) {
+			json_t *j, *items, *next;
+			size_t i;
+
+			snprintf(path, sizeof(path), "/api/registry?limit=50&after=%lld", after);
+			j = call("GET", path, h, NULL, 200);
+			items = json_object_get(j, "items");
+			for (i = 0; i < json_array_size(items); i++) {
+				long long id = json_integer_value(json_object_get(json_array_get(items, i),
+										   "id"));
+
+				ck_assert_int_gt(id, last);
+				last = id;
+				seen++;
+			}
+			if (json_array_size(items) > 0)
+				ck_assert_str_eq(jstr(json_array_get(items, 0), "series"), "Paged Show");
+			next = json_object_get(j, "next");
+			if (json_is_null(next)) {
+				json_decref(j);
+				break;
+			}
+			after = json_integer_value(json_object_get(next, "after"));
+			json_decref(j);
+		}
+		ck_assert_int_eq(seen, total);
+		/* filters */
+		json_t *j = call("GET", "/api/registry?q=paged%20SHOW&state=pending&limit=5", h, NULL,
+				 200);
+		ck_assert_int_eq(json_array_size(json_object_get(j, "items")), 5);
+		json_decref(j);
+		j = call("GET", "/api/registry?q=nothing%25like", h, NULL, 200);
+		ck_assert_int_eq(json_array_size(json_object_get(j, "items")), 0);
+		json_decref(j);
+		json_decref(call("GET", "/api/registry?limit=501", h, NULL, 400));
+		json_decref(call("GET", "/api/registry?after=x", h, NULL, 400));
+		json_decref(call("GET", "/api/registry?type=sideways", h, NULL, 400));
+	}
+}
+END_TEST
+
+START_TEST(password_change_revokes_every_session)
+{
+	struct http_session a, b;
+	json_t *j;
+
+	ck_assert_int_eq(http_login(&S, "ursula", USER_PW, &a), 200);
+	ck_assert_int_eq(http_login(&S, "ursula", USER_PW, &b), 200);
+	ck_assert_str_ne(a.cookie, b.cookie);
+	{
+		const char *ha[] = { a.cookie, a.origin_hdr, a.csrf_hdr, NULL };
+		const char *hb[] = { b.cookie, NULL };
+
+		json_decref(call("POST", "/api/auth/password", ha,
+				 "{\"current_password\":\"wrong\",\"new_password\":\"a new password 123\"}",
+				 403));
+		json_decref(call("POST", "/api/auth/password", ha,
+				 "{\"current_password\":\"" USER_PW "\",\"new_password\":\"short\"}", 400));
+		j = call("POST", "/api/auth/password", ha,
+			 "{\"current_password\":\"" USER_PW "\",\"new_password\":\"a new password 123\"}",
+			 200);
+		json_decref(j);
+		json_decref(call("GET", "/api/auth/session", hb, NULL, 401));
+	}
+	ck_assert_int_eq(http_login(&S, "ursula", USER_PW, &a), 401);
+	ck_assert_int_eq(http_login(&S, "ursula", "a new password 123", &a), 200);
+}
+END_TEST
+
+START_TEST(admin_manages_users_keys_and_settings)
+{
+	struct http_session s;
+	json_t *j;
+	char keyhdr[128];
+
+	ck_assert_int_eq(http_login(&S, "admin", ADMIN_PW, &s), 200);
+	{
+		const char *h[] = { s.cookie, s.origin_hdr, s.csrf_hdr, NULL };
+
+		json_decref(call("POST", "/api/users", h, "{\"name\":\"newbie\",\"password\":\"short\"}",
+				 400));
+		j = call("POST", "/api/users", h, "{\"name\":\"newbie\",\"role\":\"user\","
+			 "\"password\":\"long enough password\"}", 201);
+		json_decref(j);
+		json_decref(call("POST", "/api/users", h, "{\"name\":\"newbie\",\"role\":\"user\","
+				 "\"password\":\"long enough password\"}", 409));
+		json_decref(call("DELETE", "/api/users/newbie", h, NULL, 200));
+		/* the last admin stays */
+		json_decref(call("DELETE", "/api/users/admin", h, NULL, 409));
+		j = call("POST", "/api/apikeys", h, "{\"description\":\"grafana\",\"scope\":\"read\"}",
+			 201);
+		snprintf(keyhdr, sizeof(keyhdr), "X-Api-Key: %s", jstr(j, "new_key_shown_once"));
+		json_decref(j);
+		j = call("GET", "/api/apikeys", h, NULL, 200);
+		ck_assert_ptr_null(strstr(json_dumps(j, 0), keyhdr + 11));
+		json_decref(j);
+		{
+			const char *k[] = { keyhdr, NULL };
+
+			json_decref(call("GET", "/api/queue/status", k, NULL, 200));
+		}
+		json_decref(call("PUT", "/api/settings/ui.page_size", h, "{\"value\":100}", 200));
+		json_decref(call("PUT", "/api/settings/smtp.password", h, "{\"value\":\"x\"}", 400));
+		json_decref(call("PUT", "/api/settings/Bad%20Key", h, "{\"value\":1}", 400));
+		j = call("GET", "/api/settings", h, NULL, 200);
+		ck_assert_int_eq(json_integer_value(json_object_get(j, "ui.page_size")), 100);
+		json_decref(j);
+		j = call("GET", "/api/audit?limit=3", h, NULL, 200);
+		ck_assert_str_eq(jstr(json_array_get(json_object_get(j, "items"), 0), "action"),
+				 "setting.set");
+		json_decref(j);
+	}
+}
+END_TEST
+
+START_TEST(sigterm_stops_cleanly_and_logs_each_request)
+{
+	char *out;
+
+	json_decref(call("GET", "/healthz", NULL, NULL, 200));
+	json_decref(call("GET", "/nowhere", NULL, NULL, 404));
+	ck_assert_int_eq(servectl_stop(&S), 0);
+	out = servectl_output(&S, 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"event\":\"http_request\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"path\":\"/nowhere\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"status\":404"));
+	ck_assert_ptr_nonnull(strstr(out, "\"event\":\"serve_stopped\""));
+	free(out);
+}
+END_TEST
+
+START_TEST(first_admin_from_the_environment)
+{
+	struct servectl s2;
+	struct http_session s;
+	struct err e = ERR_INIT;
+
+	pgtest_exec(&T, "DELETE FROM users");
+	setenv("ADMIN_USER", "boss", 1);
+	setenv("ADMIN_PASS", "short", 1);
+	ck_assert_int_lt(servectl_start(&s2, NULL, &e), 0);	/* refused: too short */
+	ck_assert_ptr_nonnull(strstr(e.msg, "too short"));
+	setenv("ADMIN_PASS", "the boss's long password", 1);
+	ck_assert_msg(servectl_start(&s2, NULL, &e) == 0, "%s", e.msg);
+	unsetenv("ADMIN_USER");
+	unsetenv("ADMIN_PASS");
+	{
+		struct servectl keep = S;
+
+		S = s2;
+		ck_assert_int_eq(http_login(&S, "boss", "the boss's long password", &s), 200);
+		S = keep;
+	}
+	ck_assert_int_eq(servectl_stop(&s2), 0);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *su = suite_create("serve_api");
+	TCase *tc = tcase_create("api");
+	SRunner *sr;
+	int failed;
+
+	if (!pgtest_available()) {
+		printf("SKIPPED: no test PostgreSQL (run through tests/run.sh)\n");
+		return 0;
+	}
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, health_endpoints_answer_as_documented);
+	tcase_add_test(tc, login_session_logout);
+	tcase_add_test(tc, wrong_password_and_unknown_user_look_alike_then_lock);
+	tcase_add_test(tc, per_address_limit_stops_a_flood_before_hashing);
+	tcase_add_test(tc, queue_through_session_and_api_keys);
+	tcase_add_test(tc, connectors_keys_go_in_and_never_come_out);
+	tcase_add_test(tc, registry_pages_by_keyset);
+	tcase_add_test(tc, password_change_revokes_every_session);
+	tcase_add_test(tc, admin_manages_users_keys_and_settings);
+	tcase_add_test(tc, sigterm_stops_cleanly_and_logs_each_request);
+	tcase_add_test(tc, first_admin_from_the_environment);
+	suite_add_tcase(su, tc);
+	sr = srunner_create(su);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
