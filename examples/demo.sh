@@ -125,7 +125,35 @@ psql "host=$COMRADARR_HOME/run port=5432 user=comradarr dbname=comradarr" -P pag
 	FROM connectors c ORDER BY c.name"
 
 if [ -x "$bin/comradarr-serve" ]; then
-	say "dashboard"
-	exec "$bin/comradarr-serve"
+	say "the web UI"
+	# an administrator with a generated password, shown here once: the demo
+	# listens on loopback only, but it is still a real login
+	pass=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+	printf '%s\n' "$pass" | comradarr user add admin --password-file - >/dev/null
+	# COMRADARR_DEMO_LISTEN: another address (default: loopback, port 8484,
+	# or any free port when 8484 is taken)
+	listen=${COMRADARR_DEMO_LISTEN:-127.0.0.1:8484}
+	start_serve() {
+		"$bin/comradarr-serve" --listen "$1" --format json > "$demo/serve.out" 2> "$demo/serve.log" &
+		echo $! > "$demo/serve.pid"
+		i=0
+		until grep -q '"port"' "$demo/serve.out" 2>/dev/null; do
+			kill -0 "$(cat "$demo/serve.pid")" 2>/dev/null || return 1
+			i=$((i + 1)); [ $i -lt 100 ] || return 1
+			sleep 0.1
+		done
+	}
+	if ! start_serve "$listen"; then
+		if [ -n "${COMRADARR_DEMO_LISTEN:-}" ] || ! start_serve 127.0.0.1:0; then
+			echo "demo: comradarr-serve did not start; see $demo/serve.log"
+			exit 1
+		fi
+	fi
+	port=$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$demo/serve.out" | head -n 1)
+	host=$(sed -n 's/.*"host":"\([^"]*\)".*/\1/p' "$demo/serve.out" | head -n 1)
+	case $host in *:*) host="[$host]" ;; esac
+	echo "open   http://$host:$port/"
+	echo "user   admin"
+	echo "pass   $pass"
 fi
-say "done; the fakes and the database keep running: stop them with 'sh examples/demo.sh stop'"
+say "done; the web UI, the fakes and the database keep running: stop them with 'sh examples/demo.sh stop'"

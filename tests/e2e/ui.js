@@ -207,7 +207,8 @@ async function login(page) {
 			"lost on reload");
 		const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
 		expect(bg === "rgb(244, 246, 249)", "light background is " + bg);
-		await page.click("[data-theme-toggle]");
+		// back to following the system, for the screenshots below
+		await page.evaluate(() => window.localStorage.removeItem("comradarr-theme"));
 	});
 
 	await check("CSRF: a change from another origin or without the token is refused", async () => {
