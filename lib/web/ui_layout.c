@@ -13,6 +13,7 @@ const struct ui_nav_entry ui_nav[] = {
 	{ "content", "Content", "content" },
 	{ "queue", "Queue", "queue" },
 	{ "analytics", "Analytics", "analytics" },
+	{ "settings", "Settings", "settings" },
 	{ NULL, NULL, NULL }
 };
 

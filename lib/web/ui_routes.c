@@ -46,6 +46,10 @@ done_message(const char *code)
 		{ "enabled", "the connector is enabled" },
 		{ "disabled", "the connector is disabled" },
 		{ "synced", "the library was synced" },
+		{ "profile", "the profile was added" },
+		{ "user", "the user was added" },
+		{ "user_removed", "the user was removed" },
+		{ "key_revoked", "the key was revoked: requests with it are refused from now on" },
 		{ "sync_skipped", "a sync of this connector is already running" },
 		{ NULL, NULL }
 	};
@@ -627,6 +631,13 @@ static const struct web_route ui_table[] = {
 	PAGE("POST", "/connectors/{name}/disable", WEB_WRITE, ui_connector_disable),
 	PAGE("POST", "/connectors/{name}/delete", WEB_ADMIN, ui_connector_delete),
 	PAGE("POST", "/connectors/{name}/sync", WEB_WRITE, ui_connector_sync),
+	PAGE("GET", "/settings", WEB_READ, ui_settings),
+	PAGE("POST", "/settings/profiles", WEB_WRITE, ui_settings_profile),
+	PAGE("POST", "/settings/password", WEB_READ, ui_settings_password),
+	PAGE("POST", "/settings/users", WEB_ADMIN, ui_settings_user_add),
+	PAGE("POST", "/settings/users/{name}/delete", WEB_ADMIN, ui_settings_user_delete),
+	PAGE("POST", "/settings/apikeys", WEB_ADMIN, ui_settings_key_add),
+	PAGE("POST", "/settings/apikeys/{id}/revoke", WEB_ADMIN, ui_settings_key_revoke),
 };
 
 int

@@ -13,6 +13,7 @@
 
 #include <libpq-fe.h>
 
+#include <jansson.h>
 #include "core/err.h"
 #include "web/ui_html.h"
 #include "web/ui_layout.h"
@@ -31,10 +32,30 @@ int ui_error_page(struct web_req *req, struct web_resp *resp, int status, const 
 /* A form field of the request's body into buf; NULL when absent. */
 const char *ui_field(struct web_req *req, const char *name, char *buf, size_t size);
 
+/*
+ * Call an API handler for a form (ui_auth.c): body (stolen; NULL keeps the
+ * request's) becomes the JSON it reads, wiped afterwards; *answer gets its
+ * parsed answer (NULL if none), the status is returned, and resp is left
+ * empty but for the headers the handler set (a session cookie).
+ */
+int ui_call_api(struct web_req *req, struct web_resp *resp, web_handler_fn fn, json_t *body,
+		json_t **answer);
+/* The answer's error message, or fallback. */
+const char *ui_api_message(const json_t *answer, const char *fallback);
+
 /* sign in and out (ui_auth.c) */
 int ui_login(struct web_req *req, struct web_resp *resp);
 int ui_login_post(struct web_req *req, struct web_resp *resp);
 int ui_logout(struct web_req *req, struct web_resp *resp);
+
+/* settings (ui_settings.c) */
+int ui_settings(struct web_req *req, struct web_resp *resp);
+int ui_settings_profile(struct web_req *req, struct web_resp *resp);
+int ui_settings_password(struct web_req *req, struct web_resp *resp);
+int ui_settings_user_add(struct web_req *req, struct web_resp *resp);
+int ui_settings_user_delete(struct web_req *req, struct web_resp *resp);
+int ui_settings_key_add(struct web_req *req, struct web_resp *resp);
+int ui_settings_key_revoke(struct web_req *req, struct web_resp *resp);
 
 /* connector pages (ui_conn.c) */
 int ui_connectors(struct web_req *req, struct web_resp *resp);

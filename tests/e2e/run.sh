@@ -89,5 +89,7 @@ rc=$?
 if [ $rc -ne 0 ]; then
 	echo "---- comradarr-serve's log (last lines)"
 	tail -n 20 "$tmp/serve.err"
+	echo "---- its refusals and redirects (last ones)"
+	grep -E '"status":(302|401|403|5[0-9][0-9])' "$tmp/serve.out" | tail -n 15
 fi
 exit $rc

@@ -26,9 +26,15 @@ async function check(name, fn) {
 		await fn();
 		ok(name);
 	} catch (e) {
-		bad(name, (e && e.message ? e.message : String(e)).split("\n")[0]);
+		let where = "";
+		if (current) {
+			where = " (at " + current.url() + ")";
+			await current.screenshot({ path: path.join(shots, "FAILED-" + (failed + 1) + ".png") }).catch(() => {});
+		}
+		bad(name, (e && e.message ? e.message : String(e)).split("\n")[0] + where);
 	}
 }
+let current = null;	/* the main page, for a failure's screenshot */
 function expect(cond, what) { if (!cond) throw new Error(what); }
 function sql(q) {
 	return execFileSync("psql", ["-XAtq", "-d", env.E2E_DB, "-c", q], { encoding: "utf8" }).trim();
@@ -41,7 +47,7 @@ const pages = [
 	["dashboard", ""], ["connectors", "connectors"], ["connector", "connectors/tv"],
 	["connector-edit", "connectors/tv/edit"], ["connector-new", "connectors/new"],
 	["content", "content"], ["content-missing", "content?state=missing"], ["queue", "queue"],
-	["analytics", "analytics"],
+	["analytics", "analytics"], ["settings", "settings"],
 ];
 
 async function login(page) {
@@ -56,6 +62,7 @@ async function login(page) {
 	const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "dark" });
 	ctx.setDefaultTimeout(10000);
 	const page = await ctx.newPage();
+	current = page;
 	const consoleErrors = [];
 	page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
 	page.on("pageerror", (e) => consoleErrors.push(String(e)));
@@ -316,6 +323,36 @@ async function login(page) {
 	} else {
 		console.log("e2e: axe-core not installed; the accessibility checks did not run");
 	}
+
+	await check("settings: an API key is shown once, works, and stops when revoked", async () => {
+		await page.goto(base + "settings");
+		await page.fill("#description", "e2e script");
+		await page.selectOption("#scope", "read");
+		await Promise.all([page.waitForNavigation(), page.click("text=Create key")]);
+		const key = (await page.textContent("#new-key .mono")).trim();
+		expect(key.length >= 32, "key " + key.length + " characters");
+		const r = await ctx.request.get(base + "api/queue/status", { headers: { "X-Api-Key": key } });
+		expect(r.status() === 200, "the new key: " + r.status());
+		await page.goto(base + "settings");
+		expect(!(await page.content()).includes(key), "the key is shown again");
+		page.once("dialog", (d) => d.accept());
+		await Promise.all([page.waitForNavigation(), page.click("form[action$='/revoke'] button")]);
+		expect(/key was revoked/.test(await page.textContent("[role=status]")), "no confirmation");
+		const after = await ctx.request.get(base + "api/queue/status", { headers: { "X-Api-Key": key } });
+		expect(after.status() === 401, "the revoked key: " + after.status());
+	});
+
+	await check("settings: a throttle profile is added from the form", async () => {
+		await page.goto(base + "settings");
+		await page.fill("#pname", "gentle");
+		await page.fill("#rpm", "3");
+		await page.fill("#batch", "3");
+		await page.fill("#budget", "90");
+		await Promise.all([page.waitForNavigation(), page.click("text=Add profile")]);
+		expect(/profile was added/.test(await page.textContent("[role=status]")), "no confirmation");
+		expect(sql("SELECT requests_per_minute || '/' || daily_budget FROM throttle_profiles WHERE name = 'gentle'") === "3/90",
+			"not stored");
+	});
 
 	await check("signing out ends the session", async () => {
 		await page.goto(base);
