@@ -165,6 +165,11 @@ echo "a simulated day of dispatch:"
 FAKEARR_BIN=$bin/fakearr COMRADARR_BIN_DIR=$bin "$root/$build/tests/bench/bench_day" ||
 	echo "bench_day failed" >&2
 
+# the web UI's pages (reads + HTML) on a 1M-episode mirror
+echo
+echo "web UI pages ($DISCOVER_SERIES series x 100 episodes):"
+"$root/$build/tests/bench/bench_ui" "$DISCOVER_SERIES" || echo "bench_ui failed" >&2
+
 # the HTTP server: its own script, its own cluster
 echo
 sh "$root/tests/bench/serve.sh" "$build" || echo "serve bench failed" >&2
