@@ -10,3 +10,9 @@ CREATE TABLE completion_history (
 	total bigint NOT NULL CHECK (total >= have),
 	PRIMARY KEY (connector_id, day)
 );
+
+-- The analytics page's "hardest to find" (Req 20.3): the entries searched
+-- most often, read from the top of this index instead of a registry scan.
+-- Only entries searched at least once are in it.
+CREATE INDEX search_registry_attempts ON search_registry (attempts DESC, id)
+	WHERE attempts > 0;

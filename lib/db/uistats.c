@@ -222,3 +222,24 @@ db_ui_last_event(PGconn *db, int64_t *id, struct err *e)
 	PQclear(r);
 	return 0;
 }
+
+int
+db_ui_hardest(PGconn *db, int limit, json_t **out, struct err *e)
+{
+	static const char sql[] =
+		"SELECT coalesce(json_agg(x ORDER BY x.attempts DESC, x.id), '[]')::text FROM ("
+		" SELECT r.id, c.name AS connector, CASE WHEN r.movie_id IS NULL THEN 'series' ELSE 'movie' END AS kind,"
+		"  coalesce(r.movie_id, e.series_id) AS item_id,"
+		"  coalesce(m.title || coalesce(' (' || m.year || ')', ''), s.title || ' S' ||"
+		"   lpad(e.season_number::text, 2, '0') || coalesce('E' || lpad(e.episode_number::text, 2, '0'), '')) AS title,"
+		"  r.search_type AS type, r.state, r.attempts, " EPOCH("r.last_searched_at") " AS last_searched"
+		" FROM (SELECT * FROM search_registry WHERE attempts > 0 ORDER BY attempts DESC, id LIMIT $1::int) r"
+		" JOIN connectors c ON c.id = r.connector_id"
+		" LEFT JOIN movies m ON m.id = r.movie_id"
+		" LEFT JOIN episodes e ON e.id = r.episode_id LEFT JOIN series s ON s.id = e.series_id) x";
+	char lim[16];
+	const char *p[1] = { lim };
+
+	snprintf(lim, sizeof(lim), "%d", limit > 0 && limit <= 100 ? limit : 10);
+	return db_ui_json(db, sql, 1, p, out, e);
+}

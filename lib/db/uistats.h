@@ -57,6 +57,12 @@ int db_ui_daily(PGconn *db, const char *from_day, const char *to_day, int64_t co
  */
 int db_ui_completion(PGconn *db, int days, json_t **out, struct err *e);
 
+/*
+ * The limit entries searched most often (search_registry_attempts):
+ * [{id, connector, kind, item_id, title, type, state, attempts, last_searched}].
+ */
+int db_ui_hardest(PGconn *db, int limit, json_t **out, struct err *e);
+
 /* The newest event's id (0 when none): where a live page starts reading. */
 int db_ui_last_event(PGconn *db, int64_t *id, struct err *e);
 

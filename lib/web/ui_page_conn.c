@@ -229,7 +229,7 @@ ui_render_connector_form(struct html *h, const struct ui_page *p, const struct u
 	described(h, f, "timeout");
 	html_raw(h, ">");
 	field_error(h, f, "timeout");
-	html_fmt(h, "</div><div class=\"field\"><label><input type=\"checkbox\" name=\"enabled\" value=\"1\"%s> Enabled</label></div>",
+	html_fmt(h, "</div><div class=\"field\"><label for=\"enabled\"><input type=\"checkbox\" id=\"enabled\" name=\"enabled\" value=\"1\"%s> Enabled</label></div>",
 		 json_object_get(f->v, "enabled") == NULL || uj_bool(f->v, "enabled") ? " checked" : "");
 	html_raw(h, "<div class=\"actions\"><button type=\"submit\" class=\"primary\" name=\"do\" value=\"save\">Save</button>"
 		 "<button type=\"submit\" name=\"do\" value=\"test\">Test connection</button>"

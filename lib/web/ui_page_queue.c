@@ -236,6 +236,32 @@ ui_render_analytics(struct html *h, const struct ui_page *p, const struct ui_ana
 		html_pct(h, uj_int(c, "grabbed_today"), uj_int(c, "searches_today"));
 		html_raw(h, "</td></tr>");
 	}
-	html_raw(h, "</tbody></table></div></section>");
+	html_raw(h, "</tbody></table></div></section><section class=\"card\" aria-labelledby=\"h-hard\">"
+		 "<h2 id=\"h-hard\">Hardest to find</h2>");
+	if (json_array_size(v->hardest) == 0)
+		html_raw(h, "<p class=\"empty\">Nothing has been searched yet.</p>");
+	else
+		html_raw(h, "<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">Item</th>"
+			 "<th scope=\"col\" class=\"hide-sm\">Connector</th><th scope=\"col\">Looking for</th>"
+			 "<th scope=\"col\">State</th><th scope=\"col\" class=\"num\">Searches</th></tr></thead><tbody>");
+	json_array_foreach(v->hardest, i, c) {
+		const char *kind = uj_str(c, "kind");
+
+		html_fmt(h, "<tr><td><a href=\"content/%s/%" PRId64 "\">", kind != NULL && strcmp(kind, "movie") == 0 ?
+			 "movie" : "series", uj_int(c, "item_id"));
+		html_esc(h, uj_str(c, "title"));
+		html_raw(h, "</a></td><td class=\"hide-sm\">");
+		html_esc(h, uj_str(c, "connector"));
+		html_raw(h, "</td><td>");
+		html_esc(h, uj_str(c, "type"));
+		html_raw(h, "</td><td>");
+		ui_badge(h, uj_str(c, "state"));
+		html_raw(h, "</td><td class=\"num\">");
+		html_int(h, uj_int(c, "attempts"));
+		html_raw(h, "</td></tr>");
+	}
+	if (json_array_size(v->hardest) > 0)
+		html_raw(h, "</tbody></table></div>");
+	html_raw(h, "</section>");
 	ui_page_end(h, p);
 }

@@ -87,6 +87,7 @@ struct ui_analytics_view {
 	const json_t *daily;		/* db_ui_daily over [from, to] */
 	const json_t *connectors;	/* db_ui_connectors: the comparison */
 	const json_t *throttle;		/* budgets */
+	const json_t *hardest;		/* db_ui_hardest */
 };
 void ui_render_analytics(struct html *h, const struct ui_page *p, const struct ui_analytics_view *v);
 

@@ -541,7 +541,7 @@ static int
 ui_analytics(struct web_req *req, struct web_resp *resp)
 {
 	PGconn *db = web_req_db(req, resp);
-	json_t *daily = NULL, *conn = NULL, *thr = NULL;
+	json_t *daily = NULL, *conn = NULL, *thr = NULL, *hard = NULL;
 	struct ui_analytics_view v;
 	struct err e = ERR_INIT;
 	char from[16], to[16];
@@ -552,11 +552,13 @@ ui_analytics(struct web_req *req, struct web_resp *resp)
 	if (db == NULL)
 		return 0;
 	if (date_range(req, from, to, &e) < 0 || db_ui_daily(db, from, to, 0, &daily, &e) < 0 ||
-	    db_ui_connectors(db, &conn, &e) < 0 || db_ui_throttle(db, &thr, &e) < 0) {
+	    db_ui_connectors(db, &conn, &e) < 0 || db_ui_throttle(db, &thr, &e) < 0 ||
+	    db_ui_hardest(db, 10, &hard, &e) < 0) {
 		rc = fail(req, resp, &e);
 		goto out;
 	}
 	memset(&v, 0, sizeof(v));
+	v.hardest = hard;
 	v.from = from;
 	v.to = to;
 	v.daily = daily;
@@ -570,6 +572,7 @@ out:
 	json_decref(daily);
 	json_decref(conn);
 	json_decref(thr);
+	json_decref(hard);
 	return rc;
 }
 

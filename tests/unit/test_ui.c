@@ -14,6 +14,7 @@
 #include "web/ui_chart.h"
 #include "web/ui_html.h"
 #include "web/ui_layout.h"
+#include "web/ui_pages.h"
 #include "core/banned.h"
 
 /* how many times needle occurs in hay */
@@ -478,6 +479,222 @@ START_TEST(login_page)
 }
 END_TEST
 
+
+/* ------------------------------------------------------------ pages */
+
+/* every POST form carries the CSRF field right after its opening tag */
+static void
+assert_forms_have_csrf(const char *page)
+{
+	const char *p = page;
+	int forms = 0;
+
+	while ((p = strstr(p, "<form method=\"post\"")) != NULL) {
+		const char *end = strchr(p, '>');
+		const char *next = strstr(p + 1, "<form");
+		const char *tok = strstr(p, "name=\"csrf\" value=\"T0K\"");
+
+		ck_assert_ptr_nonnull(end);
+		ck_assert_msg(tok != NULL && (next == NULL || tok < next), "a form without the CSRF field: %.80s", p);
+		forms++;
+		p = end;
+	}
+	ck_assert_int_gt(forms, 0);
+}
+
+/* every visible input, select and textarea has a label or an aria-label */
+static void
+assert_controls_labelled(const char *page)
+{
+	const char *p = page;
+
+	while ((p = strpbrk(p, "<")) != NULL) {
+		if (strncmp(p, "<input ", 7) == 0 || strncmp(p, "<select ", 8) == 0) {
+			const char *end = strchr(p, '>');
+			char tag[1024], id[128], want[160];
+			const char *idp;
+
+			ck_assert_ptr_nonnull(end);
+			snprintf(tag, sizeof(tag), "%.*s", (int)(end - p), p);
+			p = end;
+			if (strstr(tag, "type=\"hidden\"") != NULL || strstr(tag, "aria-label=") != NULL)
+				continue;
+			idp = strstr(tag, " id=\"");
+			ck_assert_msg(idp != NULL, "a control without an id or aria-label: %s", tag);
+			snprintf(id, sizeof(id), "%s", idp + 5);
+			*strchr(id, '"') = '\0';
+			snprintf(want, sizeof(want), "for=\"%s\"", id);
+			ck_assert_msg(strstr(page, want) != NULL, "no label for '%s'", id);
+			continue;
+		}
+		p++;
+	}
+}
+
+static json_t *
+load(const char *text)
+{
+	json_error_t je;
+	json_t *j = json_loads(text, 0, &je);
+
+	ck_assert_msg(j != NULL, "test JSON: %s", je.text);
+	return j;
+}
+
+START_TEST(dashboard_renders_and_escapes)
+{
+	struct ui_page p = { "Dashboard", "dashboard", "admin", "T0K", NULL, NULL, 1, "/", 7 };
+	json_t *conn = load("[{\"name\":\"tv<x>\",\"type\":\"sonarr\",\"enabled\":true,\"health\":\"degraded\","
+			    "\"last_sync\":1765000000,\"items\":200,\"have\":150}]");
+	json_t *tot = load("{\"gaps\":12345,\"upgrades\":2,\"queued\":40,\"batches\":4,\"searches_today\":9,"
+			   "\"grabbed_today\":3,\"searches_7d\":10,\"grabbed_7d\":4,\"paused\":true}");
+	json_t *act = load("[{\"id\":7,\"at\":1765000000,\"kind\":\"search_outcome\",\"connector\":\"tv<x>\","
+			   "\"payload\":{\"command\":\"EpisodeSearch\",\"outcome\":\"grabbed\",\"items\":3,\"items_grabbed\":1}}]");
+	json_t *daily = load("[{\"day\":\"2026-12-06\",\"grabbed\":3,\"no_results\":2,\"failed\":1},"
+			     "{\"day\":\"2026-12-07\",\"grabbed\":1,\"no_results\":0,\"failed\":0}]");
+	json_t *comp = load("[{\"connector\":\"tv<x>\",\"have\":150,\"total\":200,\"trend\":[70,72.5,75]}]");
+	json_t *q = load("[{\"id\":1,\"state\":\"due\",\"command\":\"MoviesSearch\",\"titles\":[\"A & B\"],\"items\":3,"
+			 "\"connector\":\"films\"}]");
+	struct ui_dashboard d = { conn, tot, act, daily, comp, q };
+	struct html h;
+
+	html_init(&h);
+	ui_render_dashboard(&h, &p, &d, 1765000300);
+	ck_assert_int_eq(html_failed(&h), 0);
+	ck_assert_ptr_nonnull(strstr(h.b.data, ">12,345<"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "40.0%"));		/* 4 of 10 in 7 days */
+	ck_assert_ptr_nonnull(strstr(h.b.data, "<span class=\"badge warn\">paused</span>"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "tv&lt;x&gt;"));
+	ck_assert_ptr_null(strstr(h.b.data, "tv<x>"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "href=\"connectors/tv%3Cx%3E\""));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "value=\"75.0\""));	/* the completion meter */
+	ck_assert_ptr_nonnull(strstr(h.b.data, "completion over 3 days: 70.0% to 75.0%"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "<span class=\"dot warn\""));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "A &amp; B"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "data-feed"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "<title>Grabbed, 12-06: 3</title>"));
+	assert_forms_have_csrf(h.b.data);
+	html_release(&h);
+	json_decref(conn);
+	json_decref(tot);
+	json_decref(act);
+	json_decref(daily);
+	json_decref(comp);
+	json_decref(q);
+}
+END_TEST
+
+START_TEST(connector_form_never_shows_the_key)
+{
+	struct ui_page p = { "Edit connector", "connectors", "admin", "T0K", NULL, NULL, 0, "/", 0 };
+	json_t *v = load("{\"name\":\"tv\",\"type\":\"sonarr\",\"url\":\"http://s:8989\",\"enabled\":true,"
+			 "\"timeout_ms\":15000,\"key_last4\":\"****cdef\",\"api_key\":\"SECRET-0123456789abcdef\"}");
+	struct ui_connector_form f;
+	struct html h;
+
+	memset(&f, 0, sizeof(f));
+	f.v = v;
+	f.editing = 1;
+	f.bad_field = "url";
+	f.field_error = "a URL starts with http:// or https://";
+	html_init(&h);
+	ui_render_connector_form(&h, &p, &f);
+	ck_assert_int_eq(html_failed(&h), 0);
+	ck_assert_ptr_null(strstr(h.b.data, "SECRET"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "****cdef"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "<input type=\"password\" id=\"api_key\" name=\"api_key\" autocomplete=\"new-password\""));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "aria-invalid=\"true\" aria-describedby=\"url-error\""));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "<div class=\"error\" id=\"url-error\">a URL starts"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "value=\"15\""));	/* the timeout in seconds */
+	ck_assert_ptr_nonnull(strstr(h.b.data, "action=\"connectors/tv/edit\""));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "action=\"connectors/tv/delete\""));
+	assert_forms_have_csrf(h.b.data);
+	assert_controls_labelled(h.b.data);
+	html_release(&h);
+	json_decref(v);
+}
+END_TEST
+
+START_TEST(content_page_keeps_filters_in_the_next_link)
+{
+	struct ui_page p = { "Content", "content", "admin", "T0K", NULL, NULL, 0, "/", 0 };
+	json_t *page = load("{\"rows\":[{\"key\":\"s4\",\"kind\":\"series\",\"id\":4,\"title\":\"Q&A\",\"year\":2001,"
+			    "\"connector\":\"tv\",\"items\":20,\"have\":18,\"gaps\":2,\"upgrades\":1},"
+			    "{\"key\":\"m9\",\"kind\":\"movie\",\"id\":9,\"title\":\"Z\",\"connector\":\"films\",\"items\":1,"
+			    "\"have\":0,\"gaps\":1,\"upgrades\":0,\"state\":\"cooldown\"}],\"next\":\"m9\"}");
+	json_t *conns = load("[{\"name\":\"tv\"},{\"name\":\"films\"}]");
+	struct ui_content_view v = { "tv", NULL, "missing", "a b&c", NULL, page, conns };
+	struct html h;
+
+	html_init(&h);
+	ui_render_content(&h, &p, &v);
+	ck_assert_int_eq(html_failed(&h), 0);
+	ck_assert_ptr_nonnull(strstr(h.b.data, "href=\"content?connector=tv&amp;state=missing&amp;q=a%20b%26c&amp;after=m9\""));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "<a href=\"content/series/4\">Q&amp;A</a>"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "<a href=\"content/movie/9\">Z</a>"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "name=\"item\" value=\"s4\""));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "<option value=\"missing\" selected>"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "<option value=\"tv\" selected>"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "<span class=\"badge warn\">cooldown</span>"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "value=\"a b&amp;c\""));
+	assert_forms_have_csrf(h.b.data);
+	assert_controls_labelled(h.b.data);
+	html_release(&h);
+	json_decref(page);
+	json_decref(conns);
+}
+END_TEST
+
+START_TEST(queue_page_actions)
+{
+	struct ui_page p = { "Queue", "queue", "admin", "T0K", NULL, NULL, 1, "/", 0 };
+	json_t *q = load("[{\"id\":31,\"state\":\"sent\",\"command\":\"SeasonSearch\",\"titles\":[\"S S01\"],\"items\":1,"
+			 "\"connector\":\"tv\",\"priority\":12000,\"scheduled\":1765000000}]");
+	json_t *thr = load("[{\"connector\":\"tv\",\"profile\":\"moderate\",\"minute\":4,\"rpm\":5,\"today\":100,\"budget\":500}]");
+	json_t *out = load("[{\"outcome\":\"no_results\",\"command\":\"EpisodeSearch\",\"connector\":\"tv\",\"started\":1765000000,"
+			   "\"duration_ms\":1200}]");
+	json_t *tot = load("{\"paused\":false,\"batches\":1,\"queued\":1}");
+	struct ui_queue_view v = { q, thr, out, tot };
+	struct html h;
+
+	html_init(&h);
+	ui_render_queue(&h, &p, &v, 1765000100);
+	ck_assert_int_eq(html_failed(&h), 0);
+	ck_assert_ptr_nonnull(strstr(h.b.data, "action=\"queue/pause\""));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "action=\"queue/31/priority\""));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "action=\"queue/31/remove\""));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "data-confirm=\"Remove every waiting batch"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "<tr id=\"batch-31\">"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "value=\"4\" aria-label=\"queries this minute\""));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "4 / 5"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "1.2 s"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "id=\"queue-live\" data-live"));
+	assert_forms_have_csrf(h.b.data);
+	assert_controls_labelled(h.b.data);
+	html_release(&h);
+	json_decref(q);
+	json_decref(thr);
+	json_decref(out);
+	json_decref(tot);
+}
+END_TEST
+
+START_TEST(csv_is_plain_numbers)
+{
+	json_t *d = load("[{\"day\":\"2026-12-06\",\"searches\":5,\"grabbed\":2,\"no_results\":3,\"failed\":0,"
+			 "\"queries\":9,\"items\":20},{\"day\":\"=cmd|' /C calc'!A0\",\"searches\":1}]");
+	struct html h;
+
+	html_init(&h);
+	ui_daily_csv(&h, d);
+	/* a day that is not a date is dropped: nothing a spreadsheet would run */
+	ck_assert_str_eq(h.b.data, "day,searches,grabbed,no_results,failed,queries,items\r\n"
+			 "2026-12-06,5,2,3,0,9,20\r\n");
+	html_release(&h);
+	json_decref(d);
+}
+END_TEST
+
 static Suite *
 ui_suite(void)
 {
@@ -510,6 +727,13 @@ ui_suite(void)
 	t = tcase_create("layout");
 	tcase_add_test(t, page_frame_landmarks_and_csrf);
 	tcase_add_test(t, login_page);
+	suite_add_tcase(s, t);
+	t = tcase_create("pages");
+	tcase_add_test(t, dashboard_renders_and_escapes);
+	tcase_add_test(t, connector_form_never_shows_the_key);
+	tcase_add_test(t, content_page_keeps_filters_in_the_next_link);
+	tcase_add_test(t, queue_page_actions);
+	tcase_add_test(t, csv_is_plain_numbers);
 	suite_add_tcase(s, t);
 	return s;
 }
