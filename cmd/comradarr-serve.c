@@ -120,7 +120,8 @@ on_done(void *arg, const struct web_req *req, const struct web_resp *resp, int64
 static void
 print_route(const struct web_route *r, void *arg)
 {
-	static const char *const names[] = { "unset", "public", "read", "write", "admin" };
+	static const char *const names[] = { "unset", "public", "read", "write", "admin",
+					     "webhook" };
 	static const char *const kinds[] = { "api", "page", "asset" };
 	struct cli *cli = arg;
 
@@ -263,6 +264,8 @@ main(int argc, char **argv)
 	so.on_done = o.no_access_log ? NULL : on_done;
 	so.on_done_arg = &lc;
 	so.app = &app;
+	app.metrics = web_metrics_new(router);
+	so.metrics = app.metrics;
 	/* Block the stop signals before any thread starts, then wait for them
 	 * here: the workers never see a signal. */
 	sigemptyset(&sigs);
@@ -295,6 +298,7 @@ out_lock:
 	pthread_mutex_destroy(&lc.mu);
 out:
 	db_pool_free(pool);
+	web_metrics_free(app.metrics);
 	web_app_release(&app);
 	web_router_free(router);
 	sodium_memzero(&key, sizeof(key));

@@ -24,6 +24,7 @@ static const struct front_sub verbs[] = {
 	{ "explain", "why an episode or movie is (not) a search candidate", front_explain },
 	{ "user", "comradarr-serve's users: add, passwd, role, rm, list", front_user },
 	{ "apikey", "API keys for scripts: add, list, revoke", front_apikey },
+	{ "webhook", "the secret an *arr's webhook calls carry: secret, rm", front_webhook },
 	{ NULL, NULL, NULL }
 };
 

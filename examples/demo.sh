@@ -130,9 +130,9 @@ if [ -x "$bin/comradarr-serve" ]; then
 	# listens on loopback only, but it is still a real login
 	pass=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 	printf '%s\n' "$pass" | comradarr user add admin --password-file - >/dev/null
-	# COMRADARR_DEMO_LISTEN: another address (default: loopback, port 8484,
-	# or any free port when 8484 is taken)
-	listen=${COMRADARR_DEMO_LISTEN:-127.0.0.1:8484}
+	# COMRADARR_DEMO_LISTEN: another address (default: loopback, port 3000,
+	# or any free port when 3000 is taken)
+	listen=${COMRADARR_DEMO_LISTEN:-127.0.0.1:3000}
 	start_serve() {
 		"$bin/comradarr-serve" --listen "$1" --format json > "$demo/serve.out" 2> "$demo/serve.log" &
 		echo $! > "$demo/serve.pid"

@@ -66,3 +66,11 @@ CREATE TABLE audit_log (
 	detail jsonb NOT NULL DEFAULT '{}'
 );
 CREATE INDEX audit_log_time ON audit_log (at);
+
+-- The secret an *arr sends with its webhook calls (Basic auth password or
+-- X-Webhook-Secret), one per connector, stored as SHA-256 (Req 32 webhooks).
+CREATE TABLE webhook_secrets (
+	connector_id bigint PRIMARY KEY REFERENCES connectors (id) ON DELETE CASCADE,
+	secret_hash text NOT NULL CHECK (secret_hash ~ '^[0-9a-f]{64}$'),
+	created_at timestamptz NOT NULL DEFAULT now()
+);

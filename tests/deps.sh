@@ -9,9 +9,10 @@ set -eu
 BUILD_PKGS="build-essential pkg-config libpq-dev libcurl4-openssl-dev libsodium-dev \
 libargon2-dev libjansson-dev libmicrohttpd-dev check postgresql postgresql-common tzdata"
 # Only what the suites use today (chromium: the web UI's browser suite,
-# with playwright-core below); mail tests will add python3-aiosmtpd, load
-# tests wrk: each with the suite that needs it.
-TEST_PKGS="mandoc shellcheck clang libclang-rt-14-dev jq procps curl chromium"
+# with playwright-core below; wrk: the server's load bench; the Prometheus
+# client: /metrics' parser); mail tests will add python3-aiosmtpd: each
+# with the suite that needs it.
+TEST_PKGS="mandoc shellcheck clang libclang-rt-14-dev jq procps curl chromium wrk python3-prometheus-client"
 
 want="$BUILD_PKGS"
 test_mode=0

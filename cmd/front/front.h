@@ -16,6 +16,7 @@ int front_explain(int argc, char **argv);
 int front_connector_test(int argc, char **argv);
 int front_user(int argc, char **argv);
 int front_apikey(int argc, char **argv);
+int front_webhook(int argc, char **argv);
 
 /* Find a sub-verb by name in a {NULL}-terminated table; usage error if none. */
 struct front_sub {

@@ -12,6 +12,7 @@
 #include "core/config.h"
 #include "crypto/secretbox.h"
 #include "web/limit.h"
+#include "web/metrics.h"
 #include "web/web.h"
 
 enum web_auth_mode {
@@ -37,6 +38,7 @@ struct web_app {
 	struct web_limiter *addr_limit;	/* login attempts per address */
 	struct web_limiter *key_limit;	/* requests per API key */
 	int64_t started_us;
+	struct web_metrics *metrics;	/* the server's counters; NULL: none */
 	/* Argon2id takes 46 MiB and ~70 ms a verify (crypto/password.h): at
 	 * most this many at once, so a login flood cannot exhaust memory */
 	sem_t argon_slots;
@@ -86,5 +88,7 @@ int api_keys_revoke(struct web_req *req, struct web_resp *resp);
 int api_settings_get(struct web_req *req, struct web_resp *resp);
 int api_settings_put(struct web_req *req, struct web_resp *resp);
 int api_audit_list(struct web_req *req, struct web_resp *resp);
+int api_metrics(struct web_req *req, struct web_resp *resp);
+int api_webhook(struct web_req *req, struct web_resp *resp);
 
 #endif

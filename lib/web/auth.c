@@ -14,6 +14,7 @@
 #include "crypto/password.h"
 #include "crypto/token.h"
 #include "db/users.h"
+#include "db/webhook.h"
 #include "web/auth.h"
 #include "web/server.h"
 #include "core/banned.h"
@@ -170,18 +171,76 @@ by_api_key(struct web_req *req, struct web_resp *resp, const char *key)
 	return 0;
 }
 
+/*
+ * A webhook route: the secret of the connector in the path, from
+ * X-Webhook-Secret or a Basic password (what the apps' Webhook connection
+ * can send).  Nothing else opens these routes, and the secret opens nothing
+ * else.
+ */
+static int
+by_hook_secret(struct web_req *req, struct web_resp *resp)
+{
+	const char *given = web_req_header(req, "X-Webhook-Secret");
+	const char *authz = web_req_header(req, "Authorization");
+	const char *name = web_req_param(req, "connector");
+	unsigned char raw[256];
+	char secret[257], hash[65];
+	struct err e = ERR_INIT;
+	size_t len = 0;
+	int64_t id = 0;
+	int ok = 0;
+	PGconn *db;
+
+	secret[0] = '\0';
+	if (given != NULL) {
+		snprintf(secret, sizeof(secret), "%s", given);
+	} else if (authz != NULL && strncmp(authz, "Basic ", 6) == 0 &&
+		   sodium_base642bin(raw, sizeof(raw) - 1, authz + 6, strlen(authz + 6), NULL, &len,
+				     NULL, sodium_base64_VARIANT_ORIGINAL) == 0) {
+		const unsigned char *colon = memchr(raw, ':', len);
+
+		if (colon != NULL) {
+			size_t n = len - (size_t)(colon + 1 - raw);
+
+			memcpy(secret, colon + 1, n);
+			secret[n] = '\0';
+		}
+		sodium_memzero(raw, sizeof(raw));
+	}
+	if (secret[0] == '\0' || name == NULL)
+		return 0;	/* anonymous: the access check answers 401 */
+	token_sha256_hex(secret, hash);
+	sodium_memzero(secret, sizeof(secret));
+	if ((db = web_req_db(req, resp)) == NULL)
+		return -1;
+	if (db_webhook_check(db, name, hash, &id, &ok, &e) < 0)
+		return web_resp_err(resp, &e);
+	if (ok) {
+		req->who.kind = WEB_HOOKCALL;
+		req->who.key_id = id;
+		snprintf(req->who.user, sizeof(req->who.user), "webhook:%s", name);
+	}
+	return 0;
+}
+
 int
 web_auth_request(struct web_req *req, struct web_resp *resp)
 {
 	const struct web_app *app = req->app;
 	const char *key = web_req_header(req, "X-Api-Key");
+	const char *authz = web_req_header(req, "Authorization");
 	char cookie[128];
 
 	memset(&req->who, 0, sizeof(req->who));
+	if (req->route->access == WEB_HOOK)
+		return by_hook_secret(req, resp);
 	/* a key in the URL ends up in logs and histories: refused, loudly */
 	if (web_req_has_query(req, "apikey") || web_req_has_query(req, "api_key"))
 		return web_resp_error(resp, 400, "api_key_in_url", NULL,
 				      "send the API key in the X-Api-Key header, never in the URL");
+	/* Prometheus and most HTTP tools send a token as a Bearer credential */
+	if (key == NULL && authz != NULL && strncmp(authz, "Bearer ", 7) == 0)
+		key = authz + 7;
 	if (key != NULL)
 		return by_api_key(req, resp, key);
 	if (web_req_cookie(req, web_session_cookie_name(req->tls), cookie, sizeof(cookie)) != NULL &&

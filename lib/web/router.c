@@ -123,7 +123,7 @@ web_router_add(struct web_router *r, const struct web_route *route, struct err *
 {
 	int captures;
 
-	if (route->access <= WEB_ACCESS_UNSET || route->access > WEB_ADMIN)
+	if (route->access <= WEB_ACCESS_UNSET || route->access > WEB_HOOK)
 		return err_set(e, ERR_USAGE, "route %s '%s' has no access level",
 			       route->method ? route->method : "?",
 			       route->pattern ? route->pattern : "?");
@@ -290,6 +290,8 @@ web_access_allows(enum web_access need, const struct web_principal *who)
 		       (strcmp(who->role, "admin") == 0 || strcmp(who->role, "user") == 0);
 	case WEB_ADMIN:
 		return who->kind == WEB_SESSION && strcmp(who->role, "admin") == 0;
+	case WEB_HOOK:
+		return who->kind == WEB_HOOKCALL;
 	case WEB_ACCESS_UNSET:
 	default:
 		return 0;

@@ -12,6 +12,7 @@
  */
 #include <stddef.h>
 
+#include "arr/webhook.h"
 #include "web/app.h"
 #include "web/ui_routes.h"
 #include "core/banned.h"
@@ -24,6 +25,7 @@ static const struct web_route routes[] = {
 	API("GET", "/healthz", WEB_PUBLIC, api_healthz),
 	API("GET", "/readyz", WEB_PUBLIC, api_readyz),
 	API("GET", "/health", WEB_PUBLIC, api_health),
+	API("GET", "/metrics", WEB_READ, api_metrics),
 	/* sessions */
 	API_BODY("POST", "/api/auth/login", WEB_PUBLIC, api_login, 4096),
 	API("POST", "/api/auth/logout", WEB_READ, api_logout),
@@ -49,6 +51,8 @@ static const struct web_route routes[] = {
 	API("GET", "/api/history", WEB_READ, api_history),
 	API("GET", "/api/events", WEB_READ, api_events),
 	API("GET", "/api/explain/{connector}/{kind}/{id}", WEB_READ, api_explain),
+	/* the *arr apps' webhooks: the connector's secret, nothing else */
+	API_BODY("POST", "/api/webhooks/{connector}", WEB_HOOK, api_webhook, ARR_WEBHOOK_MAX_BODY),
 	/* administration: sessions of admins only, never an API key */
 	API("GET", "/api/users", WEB_ADMIN, api_users_list),
 	API_BODY("POST", "/api/users", WEB_ADMIN, api_users_add, 4096),

@@ -469,9 +469,14 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	if (rc == NULL)
 		return;
-	if (rc->resp.status != 0 && s->o.on_done != NULL)
-		s->o.on_done(s->o.on_done_arg, &rc->req, &rc->resp,
-			     clock_mono_us() - rc->start_us);
+	if (rc->resp.status != 0) {
+		int64_t us = clock_mono_us() - rc->start_us;
+
+		if (s->o.metrics != NULL)
+			web_metrics_observe(s->o.metrics, rc->req.route, rc->resp.status, us);
+		if (s->o.on_done != NULL)
+			s->o.on_done(s->o.on_done_arg, &rc->req, &rc->resp, us);
+	}
 	if (rc->db != NULL)
 		db_pool_put(s->o.pool, rc->db);
 	buf_release_secret(&rc->req.body);

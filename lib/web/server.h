@@ -35,6 +35,7 @@
 
 #include "core/err.h"
 #include "db/pool.h"
+#include "web/metrics.h"
 #include "web/web.h"
 
 struct web_server_opts {
@@ -60,6 +61,7 @@ struct web_server_opts {
 			int64_t duration_us);
 	void *on_done_arg;
 	void *app;			/* given to handlers as req->app */
+	struct web_metrics *metrics;	/* counts every answer; may be NULL */
 };
 
 struct web_server;

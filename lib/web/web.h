@@ -61,20 +61,22 @@ enum web_access {
 	WEB_PUBLIC,	/* anyone (login, /healthz) */
 	WEB_READ,	/* any logged-in user, or an API key of scope read or full */
 	WEB_WRITE,	/* role admin or user, or an API key of scope full */
-	WEB_ADMIN	/* role admin, by session only (never an API key) */
+	WEB_ADMIN,	/* role admin, by session only (never an API key) */
+	WEB_HOOK	/* an *arr's webhook call: the secret of the connector the
+			 * path names ({connector}), nothing else */
 };
 
 enum web_route_kind { WEB_ROUTE_API = 0, WEB_ROUTE_PAGE, WEB_ROUTE_ASSET };
 
 /* Who the caller turned out to be (filled by the auth step). */
-enum web_principal_kind { WEB_ANON = 0, WEB_SESSION, WEB_APIKEY };
+enum web_principal_kind { WEB_ANON = 0, WEB_SESSION, WEB_APIKEY, WEB_HOOKCALL };
 
 struct web_principal {
 	enum web_principal_kind kind;
 	int64_t user_id;		/* sessions; the key's owner for keys */
 	char user[80];			/* a user name, or "apikey:ID" */
 	char role[16];			/* admin | user | readonly */
-	int64_t key_id;			/* WEB_APIKEY */
+	int64_t key_id;			/* WEB_APIKEY; WEB_HOOKCALL: the connector's id */
 	char scope[8];			/* WEB_APIKEY: read | full */
 	char session_hash[65];		/* WEB_SESSION: sha256 hex of the id */
 	char csrf[64];			/* WEB_SESSION: the session's CSRF token */

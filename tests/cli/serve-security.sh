@@ -115,6 +115,14 @@ while IFS="$(printf '\t')" read -r m p access kind; do
 		[ "$st" = 403 ] && ok || bad "read key $m $p: $st"
 		;;
 	esac
+	if [ "$access" = webhook ]; then	# only the connector's secret opens it
+		req "$m" "$path" -H "$origin" -H "Cookie: $A_cookie" -H "X-CSRF-Token: $A_csrf" -d '{}'
+		[ "$st" = 401 ] && ok || bad "admin session $m $p: $st"
+		req "$m" "$path" -H "X-Api-Key: $fullkey" -d '{}'
+		[ "$st" = 401 ] && ok || bad "full key $m $p: $st"
+		req "$m" "$path" -H "X-Webhook-Secret: $fullkey" -d '{}'
+		[ "$st" = 401 ] && ok || bad "a wrong webhook secret $m $p: $st"
+	fi
 	if [ "$access" = admin ]; then
 		req "$m" "$path" -H "$origin" -H "Cookie: $U_cookie" -H "X-CSRF-Token: $U_csrf" -d '{}'
 		[ "$st" = 403 ] && ok || bad "user session $m $p: $st"
@@ -274,6 +282,29 @@ psql -XAtq -d "$db" -c "SELECT password_hash FROM users" | grep -qv '^\$argon2id
 	bad "a password stored other than as Argon2id" || ok
 psql -XAtq -d "$db" -c "SELECT count(*) FROM api_keys WHERE key_hash = '$fullkey'" | grep -qx 0 &&
 	ok || bad "an API key stored as it is"
+
+# ---- /metrics: a read key as a Bearer token; Prometheus' own parser reads it
+req GET /metrics
+[ "$st" = 401 ] && ok || bad "/metrics without credentials: $st"
+req GET /metrics -H "Authorization: Bearer $rokey"
+[ "$st" = 200 ] && ok || bad "/metrics with a read key: $st"
+hdr Content-Type | grep -q '^text/plain; version=0.0.4' && ok || bad "/metrics content type: $(hdr Content-Type)"
+if /usr/bin/python3 - "$tmp/body" >"$tmp/families" 2>"$tmp/perr" <<'PY'
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+for f in text_string_to_metric_families(open(sys.argv[1]).read()):
+    for s in f.samples:
+        print(f.name, f.type, s.name, s.labels.get("connector", ""), s.labels.get("route", ""), s.value)
+PY
+then ok; else bad "Prometheus' parser refused /metrics: $(tail -n 1 "$tmp/perr")"; fi
+grep -q '^comradarr_http_requests counter comradarr_http_requests_total  /api/auth/login ' "$tmp/families" &&
+	ok || bad "/metrics has no request counter for /api/auth/login"
+grep -q '^comradarr_http_request_duration_seconds histogram ' "$tmp/families" && ok || bad "no latency histogram"
+grep -q '^comradarr_connector_health gauge comradarr_connector_health tv ' "$tmp/families" && ok ||
+	bad "no connector health in /metrics"
+grep -q '^comradarr_indexer_daily_budget gauge comradarr_indexer_daily_budget tv  500' "$tmp/families" &&
+	ok || bad "no daily budget (moderate: 500) in /metrics"
+grep -qF -- "$rokey" "$tmp/body" && bad "/metrics shows the key" || ok
 
 kill "$serve_pid"; wait "$serve_pid"; rc=$?; serve_pid=
 [ "$rc" = 0 ] && ok || bad "SIGTERM: exit $rc"

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Build and run the libFuzzer targets: lib/arr's splitter and parsers, and
-# the log redactor (no secret survives it).
+# Build and run the libFuzzer targets: lib/arr's splitter and parsers, the
+# log redactor (no secret survives it), comradarr-serve's path
+# canonicalisation and the *arr webhook payload parser.
 #
 #   sh tests/fuzz/run.sh short   ~20 s per target (what make check runs)
 #   sh tests/fuzz/run.sh long    10 minutes per target (make fuzz)
@@ -42,12 +43,13 @@ core="$top/lib/core/buf.c $top/lib/core/clock.c $top/lib/core/err.c $top/lib/cor
 	$top/lib/core/jsonl.c"
 arr="$top/lib/arr/jsplit.c $top/lib/arr/jget.c $top/lib/arr/quality.c \
 	$top/lib/arr/parse_media.c $top/lib/arr/parse_misc.c $top/lib/arr/page.c \
-	$top/lib/arr/client.c $top/lib/arr/httperr.c $top/lib/arr/retry.c"
+	$top/lib/arr/client.c $top/lib/arr/httperr.c $top/lib/arr/retry.c \
+	$top/lib/arr/webhook.c $top/lib/web/path.c"
 
 status=0
 npass=0
 nfail=0
-for t in jsplit parse redact; do
+for t in jsplit parse redact webpath webhook; do
 	bin="$out/fuzz_$t"
 	corpus="$out/corpus_$t"
 	mkdir -p "$corpus"
@@ -55,6 +57,9 @@ for t in jsplit parse redact; do
 	printf '[{"id":1,"title":"A","tmdbId":2,"movieFile":{"id":3,"quality":{"quality":{"id":7,"name":"Bluray-1080p"},"revision":{"version":1}}}}]' > "$corpus/seed_movie"
 	printf '[{"id":5,"seriesId":1,"seasonNumber":1,"episodeNumber":2,"airDateUtc":"2020-01-01T00:00:00Z"},"x",1,[]]' > "$corpus/seed_episode"
 	printf '{"page":1,"pageSize":2,"totalRecords":3,"records":[{"id":1},{"id":1}]}' > "$corpus/seed_page"
+	printf '/api/connectors/tv%%20x/test' > "$corpus/seed_path"
+	printf '{"eventType":"Grab","series":{"id":7},"episodes":[{"id":101},{"id":102}]}' > "$corpus/seed_grab"
+	printf '{"eventType":"MovieDelete","movie":{"id":55}}' > "$corpus/seed_moviedelete"
 	# shellcheck disable=SC2086
 	"$CLANG" $cflags -o "$bin" "$top/tests/fuzz/fuzz_$t.c" $core $arr $libs
 	echo "fuzz: fuzz_$t for ${secs}s"
