@@ -123,6 +123,17 @@ $(BUILD)/gen/migrations.c: $(SQL_FILES) sql/embed.sh
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
 	$(Q_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The web UI's CSS, JS and images travel inside the library too, each with
+# a content hash for its ETag and its immutable URL (lib/web/ui_assets.h).
+UI_ASSETS   := $(sort $(wildcard lib/web/ui/*.css lib/web/ui/*.js lib/web/ui/*.svg))
+LIB_OBJS    += $(BUILD)/gen/ui_assets.o
+$(BUILD)/gen/ui_assets.c: $(UI_ASSETS) lib/web/ui/embed.sh
+	@mkdir -p $(@D)
+	$(Q_GEN)sh lib/web/ui/embed.sh $(UI_ASSETS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/ui_assets.o: $(BUILD)/gen/ui_assets.c
+	$(Q_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
 $(LIBA): $(LIB_OBJS)
 	@rm -f $@
 	$(Q_AR)$(AR) rcs $@ $^

@@ -143,30 +143,35 @@ psql "host=$COMRADARR_HOME/run port=5432 user=comradarr dbname=comradarr" -P pag
 	FROM connectors c ORDER BY c.name"
 
 if [ -x "$bin/comradarr-serve" ]; then
-	say "comradarr-serve: the web UI and the JSON API"
-	# a demo administrator with a fresh password, kept in the demo folder
-	od -An -N12 -tx1 /dev/urandom | tr -d ' \n' > "$demo/admin-password"
-	comradarr user add demo --role admin --password-file "$demo/admin-password" >/dev/null
-	# loopback only; port 3000 when it is free, else any free one
-	for listen in 127.0.0.1:3000 127.0.0.1:0; do
-		"$bin/comradarr-serve" --listen "$listen" --json > "$demo/serve.out" 2> "$demo/serve.log" &
+	say "the web UI"
+	# an administrator with a generated password, shown here once: the demo
+	# listens on loopback only, but it is still a real login
+	pass=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+	printf '%s\n' "$pass" | comradarr user add admin --password-file - >/dev/null
+	# COMRADARR_DEMO_LISTEN: another address (default: loopback, port 3000,
+	# or any free port when 3000 is taken)
+	listen=${COMRADARR_DEMO_LISTEN:-127.0.0.1:3000}
+	start_serve() {
+		"$bin/comradarr-serve" --listen "$1" --format json > "$demo/serve.out" 2> "$demo/serve.log" &
 		echo $! > "$demo/serve.pid"
 		i=0
-		until grep -q serve_listening "$demo/serve.out" 2>/dev/null; do
-			kill -0 "$(cat "$demo/serve.pid")" 2>/dev/null || break
-			i=$((i + 1)); [ $i -lt 100 ] || break
+		until grep -q '"port"' "$demo/serve.out" 2>/dev/null; do
+			kill -0 "$(cat "$demo/serve.pid")" 2>/dev/null || return 1
+			i=$((i + 1)); [ $i -lt 100 ] || return 1
 			sleep 0.1
 		done
-		grep -q serve_listening "$demo/serve.out" 2>/dev/null && break
-		kill "$(cat "$demo/serve.pid")" 2>/dev/null || true
-		rm -f "$demo/serve.pid"
-	done
-	serve_port=$(sed -n 's/.*"serve_listening".*"port":\([0-9]*\).*/\1/p' "$demo/serve.out")
-	if [ -n "$serve_port" ]; then
-		echo "http://127.0.0.1:$serve_port/  user: demo  password: $(cat "$demo/admin-password")"
-		echo "curl -s http://127.0.0.1:$serve_port/health"
-	else
-		echo "comradarr-serve did not start; see $demo/serve.log"
+	}
+	if ! start_serve "$listen"; then
+		if [ -n "${COMRADARR_DEMO_LISTEN:-}" ] || ! start_serve 127.0.0.1:0; then
+			echo "demo: comradarr-serve did not start; see $demo/serve.log"
+			exit 1
+		fi
 	fi
+	port=$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$demo/serve.out" | head -n 1)
+	host=$(sed -n 's/.*"host":"\([^"]*\)".*/\1/p' "$demo/serve.out" | head -n 1)
+	case $host in *:*) host="[$host]" ;; esac
+	echo "open   http://$host:$port/"
+	echo "user   admin"
+	echo "pass   $pass"
 fi
-say "done; the fakes, the server and the database keep running: stop them with 'sh examples/demo.sh stop'"
+say "done; the web UI, the fakes and the database keep running: stop them with 'sh examples/demo.sh stop'"

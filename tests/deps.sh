@@ -8,13 +8,12 @@ set -eu
 
 BUILD_PKGS="build-essential pkg-config libpq-dev libcurl4-openssl-dev libsodium-dev \
 libargon2-dev libjansson-dev libmicrohttpd-dev check postgresql postgresql-common tzdata"
-# Only what the suites use today.  The web UI's browser tests will add
-# chromium (and playwright-core below) with the suite that needs it.
-# tests/cli/notify.sh runs a real SMTP server (aiosmtpd) with a certificate
-# openssl makes; the serve bench loads with wrk, and /metrics is read with
-# the Prometheus client's own parser.
-TEST_PKGS="mandoc shellcheck clang libclang-rt-14-dev jq procps curl python3-aiosmtpd openssl wrk \
-python3-prometheus-client"
+# What the suites use: chromium (the web UI's browser suite, with
+# playwright-core below), a real SMTP server for tests/cli/notify.sh
+# (aiosmtpd, with a certificate openssl makes), wrk (the server's load
+# bench) and the Prometheus client (/metrics' parser).
+TEST_PKGS="mandoc shellcheck clang libclang-rt-14-dev jq procps curl chromium python3-aiosmtpd \
+openssl wrk python3-prometheus-client"
 
 want="$BUILD_PKGS"
 test_mode=0
@@ -57,6 +56,21 @@ if [ "$test_mode" -eq 1 ]; then
 		npm install --prefix "$here/.npm" --no-audit --no-fund --loglevel=error \
 			@stoplight/prism-cli@5 >&2 || {
 			echo "deps: npm install failed; the contract suite will say SKIPPED" >&2
+			[ -n "${CI:-}" ] && exit 1
+		}
+	fi
+fi
+if [ "$test_mode" -eq 1 ]; then
+	# The browser suite (tests/e2e): playwright-core drives Debian's
+	# chromium (no browser download), axe-core checks accessibility.
+	here=$(cd "$(dirname "$0")" && pwd)
+	if [ ! -d "$here/.npm/node_modules/playwright-core" ] || [ ! -d "$here/.npm/node_modules/axe-core" ]; then
+		echo "deps: installing playwright-core and axe-core into tests/.npm" >&2
+		mkdir -p "$here/.npm"
+		[ -f "$here/.npm/package.json" ] || echo '{"private":true}' > "$here/.npm/package.json"
+		PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix "$here/.npm" --no-audit --no-fund \
+			--loglevel=error playwright-core@1 axe-core@4 >&2 || {
+			echo "deps: npm install failed; the browser suite will say SKIPPED" >&2
 			[ -n "${CI:-}" ] && exit 1
 		}
 	fi

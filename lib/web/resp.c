@@ -11,14 +11,14 @@
 #include "core/banned.h"
 
 #define CSP "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
-	    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; " \
+	    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; " \
 	    "frame-ancestors 'none'"
 
 static const char *const sec_plain[] = {
 	"Content-Security-Policy", CSP,
 	"X-Frame-Options", "DENY",
 	"X-Content-Type-Options", "nosniff",
-	"Referrer-Policy", "no-referrer",
+	"Referrer-Policy", "same-origin",
 	"Cross-Origin-Opener-Policy", "same-origin",
 	"Cross-Origin-Resource-Policy", "same-origin",
 	"Cache-Control", "no-store",
@@ -29,7 +29,7 @@ static const char *const sec_plain_cache[] = {
 	"Content-Security-Policy", CSP,
 	"X-Frame-Options", "DENY",
 	"X-Content-Type-Options", "nosniff",
-	"Referrer-Policy", "no-referrer",
+	"Referrer-Policy", "same-origin",
 	"Cross-Origin-Opener-Policy", "same-origin",
 	"Cross-Origin-Resource-Policy", "same-origin",
 	"Cache-Control", "no-cache",
@@ -40,7 +40,7 @@ static const char *const sec_tls[] = {
 	"Content-Security-Policy", CSP,
 	"X-Frame-Options", "DENY",
 	"X-Content-Type-Options", "nosniff",
-	"Referrer-Policy", "no-referrer",
+	"Referrer-Policy", "same-origin",
 	"Cross-Origin-Opener-Policy", "same-origin",
 	"Cross-Origin-Resource-Policy", "same-origin",
 	"Cache-Control", "no-store",
@@ -52,7 +52,7 @@ static const char *const sec_tls_cache[] = {
 	"Content-Security-Policy", CSP,
 	"X-Frame-Options", "DENY",
 	"X-Content-Type-Options", "nosniff",
-	"Referrer-Policy", "no-referrer",
+	"Referrer-Policy", "same-origin",
 	"Cross-Origin-Opener-Policy", "same-origin",
 	"Cross-Origin-Resource-Policy", "same-origin",
 	"Cache-Control", "no-cache",

@@ -14,6 +14,7 @@
 
 #include "arr/webhook.h"
 #include "web/app.h"
+#include "web/ui_routes.h"
 #include "core/banned.h"
 
 #define API(m, p, a, h)		{ m, p, a, WEB_ROUTE_API, h, 0, NULL, NULL, 0 }
@@ -71,5 +72,6 @@ web_routes_register(struct web_router *r, struct err *e)
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if (web_router_add(r, &routes[i], e) < 0)
 			return -1;
-	return 0;
+	/* the web UI's pages and assets, last (lib/web/ui_routes.c) */
+	return ui_routes_register(r, e);
 }

@@ -20,6 +20,7 @@
 #include "crypto/token.h"
 #include "web/path.h"
 #include "web/server.h"
+#include "web/ui_form.h"
 #include "core/banned.h"
 
 struct web_server {
@@ -208,7 +209,7 @@ csrf_check(struct web_req *req, struct web_resp *resp)
 	const char *origin = web_req_header(req, "Origin");
 	const char *host = web_req_header(req, "Host");
 	const char *token;
-	char want[300];
+	char want[300], form_token[128];
 
 	if (!state_changing(req->method))
 		return 0;
@@ -232,6 +233,10 @@ csrf_check(struct web_req *req, struct web_resp *resp)
 	/* --auth local/disabled callers have no session row and so no token:
 	 * for them the same-origin check above is the whole defence */
 	token = web_req_header(req, "X-CSRF-Token");
+	/* a plain HTML form (the web UI without JavaScript) cannot send a
+	 * header: its token is the body field "csrf" */
+	if (token == NULL && ui_form_is_urlencoded(web_req_header(req, "Content-Type")))
+		token = ui_form_get(req->body.data, req->body.len, "csrf", form_token, sizeof(form_token));
 	if (req->who.csrf[0] != '\0' && (token == NULL || !token_equal(token, req->who.csrf)))
 		return web_resp_error(resp, 403, "csrf", NULL,
 				      "missing or wrong X-CSRF-Token for this session");

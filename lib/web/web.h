@@ -31,7 +31,7 @@
  * 500 ...), carries the security headers (web_security_headers): a CSP with
  * default-src 'self' and no inline script, frame-ancestors 'none' and
  * X-Frame-Options DENY, X-Content-Type-Options nosniff, Referrer-Policy
- * no-referrer, Cache-Control no-store (assets: no-cache + ETag), and HSTS
+ * same-origin, Cache-Control no-store (assets: no-cache + ETag), and HSTS
  * when the request came over TLS.  Errors are {"error":{"code","message"}}
  * (plus "field" for a bad input) and never carry a secret.
  */

@@ -170,6 +170,11 @@ echo "maintenance: a busy year pruned once, then maint every day:"
 "$root/$build/tests/bench/bench_maint" "${MAINT_PER_DAY:-300}" ||
 	echo "bench_maint failed" >&2
 
+# the web UI's pages (reads + HTML) on a 1M-episode mirror
+echo
+echo "web UI pages ($DISCOVER_SERIES series x 100 episodes):"
+"$root/$build/tests/bench/bench_ui" "$DISCOVER_SERIES" || echo "bench_ui failed" >&2
+
 # the HTTP server: its own script, its own cluster
 echo
 sh "$root/tests/bench/serve.sh" "$build" || echo "serve bench failed" >&2

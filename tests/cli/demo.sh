@@ -35,6 +35,18 @@ grep -q "comradarr queue status" "$build/demo-test.$$.log" && ok || bad "the dem
 pids=$(cat "$demo"/*.pid 2>/dev/null)
 [ -n "$pids" ] && ok || bad "the demo wrote no pid files"
 [ -n "$(left)" ] && ok || bad "the demo left nothing running to explore"
+# the web UI: the printed address answers, and the printed password signs in
+url=$(sed -n 's/^open   //p' "$build/demo-test.$$.log")
+pw=$(sed -n 's/^pass   //p' "$build/demo-test.$$.log")
+if [ -x "$build/bin/comradarr-serve" ]; then
+	[ -n "$url" ] && [ -n "$pw" ] && ok || bad "the demo printed no URL and password"
+	code=$(curl -s -o /dev/null -w '%{http_code}' "${url}login")
+	[ "$code" = 200 ] && ok || bad "GET ${url}login answered $code"
+	origin=$(echo "$url" | sed 's|/$||')
+	code=$(curl -s -o /dev/null -w '%{http_code}' -H "Origin: $origin" --data-urlencode user=admin \
+		--data-urlencode "password=$pw" "${url}login")
+	[ "$code" = 303 ] && ok || bad "signing in with the printed password answered $code"
+fi
 sh "$root/examples/demo.sh" "$build" stop >/dev/null 2>&1 && ok || bad "demo.sh stop failed"
 sleep 0.5
 if [ -z "$(left)" ]; then ok; else bad "after 'demo.sh stop' still running: $(left | tr '\n' ' ')"; fi

@@ -1,0 +1,245 @@
+/*
+ * uistats.c - the web UI's read queries (see uistats.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "db/db.h"
+#include "db/uistats.h"
+#include "core/banned.h"
+
+/* seconds since the epoch, 0 for NULL */
+#define EPOCH(x) "coalesce(floor(date_part('epoch', " x "))::bigint, 0)"
+
+int
+db_ui_json(PGconn *db, const char *sql, int nparams, const char *const *params, json_t **out,
+	   struct err *e)
+{
+	PGresult *r = NULL;
+	json_error_t je;
+	const char *s;
+	int ret = -1;
+
+	*out = NULL;
+	if (db_query(db, sql, nparams, params, &r, e) < 0)
+		goto out;
+	if (PQntuples(r) != 1 || PQnfields(r) != 1) {
+		err_set(e, ERR_INTERNAL, "a web UI query returned no document");
+		goto out;
+	}
+	/* SQL NULL: the thing asked for does not exist (the caller decides) */
+	s = db_str(r, 0, 0);
+	if (s == NULL) {
+		*out = json_null();
+		ret = 0;
+		goto out;
+	}
+	*out = json_loads(s, JSON_DECODE_ANY, &je);
+	if (*out == NULL) {
+		err_set(e, ERR_INTERNAL, "a web UI query returned malformed JSON: %s", je.text);
+		goto out;
+	}
+	ret = 0;
+out:
+	PQclear(r);
+	return ret;
+}
+
+/*
+ * Registry counts per connector come from search_registry_state
+ * (connector_id, state) and search_registry_sweep; library counts from
+ * seasons (one row a season, not an episode) and movies.
+ */
+static const char connectors_sql[] =
+	"WITH reg AS ("
+	"  SELECT connector_id,"
+	"         count(*) FILTER (WHERE search_type = 'gap' AND state NOT IN ('exhausted')) AS gaps,"
+	"         count(*) FILTER (WHERE search_type = 'upgrade' AND state NOT IN ('exhausted')) AS upgrades,"
+	"         count(*) FILTER (WHERE state = 'queued') AS queued,"
+	"         count(*) FILTER (WHERE state IN ('searching', 'awaiting_import')) AS searching,"
+	"         count(*) FILTER (WHERE state = 'exhausted') AS exhausted"
+	"  FROM search_registry GROUP BY connector_id),"
+	" lib AS ("
+	"  SELECT s.connector_id, sum(se.episode_count)::bigint AS items,"
+	"         sum(least(se.episode_file_count, se.episode_count))::bigint AS have"
+	"  FROM series s JOIN seasons se ON se.series_id = s.id"
+	"  WHERE s.monitored AND se.monitored AND se.season_number > 0 GROUP BY s.connector_id"
+	"  UNION ALL"
+	"  SELECT connector_id, count(*) FILTER (WHERE monitored),"
+	"         count(*) FILTER (WHERE monitored AND has_file)"
+	"  FROM movies GROUP BY connector_id),"
+	" today AS ("
+	"  SELECT connector_id, count(*) AS searches, count(*) FILTER (WHERE outcome = 'grabbed') AS grabbed"
+	"  FROM search_history WHERE started_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
+	"  GROUP BY connector_id)"
+	" SELECT coalesce(json_agg(json_build_object("
+	"  'id', c.id, 'name', c.name, 'type', c.type, 'url', c.url, 'enabled', c.enabled,"
+	"  'health', c.health, 'health_detail', c.health_detail,"
+	"  'health_checked', " EPOCH("c.health_checked_at") ","
+	"  'app_name', c.app_name, 'app_version', c.app_version, 'auth_failed', c.auth_failed,"
+	"  'last_sync', " EPOCH("ss.last_sync_at") ", 'sync_error', ss.last_error,"
+	"  'sync_failures', coalesce(ss.consecutive_failures, 0),"
+	"  'items', coalesce(l.items, 0), 'have', coalesce(l.have, 0),"
+	"  'gaps', coalesce(r.gaps, 0), 'upgrades', coalesce(r.upgrades, 0),"
+	"  'queued', coalesce(r.queued, 0), 'searching', coalesce(r.searching, 0),"
+	"  'exhausted', coalesce(r.exhausted, 0),"
+	"  'searches_today', coalesce(t.searches, 0), 'grabbed_today', coalesce(t.grabbed, 0)"
+	" ) ORDER BY c.name), '[]')::text"
+	" FROM connectors c"
+	" LEFT JOIN sync_state ss ON ss.connector_id = c.id"
+	" LEFT JOIN reg r ON r.connector_id = c.id"
+	" LEFT JOIN (SELECT connector_id, sum(items)::bigint AS items, sum(have)::bigint AS have"
+	"            FROM lib GROUP BY connector_id) l ON l.connector_id = c.id"
+	" LEFT JOIN today t ON t.connector_id = c.id";
+
+int
+db_ui_connectors(PGconn *db, json_t **out, struct err *e)
+{
+	return db_ui_json(db, connectors_sql, 0, NULL, out, e);
+}
+
+static const char totals_sql[] =
+	"SELECT json_build_object("
+	" 'gaps', (SELECT count(*) FROM search_registry WHERE search_type = 'gap' AND state <> 'exhausted'),"
+	" 'upgrades', (SELECT count(*) FROM search_registry WHERE search_type = 'upgrade' AND state <> 'exhausted'),"
+	" 'queued', (SELECT count(*) FROM request_queue_items),"
+	" 'batches', (SELECT count(*) FROM request_queue),"
+	" 'searching', (SELECT count(*) FROM search_registry WHERE state IN ('searching', 'awaiting_import')),"
+	" 'exhausted', (SELECT count(*) FROM search_registry WHERE state = 'exhausted'),"
+	" 'searches_today', (SELECT count(*) FROM search_history WHERE started_at >="
+	"    date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'),"
+	" 'grabbed_today', (SELECT count(*) FROM search_history WHERE outcome = 'grabbed' AND started_at >="
+	"    date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'),"
+	" 'searches_7d', (SELECT count(*) FROM search_history WHERE started_at >= now() - interval '7 days'),"
+	" 'grabbed_7d', (SELECT count(*) FROM search_history WHERE outcome = 'grabbed'"
+	"    AND started_at >= now() - interval '7 days'),"
+	" 'paused', coalesce((SELECT value = 'true'::jsonb FROM settings WHERE key = 'queue.paused'), false)"
+	")::text";
+
+int
+db_ui_totals(PGconn *db, json_t **out, struct err *e)
+{
+	return db_ui_json(db, totals_sql, 0, NULL, out, e);
+}
+
+int
+db_ui_activity(PGconn *db, int limit, int64_t after_id, json_t **out, struct err *e)
+{
+	static const char sql[] =
+		"SELECT coalesce(json_agg(x ORDER BY x.id DESC), '[]')::text FROM ("
+		" SELECT ev.id, " EPOCH("ev.created_at") " AS at, ev.kind, c.name AS connector, ev.payload"
+		" FROM events ev LEFT JOIN connectors c ON c.id = ev.connector_id"
+		" WHERE ev.id > $2::bigint ORDER BY ev.id DESC LIMIT $1::int) x";
+	char lim[24], after[24];
+	const char *p[2];
+
+	snprintf(lim, sizeof(lim), "%d", limit > 0 && limit <= 500 ? limit : 50);
+	p[0] = lim;
+	p[1] = db_fmt_int64(after, sizeof(after), after_id > 0 ? after_id : 0);
+	return db_ui_json(db, sql, 2, p, out, e);
+}
+
+int
+db_ui_daily(PGconn *db, const char *from_day, const char *to_day, int64_t connector_id,
+	    json_t **out, struct err *e)
+{
+	/* search_history_time bounds the scan to the range; generate_series
+	 * gives every day a row so a chart has no holes */
+	static const char sql[] =
+		"WITH d AS (SELECT generate_series($1::date, $2::date, interval '1 day')::date AS day),"
+		" h AS ("
+		"  SELECT (started_at AT TIME ZONE 'UTC')::date AS day, count(*) AS searches,"
+		"         count(*) FILTER (WHERE outcome = 'grabbed') AS grabbed,"
+		"         count(*) FILTER (WHERE outcome = 'no_results') AS no_results,"
+		"         count(*) FILTER (WHERE outcome NOT IN ('grabbed', 'no_results')) AS failed,"
+		"         coalesce(sum(indexer_queries), 0) AS queries,"
+		"         coalesce(sum(cardinality(arr_ids)), 0) AS items"
+		"  FROM search_history"
+		"  WHERE started_at >= $1::date AT TIME ZONE 'UTC'"
+		"    AND started_at < ($2::date + 1) AT TIME ZONE 'UTC'"
+		"    AND ($3::bigint <= 0 OR connector_id = $3::bigint)"
+		"  GROUP BY 1)"
+		" SELECT coalesce(json_agg(json_build_object('day', to_char(d.day, 'YYYY-MM-DD'),"
+		"  'searches', coalesce(h.searches, 0), 'grabbed', coalesce(h.grabbed, 0),"
+		"  'no_results', coalesce(h.no_results, 0), 'failed', coalesce(h.failed, 0),"
+		"  'queries', coalesce(h.queries, 0), 'items', coalesce(h.items, 0)) ORDER BY d.day), '[]')::text"
+		" FROM d LEFT JOIN h ON h.day = d.day";
+	char cid[24];
+	const char *p[3];
+
+	p[0] = from_day;
+	p[1] = to_day;
+	p[2] = db_fmt_int64(cid, sizeof(cid), connector_id);
+	return db_ui_json(db, sql, 3, p, out, e);
+}
+
+int
+db_ui_completion(PGconn *db, int days, json_t **out, struct err *e)
+{
+	static const char record_sql[] =
+		"INSERT INTO completion_history (connector_id, day, have, total)"
+		" SELECT c.id, (now() AT TIME ZONE 'UTC')::date, least(coalesce(l.have, 0), coalesce(l.items, 0)),"
+		"        coalesce(l.items, 0)"
+		" FROM connectors c LEFT JOIN ("
+		"  SELECT s.connector_id, sum(se.episode_count)::bigint AS items,"
+		"         sum(least(se.episode_file_count, se.episode_count))::bigint AS have"
+		"  FROM series s JOIN seasons se ON se.series_id = s.id"
+		"  WHERE s.monitored AND se.monitored AND se.season_number > 0 GROUP BY s.connector_id"
+		"  UNION ALL"
+		"  SELECT connector_id, count(*) FILTER (WHERE monitored), count(*) FILTER (WHERE monitored AND has_file)"
+		"  FROM movies GROUP BY connector_id) l ON l.connector_id = c.id"
+		" WHERE c.type <> 'prowlarr'"
+		" ON CONFLICT (connector_id, day) DO UPDATE SET have = EXCLUDED.have, total = EXCLUDED.total";
+	static const char read_sql[] =
+		"SELECT coalesce(json_agg(x ORDER BY x.connector), '[]')::text FROM ("
+		" SELECT c.name AS connector,"
+		"  (array_agg(h.have ORDER BY h.day DESC))[1] AS have,"
+		"  (array_agg(h.total ORDER BY h.day DESC))[1] AS total,"
+		"  json_agg(CASE WHEN h.total > 0 THEN round(100.0 * h.have / h.total, 2) ELSE 0 END"
+		"           ORDER BY h.day) AS trend"
+		" FROM connectors c JOIN completion_history h ON h.connector_id = c.id"
+		" WHERE h.day > (now() AT TIME ZONE 'UTC')::date - $1::int"
+		" GROUP BY c.name) x";
+	char d[16];
+	const char *p[1];
+
+	if (db_exec(db, record_sql, e) < 0)
+		return -1;
+	snprintf(d, sizeof(d), "%d", days > 0 && days <= 366 ? days : 14);
+	p[0] = d;
+	return db_ui_json(db, read_sql, 1, p, out, e);
+}
+
+int
+db_ui_last_event(PGconn *db, int64_t *id, struct err *e)
+{
+	PGresult *r = NULL;
+
+	/* the primary key's index, read backwards: one row */
+	if (db_query(db, "SELECT coalesce(max(id), 0) FROM events", 0, NULL, &r, e) < 0)
+		return -1;
+	*id = db_int64(r, 0, 0, 0);
+	PQclear(r);
+	return 0;
+}
+
+int
+db_ui_hardest(PGconn *db, int limit, json_t **out, struct err *e)
+{
+	static const char sql[] =
+		"SELECT coalesce(json_agg(x ORDER BY x.attempts DESC, x.id), '[]')::text FROM ("
+		" SELECT r.id, c.name AS connector, CASE WHEN r.movie_id IS NULL THEN 'series' ELSE 'movie' END AS kind,"
+		"  coalesce(r.movie_id, e.series_id) AS item_id,"
+		"  coalesce(m.title || coalesce(' (' || m.year || ')', ''), s.title || ' S' ||"
+		"   lpad(e.season_number::text, 2, '0') || coalesce('E' || lpad(e.episode_number::text, 2, '0'), '')) AS title,"
+		"  r.search_type AS type, r.state, r.attempts, " EPOCH("r.last_searched_at") " AS last_searched"
+		" FROM (SELECT * FROM search_registry WHERE attempts > 0 ORDER BY attempts DESC, id LIMIT $1::int) r"
+		" JOIN connectors c ON c.id = r.connector_id"
+		" LEFT JOIN movies m ON m.id = r.movie_id"
+		" LEFT JOIN episodes e ON e.id = r.episode_id LEFT JOIN series s ON s.id = e.series_id) x";
+	char lim[16];
+	const char *p[1] = { lim };
+
+	snprintf(lim, sizeof(lim), "%d", limit > 0 && limit <= 100 ? limit : 10);
+	return db_ui_json(db, sql, 1, p, out, e);
+}

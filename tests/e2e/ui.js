@@ -1,0 +1,372 @@
+/*
+ * ui.js - the web UI's browser suite (run by tests/e2e/run.sh, which sets
+ * E2E_* and starts the server, the fakes and the database).
+ *
+ * Each check prints "ok NAME" or "FAIL NAME: why"; the last line is
+ * "e2e: N passed, N failed" (tests/run.sh counts it).  A failed check does
+ * not stop the others; the script exits 1 when any failed.
+ */
+"use strict";
+const path = require("path");
+const fs = require("fs");
+const { execFileSync, spawn } = require("child_process");
+
+const env = process.env;
+const { chromium } = require(path.join(env.E2E_NPM, "playwright-core"));
+const base = env.E2E_BASE;
+const shots = env.E2E_SHOTS;
+const axePath = path.join(env.E2E_NPM, "axe-core", "axe.min.js");
+const haveAxe = fs.existsSync(axePath);
+
+let passed = 0, failed = 0;
+function ok(name) { passed++; console.log("ok " + name); }
+function bad(name, why) { failed++; console.log("FAIL " + name + ": " + why); }
+async function check(name, fn) {
+	try {
+		await fn();
+		ok(name);
+	} catch (e) {
+		let where = "";
+		if (current) {
+			where = " (at " + current.url() + ")";
+			await current.screenshot({ path: path.join(shots, "FAILED-" + (failed + 1) + ".png") }).catch(() => {});
+		}
+		bad(name, (e && e.message ? e.message : String(e)).split("\n")[0] + where);
+	}
+}
+let current = null;	/* the main page, for a failure's screenshot */
+function expect(cond, what) { if (!cond) throw new Error(what); }
+function sql(q) {
+	return execFileSync("psql", ["-XAtq", "-d", env.E2E_DB, "-c", q], { encoding: "utf8" }).trim();
+}
+function cli(args, input) {
+	return execFileSync(args[0], args.slice(1), { encoding: "utf8", input: input || "", stdio: ["pipe", "pipe", "pipe"] });
+}
+
+const pages = [
+	["dashboard", ""], ["connectors", "connectors"], ["connector", "connectors/tv"],
+	["connector-edit", "connectors/tv/edit"], ["connector-new", "connectors/new"],
+	["content", "content"], ["content-missing", "content?state=missing"], ["queue", "queue"],
+	["analytics", "analytics"], ["settings", "settings"],
+];
+
+async function login(page) {
+	await page.goto(base + "login");
+	await page.fill("#user", env.E2E_USER);
+	await page.fill("#password", env.E2E_PASS);
+	await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+}
+
+(async () => {
+	const browser = await chromium.launch({ executablePath: env.E2E_CHROMIUM, args: ["--no-sandbox"] });
+	const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "dark" });
+	ctx.setDefaultTimeout(10000);
+	const page = await ctx.newPage();
+	current = page;
+	const consoleErrors = [];
+	page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
+	page.on("pageerror", (e) => consoleErrors.push(String(e)));
+
+	await check("an anonymous visitor is sent to the sign-in page", async () => {
+		const r = await page.goto(base + "queue");
+		expect(page.url().endsWith("/login"), "landed on " + page.url());
+		expect(r.status() === 200, "status " + r.status());
+		expect(await page.isVisible("label[for=password]"), "no password field");
+	});
+
+	await check("a wrong password is refused with a clear message", async () => {
+		await page.fill("#user", env.E2E_USER);
+		await page.fill("#password", "not-the-password-1");
+		await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+		const alert = await page.textContent("[role=alert]");
+		expect(/wrong user name or password/.test(alert), "alert: " + alert);
+		expect(page.url().endsWith("/login"), "url " + page.url());
+	});
+
+	await check("signing in lands on the dashboard", async () => {
+		await login(page);
+		expect(new URL(page.url()).pathname === "/", "url " + page.url());
+		expect((await page.textContent("h1")).trim() === "Dashboard", "h1");
+		const cookies = await ctx.cookies();
+		const s = cookies.find((c) => /comradarr_session$/.test(c.name));
+		expect(s && s.httpOnly && s.sameSite === "Strict", "session cookie " + JSON.stringify(s));
+	});
+
+	await check("adding a connector: the test shows the app before saving, the key never comes back", async () => {
+		await page.goto(base + "connectors/new");
+		await page.fill("#name", "tv");
+		await page.selectOption("#type", "sonarr");
+		await page.fill("#url", env.E2E_TV_URL);
+		await page.fill("#api_key", env.E2E_TV_KEY);
+		await Promise.all([page.waitForNavigation(), page.click("button[value=test]")]);
+		const result = await page.textContent("#test-result");
+		expect(/healthy/.test(result) && /Sonarr/.test(result), "test result: " + result);
+		expect(sql("SELECT count(*) FROM connectors WHERE name = 'tv'") === "0", "saved by a test");
+		const html = await page.content();
+		expect(!html.includes(env.E2E_TV_KEY), "the key was sent back to the browser");
+		expect(await page.inputValue("#api_key") === "", "the key field was filled back");
+		await page.fill("#api_key", env.E2E_TV_KEY);
+		await Promise.all([page.waitForNavigation(), page.click("button[value=save]")]);
+		expect(/connector was added/.test(await page.textContent("[role=status]")), "no confirmation");
+		expect(sql("SELECT type FROM connectors WHERE name = 'tv'") === "sonarr", "not in the database");
+		cli(["comradarr", "profile", "assign", "tv", "e2e"]);
+	});
+
+	await check("a bad URL is refused next to its field", async () => {
+		await page.goto(base + "connectors/new");
+		await page.fill("#name", "bad");
+		await page.fill("#url", "ftp://nowhere");
+		await page.fill("#api_key", "0123456789abcdef0123");
+		const [r] = await Promise.all([page.waitForNavigation(), page.click("button[value=save]")]);
+		expect(r.status() === 422, "status " + r.status());
+		expect(await page.getAttribute("#url", "aria-invalid") === "true", "url not marked invalid");
+		expect((await page.textContent("#url-error")).length > 5, "no message under the field");
+	});
+
+	await check("a sync from the UI changes the dashboard", async () => {
+		await page.goto(base);
+		const before = await page.textContent("#dash-conn");
+		expect(/never/.test(before), "tv was synced before: " + before);
+		await page.goto(base + "connectors/tv");
+		await Promise.all([page.waitForNavigation(), page.click("text=Sync now")]);
+		expect(/library was synced/.test(await page.textContent("[role=status]")), "no confirmation");
+		await page.goto(base + "connectors/films");
+		await Promise.all([page.waitForNavigation(), page.click("text=Sync now")]);
+		await page.goto(base);
+		const row = await page.textContent("#dash-conn tr:has(a[href='connectors/tv'])");
+		expect(!/never/.test(row) && /healthy/.test(row) && /\d+\.\d%/.test(row), "tv row: " + row);
+	});
+
+	// discover | enqueue from the shell, as the timers do: the queue fills
+	cli(["sh", "-c", "comradarr-discover | comradarr-enqueue"]);
+
+	await check("the queue lists batches in dispatch order", async () => {
+		await page.goto(base + "queue");
+		const rows = await page.$$("#queue-live tbody tr[id^=batch-]");
+		expect(rows.length > 2, rows.length + " batches shown");
+		const prios = await page.$$eval("#queue-live tbody tr[id^=batch-] td:nth-child(5)",
+			(tds) => tds.map((t) => parseInt(t.textContent.replace(/,/g, ""), 10)));
+		for (let i = 1; i < prios.length; i++)
+			expect(prios[i - 1] >= prios[i], "priorities out of order: " + prios.join(" "));
+	});
+
+	await check("a queue entry changes live while comradarr-dispatch runs", async () => {
+		await page.goto(base + "queue");
+		await page.evaluate(() => { window.__notReloaded = true; });
+		const outcomesBefore = await page.$$eval("#h-out ~ ul li", (l) => l.length).catch(() => 0);
+		const bg = spawn("comradarr-dispatch", ["--once", "--max-wait", "0", "--poll", "200"],
+			{ stdio: "ignore", env: process.env });
+		fs.writeFileSync(path.join(env.E2E_TMP, "bg.pid"), String(bg.pid));
+		const done = new Promise((res) => bg.on("exit", res));
+		try {
+			await page.waitForFunction((n) => document.querySelectorAll("#h-out ~ ul li").length > n &&
+				window.__notReloaded === true, outcomesBefore, { timeout: 30000 });
+		} finally {
+			await done;
+		}
+		expect(await page.evaluate(() => window.__notReloaded === true), "the page reloaded");
+	});
+
+	await check("a bulk action marks the selected items", async () => {
+		// an item the dispatcher does not hold (queued and in-flight ones stay its own)
+		const row = sql("SELECT m.id || '|' || m.title FROM movies m JOIN search_registry r ON r.movie_id = m.id" +
+			" WHERE r.state IN ('pending', 'cooldown', 'failed') AND NOT EXISTS" +
+			" (SELECT 1 FROM request_queue_items i WHERE i.registry_id = r.id) ORDER BY m.id LIMIT 1");
+		expect(row !== "", "no movie to act on");
+		const [id, title] = row.split("|");
+		await page.goto(base + "content?type=movie&q=" + encodeURIComponent(title));
+		await page.check("input[name=item][value=m" + id + "]");
+		await page.selectOption("#action", "ignore");
+		await Promise.all([page.waitForNavigation(), page.click("text=Apply")]);
+		expect(/selected items were updated/.test(await page.textContent("[role=status]")), "no confirmation");
+		const n = sql("SELECT count(*) FROM search_registry WHERE state = 'exhausted' AND movie_id = " + id);
+		expect(parseInt(n, 10) >= 1, "exhausted entries: " + n);
+		await page.goto(base + "content?type=movie&state=exhausted");
+		expect(await page.$("input[name=item][value=m" + id + "]") !== null, "not under the exhausted filter");
+	});
+
+	await check("the title search updates the results as you type", async () => {
+		await page.goto(base + "content");
+		await page.evaluate(() => { window.__notReloaded = true; });
+		await page.fill("#q", "Movie 11");
+		await page.waitForFunction(() => /q=Movie/.test(location.search), null, { timeout: 5000 });
+		const titles = await page.$$eval("#results tbody td:nth-child(2) a", (a) => a.map((x) => x.textContent));
+		expect(titles.length > 0 && titles.every((t) => t.includes("Movie 11")), "titles: " + titles.join(", "));
+		expect(await page.evaluate(() => window.__notReloaded === true), "the page reloaded");
+	});
+
+	await check("paging is by keyset: page 2 starts after page 1", async () => {
+		await page.goto(base + "content?type=movie");
+		const first = await page.$$eval("input[name=item]", (b) => b.map((x) => x.value));
+		await Promise.all([page.waitForNavigation(), page.click("a[rel=next]")]);
+		expect(/after=m\d+/.test(page.url()), "url " + page.url());
+		const second = await page.$$eval("input[name=item]", (b) => b.map((x) => x.value));
+		expect(second.length > 0 && !second.some((k) => first.includes(k)), "pages overlap");
+	});
+
+	await check("the theme toggle survives a reload", async () => {
+		await page.goto(base);
+		expect(await page.evaluate(() => document.documentElement.getAttribute("data-theme")) === null, "theme set");
+		await page.click("[data-theme-toggle]");
+		expect(await page.evaluate(() => document.documentElement.getAttribute("data-theme")) === "light", "not light");
+		await page.reload();
+		expect(await page.evaluate(() => document.documentElement.getAttribute("data-theme")) === "light",
+			"lost on reload");
+		const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+		expect(bg === "rgb(244, 246, 249)", "light background is " + bg);
+		// back to following the system, for the screenshots below
+		await page.evaluate(() => window.localStorage.removeItem("comradarr-theme"));
+	});
+
+	await check("CSRF: a change from another origin or without the token is refused", async () => {
+		await page.goto(base + "queue");
+		const token = await page.getAttribute("input[name=csrf]", "value");
+		const evil = await ctx.request.post(base + "queue/pause", {
+			headers: { Origin: "http://evil.example" }, form: { csrf: token }, maxRedirects: 0 });
+		expect(evil.status() === 403, "foreign origin: " + evil.status());
+		const origin = new URL(base).origin;
+		const none = await ctx.request.post(base + "queue/pause", {
+			headers: { Origin: origin }, form: { x: "1" }, maxRedirects: 0 });
+		expect(none.status() === 403, "no token: " + none.status());
+		const good = await ctx.request.post(base + "queue/resume", {
+			headers: { Origin: origin }, form: { csrf: token }, maxRedirects: 0 });
+		expect(good.status() === 303, "same origin with the token: " + good.status());
+		expect(sql("SELECT coalesce((SELECT value::text FROM settings WHERE key = 'queue.paused'), 'false')") === "false",
+			"the refused requests paused the queue");
+	});
+
+	await check("the CSV export parses and matches the database", async () => {
+		const today = new Date().toISOString().slice(0, 10);
+		const r = await ctx.request.get(base + "analytics/daily.csv?from=" + today + "&to=" + today);
+		expect(r.status() === 200 && /text\/csv/.test(r.headers()["content-type"]), "status " + r.status());
+		const lines = (await r.text()).trim().split(/\r?\n/).map((l) => l.split(","));
+		expect(lines[0].join(",") === "day,searches,grabbed,no_results,failed,queries,items", "header " + lines[0]);
+		expect(lines.length === 2 && lines[1][0] === today, "rows " + JSON.stringify(lines));
+		const db = sql("SELECT count(*) FROM search_history WHERE started_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'");
+		expect(lines[1][1] === db, "searches " + lines[1][1] + " vs " + db);
+		expect(parseInt(db, 10) > 0, "no searches were made");
+	});
+
+	await check("each page is HTML + CSS + JS under 100 KB, with no console error", async () => {
+		consoleErrors.length = 0;	/* the refused login and form above logged their statuses */
+		for (const [name, url] of pages) {
+			let bytes = 0;
+			const onResp = async (resp) => {
+				try { bytes += (await resp.body()).length; } catch (e) { /* redirects have none */ }
+			};
+			page.on("response", onResp);
+			await page.goto(base + url);
+			await page.waitForLoadState("networkidle").catch(() => {});
+			page.off("response", onResp);
+			expect(bytes < 100 * 1024, name + ": " + bytes + " bytes");
+		}
+		const errs = consoleErrors.slice();
+		expect(errs.length === 0, "console: " + errs.slice(0, 3).join(" | "));
+	});
+
+	// screenshots: every page, both themes, and the phone viewport
+	await check("screenshots of every page in both themes", async () => {
+		const state = await ctx.storageState();
+		for (const scheme of ["dark", "light"]) {
+			const c = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme, storageState: state });
+			const p = await c.newPage();
+			for (const [name, url] of pages) {
+				await p.goto(base + url);
+				await p.screenshot({ path: path.join(shots, name + "-" + scheme + ".png"), fullPage: true });
+			}
+			await c.close();
+		}
+		const lp = await browser.newPage({ colorScheme: "dark" });
+		await lp.goto(base + "login");
+		await lp.screenshot({ path: path.join(shots, "login-dark.png") });
+		await lp.close();
+	});
+
+	await check("on a phone the sidebar collapses and the menu opens it", async () => {
+		const c = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
+			colorScheme: "dark", storageState: await ctx.storageState() });
+		const p = await c.newPage();
+		await p.goto(base);
+		const box = await p.$eval("#nav", (n) => n.getBoundingClientRect().right);
+		expect(box <= 1, "the sidebar is on screen: right edge " + box);
+		await p.screenshot({ path: path.join(shots, "phone-dashboard.png"), fullPage: true });
+		await p.click(".menu-btn");
+		await p.waitForFunction(() => document.getElementById("nav").getBoundingClientRect().left >= -1);
+		expect(await p.getAttribute(".menu-btn", "aria-expanded") === "true", "aria-expanded");
+		await p.screenshot({ path: path.join(shots, "phone-menu.png") });
+		for (const [name, url] of [["queue", "queue"], ["content", "content"]]) {
+			await p.goto(base + url);
+			await p.screenshot({ path: path.join(shots, "phone-" + name + ".png"), fullPage: true });
+		}
+		await c.close();
+	});
+
+	if (haveAxe) {
+		const c = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true,
+			storageState: await ctx.storageState() });
+		const p = await c.newPage();
+		for (const scheme of ["dark", "light"]) {
+			await p.emulateMedia({ colorScheme: scheme });
+			for (const [name, url] of pages.concat([["login", "login"]])) {
+				await check("accessibility (axe-core): " + name + ", " + scheme, async () => {
+					await p.goto(base + url);
+					await p.addScriptTag({ path: axePath });
+					const res = await p.evaluate(async () => await window.axe.run(document, {
+						runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "best-practice"] } }));
+					const serious = res.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+					expect(serious.length === 0, serious.map((v) => v.id + " (" + v.nodes.length + ": " +
+						v.nodes[0].target.join(" ") + ")").join("; "));
+				});
+			}
+		}
+		await c.close();
+	} else {
+		console.log("e2e: axe-core not installed; the accessibility checks did not run");
+	}
+
+	await check("settings: an API key is shown once, works, and stops when revoked", async () => {
+		await page.goto(base + "settings");
+		await page.fill("#description", "e2e script");
+		await page.selectOption("#scope", "read");
+		await Promise.all([page.waitForNavigation(), page.click("text=Create key")]);
+		const key = (await page.textContent("#new-key .mono")).trim();
+		expect(key.length >= 32, "key " + key.length + " characters");
+		const r = await ctx.request.get(base + "api/queue/status", { headers: { "X-Api-Key": key } });
+		expect(r.status() === 200, "the new key: " + r.status());
+		await page.goto(base + "settings");
+		expect(!(await page.content()).includes(key), "the key is shown again");
+		page.once("dialog", (d) => d.accept());
+		await Promise.all([page.waitForNavigation(), page.click("form[action$='/revoke'] button")]);
+		expect(/key was revoked/.test(await page.textContent("[role=status]")), "no confirmation");
+		const after = await ctx.request.get(base + "api/queue/status", { headers: { "X-Api-Key": key } });
+		expect(after.status() === 401, "the revoked key: " + after.status());
+	});
+
+	await check("settings: a throttle profile is added from the form", async () => {
+		await page.goto(base + "settings");
+		await page.fill("#pname", "gentle");
+		await page.fill("#rpm", "3");
+		await page.fill("#batch", "3");
+		await page.fill("#budget", "90");
+		await Promise.all([page.waitForNavigation(), page.click("text=Add profile")]);
+		expect(/profile was added/.test(await page.textContent("[role=status]")), "no confirmation");
+		expect(sql("SELECT requests_per_minute || '/' || daily_budget FROM throttle_profiles WHERE name = 'gentle'") === "3/90",
+			"not stored");
+	});
+
+	await check("signing out ends the session", async () => {
+		await page.goto(base);
+		await Promise.all([page.waitForNavigation(), page.click("text=Sign out")]);
+		expect(page.url().endsWith("/login"), "url " + page.url());
+		await page.goto(base + "queue");
+		expect(page.url().endsWith("/login"), "still signed in");
+	});
+
+	await browser.close();
+	console.log("e2e: " + passed + " passed, " + failed + " failed");
+	process.exit(failed === 0 ? 0 : 1);
+})().catch((e) => {
+	console.log("FAIL e2e: " + (e && e.stack ? e.stack : e));
+	console.log("e2e: " + passed + " passed, " + (failed + 1) + " failed");
+	process.exit(1);
+});
