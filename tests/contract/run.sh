@@ -83,10 +83,12 @@ free_port() {
 	node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});'
 }
 
-# wait_http PORT PID LOG: until something answers HTTP on PORT (30 s)
+# wait_http PORT PID LOG: until something answers HTTP on PORT (120 s:
+# prism reads a large OpenAPI document first, which took over 30 s on a
+# busy 2-core machine)
 wait_http() {
 	i=0
-	while [ $i -lt 120 ]; do
+	while [ $i -lt 480 ]; do
 		if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$1/ping"; then
 			return 0
 		fi
@@ -98,7 +100,7 @@ wait_http() {
 		sleep 0.25
 		i=$((i + 1))
 	done
-	echo "contract: nothing listens on port $1 after 30 s" >&2
+	echo "contract: nothing listens on port $1 after 120 s" >&2
 	return 1
 }
 
