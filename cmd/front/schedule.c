@@ -436,7 +436,7 @@ edit_common(int argc, char **argv, const struct cli_cmd *cmd, int force_enabled)
 		s.enabled = force_enabled;
 	if ((o.cron != NULL || o.zone != NULL) && check_when(&cli, &s, warn, sizeof(warn), &e) < 0)
 		goto fail;
-	if (db_schedule_update(cli.db, &s, &e) < 0)
+	if (db_schedule_update(cli.db, &s, clock_now_us(), &e) < 0)
 		goto fail;
 	if (cli.json) {
 		json_t *j = schedule_json(&s, clock_now());
@@ -461,7 +461,7 @@ s_edit(int argc, char **argv)
 {
 	static const struct cli_cmd cmd = {
 		"comradarr schedule edit", "NAME [options]",
-		"Change a schedule; a due time already run is not run again.", edit_opts, NULL
+		"Change a schedule; a new expression or zone counts from now.", edit_opts, NULL
 	};
 
 	return edit_common(argc, argv, &cmd, -1);

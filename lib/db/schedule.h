@@ -52,10 +52,13 @@ struct schedule_run {
  */
 int db_schedule_add(PGconn *db, struct schedule *s, int64_t now_us, struct err *e);
 
-/* Save every field of s (found by s->id; renames allowed) with a
- * "schedule_updated" event.  Changing the cron or zone keeps last_due_at,
- * so a due time already run is not run again. */
-int db_schedule_update(PGconn *db, const struct schedule *s, struct err *e);
+/*
+ * Save every field of s (found by s->id; renames allowed) with a
+ * "schedule_updated" event.  A new cron or zone counts from now_us: the
+ * new expression's times before the edit are not "missed", so an edit
+ * never starts a catch-up run of its own.
+ */
+int db_schedule_update(PGconn *db, const struct schedule *s, int64_t now_us, struct err *e);
 
 /* Remove by name with its runs, and a "schedule_removed" event. */
 int db_schedule_remove(PGconn *db, const char *name, struct err *e);
