@@ -19,6 +19,11 @@ int front_schedule(int argc, char **argv);
 /* The zone new schedules use: the configured TZ, else "UTC". */
 const char *front_default_zone(const struct cli *cli);
 
+/* A schedule's JSON line members (settings, description, next run at
+ * now_s, last run); a new reference. */
+struct schedule;
+json_t *front_schedule_json(const struct schedule *s, int64_t now_s);
+
 /* Find a sub-verb by name in a {NULL}-terminated table; usage error if none. */
 struct front_sub {
 	const char *name;

@@ -154,8 +154,8 @@ fmt_ts(int64_t us, char *buf, size_t size)
 }
 
 /* A schedule as a JSON object: its settings, description, next run and last run. */
-static json_t *
-schedule_json(const struct schedule *s, int64_t now_s)
+json_t *
+front_schedule_json(const struct schedule *s, int64_t now_s)
 {
 	json_t *o = json_object();
 	struct sweep_when w;
@@ -211,7 +211,7 @@ jstr(json_t *o, const char *k, const char *dflt)
 static void
 print_show(const struct schedule *s, int64_t now_s)
 {
-	json_t *o = schedule_json(s, now_s), *r = json_object_get(o, "last_run");
+	json_t *o = front_schedule_json(s, now_s), *r = json_object_get(o, "last_run");
 
 	char max[48];
 
@@ -296,13 +296,13 @@ s_add(int argc, char **argv)
 		goto out;
 	}
 	if (cli.json) {
-		json_t *j = schedule_json(&s, clock_now());
+		json_t *j = front_schedule_json(&s, clock_now());
 
 		if (warn[0] != '\0')
 			json_object_set_new(j, "warning", json_string(warn));
 		jsonl_emit(&cli.out, "schedule_added", j);
 	} else {
-		json_t *j = schedule_json(&s, clock_now());
+		json_t *j = front_schedule_json(&s, clock_now());
 
 		printf("added schedule '%s': %s %s, %s; next run %s\n", s.name, s.sweep,
 		       s.connector[0] ? s.connector : "of every connector",
@@ -339,7 +339,7 @@ s_list(int argc, char **argv)
 		printf("%-20s %-12s %-8s %-7s %-24s %-8s %s\n", "NAME", "CONNECTOR", "SWEEP", "ENABLED",
 		       "NEXT", "LAST", "WHEN");
 	for (size_t i = 0; i < n; i++) {
-		json_t *j = schedule_json(&list[i], clock_now());
+		json_t *j = front_schedule_json(&list[i], clock_now());
 
 		if (cli.json) {
 			jsonl_emit(&cli.out, "schedule", j);
@@ -382,7 +382,7 @@ s_show(int argc, char **argv)
 		goto out;
 	}
 	if (cli.json)
-		jsonl_emit(&cli.out, "schedule", schedule_json(&s, clock_now()));
+		jsonl_emit(&cli.out, "schedule", front_schedule_json(&s, clock_now()));
 	else
 		print_show(&s, clock_now());
 	rc = EXIT_OK;
@@ -439,7 +439,7 @@ edit_common(int argc, char **argv, const struct cli_cmd *cmd, int force_enabled)
 	if (db_schedule_update(cli.db, &s, clock_now_us(), &e) < 0)
 		goto fail;
 	if (cli.json) {
-		json_t *j = schedule_json(&s, clock_now());
+		json_t *j = front_schedule_json(&s, clock_now());
 
 		if (warn[0] != '\0')
 			json_object_set_new(j, "warning", json_string(warn));

@@ -407,20 +407,21 @@ fail:
 
 int
 db_schedule_defaults(PGconn *db, int64_t connector_id, const char *connector, const char *zone,
-		     int64_t now_us, int *added, struct err *e)
+		     int64_t now_us, struct schedule added[DB_SCHEDULE_DEFAULTS], int *n,
+		     struct err *e)
 {
 	static const struct {
 		const char *suffix, *sweep, *cron;
-	} defs[] = {
+	} defs[DB_SCHEDULE_DEFAULTS] = {
 		{ "-gaps", "gaps", "0 * * * *" },
 		{ "-upgrades", "upgrades", "30 3 * * *" },
 	};
 	PGresult *r = NULL;
 
-	*added = 0;
+	*n = 0;
 	if (db_begin(db, e) < 0)
 		return -1;
-	for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++) {
+	for (int i = 0; i < DB_SCHEDULE_DEFAULTS; i++) {
 		struct schedule s;
 		const char *p[1];
 		/* a long connector name is cut so the suffix still fits */
@@ -440,7 +441,7 @@ db_schedule_defaults(PGconn *db, int64_t connector_id, const char *connector, co
 		if (PQntuples(r) == 0) {
 			if (insert(db, &s, now_us, e) < 0)
 				goto fail;
-			(*added)++;
+			added[(*n)++] = s;
 		}
 		PQclear(r);
 		r = NULL;
@@ -451,6 +452,6 @@ db_schedule_defaults(PGconn *db, int64_t connector_id, const char *connector, co
 fail:
 	PQclear(r);
 	db_rollback(db);
-	*added = 0;
+	*n = 0;
 	return -1;
 }

@@ -106,10 +106,14 @@ int db_schedule_finish(PGconn *db, const struct schedule *s, int64_t due_us, int
 
 /*
  * The default schedules of a new connector (Req 8.1): "NAME-gaps" hourly
- * and "NAME-upgrades" daily at 03:00 in zone, unless a schedule of that
- * name exists.  *added counts the ones created (each with its event).
+ * and "NAME-upgrades" daily at 03:30 in zone (half past, so it never meets
+ * the hourly gap sweep of the same connector, which would skip it), unless
+ * a schedule of that name exists.  The ones created (each with its event)
+ * are copied to added[0..*n).
  */
+#define DB_SCHEDULE_DEFAULTS 2
 int db_schedule_defaults(PGconn *db, int64_t connector_id, const char *connector, const char *zone,
-			 int64_t now_us, int *added, struct err *e);
+			 int64_t now_us, struct schedule added[DB_SCHEDULE_DEFAULTS], int *n,
+			 struct err *e);
 
 #endif

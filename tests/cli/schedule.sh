@@ -65,6 +65,8 @@ COMRADARR_FAKE_NOW=$(at "$t0")
 printf 'key-tv-0123456789abcdef\n' | comradarr connector add tv --type sonarr \
 	--url "http://127.0.0.1:$port" --api-key-file - >"$tmp/add.jsonl" 2>"$tmp/add.err" && ok ||
 	{ bad "connector add"; cat "$tmp/add.err"; }
+[ "$(jq -r 'select(.event == "schedule_added") | .schedule' "$tmp/add.jsonl" | tr '\n' ' ')" = \
+  "tv-gaps tv-upgrades " ] && ok || bad "connector add did not report its default schedules"
 comradarr schedule list >"$tmp/list0.jsonl" 2>"$tmp/list0.err" && ok || bad "schedule list"
 [ "$(jq -r 'select(.event == "schedule") | "\(.schedule) \(.cron) \(.zone) \(.sweep)"' "$tmp/list0.jsonl" |
 	sort | tr '\n' ';')" = "tv-gaps 0 * * * * UTC gaps;tv-upgrades 30 3 * * * UTC upgrades;" ] && ok ||
