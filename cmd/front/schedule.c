@@ -236,9 +236,8 @@ print_show(const struct schedule *s, int64_t now_s)
 
 /* Check cron and zone; a warning goes to stderr (and the JSON line). */
 static int
-check_when(struct cli *cli, const struct schedule *s, char *warn, size_t size, struct err *e)
+check_when(const struct schedule *s, char *warn, size_t size, struct err *e)
 {
-	(void)cli;
 	if (sweep_check(s->cron, s->zone, NULL, warn, size, e) < 0)
 		return -1;
 	if (warn[0] != '\0')
@@ -290,7 +289,7 @@ s_add(int argc, char **argv)
 		rc = cli_fail(&cli, &e);
 		goto out;
 	}
-	if (check_when(&cli, &s, warn, sizeof(warn), &e) < 0 ||
+	if (check_when(&s, warn, sizeof(warn), &e) < 0 ||
 	    db_schedule_add(cli.db, &s, clock_now_us(), &e) < 0) {
 		rc = cli_fail(&cli, &e);
 		goto out;
@@ -434,7 +433,7 @@ edit_common(int argc, char **argv, const struct cli_cmd *cmd, int force_enabled)
 		s.max_items = o.max_items;
 	if (force_enabled >= 0)
 		s.enabled = force_enabled;
-	if ((o.cron != NULL || o.zone != NULL) && check_when(&cli, &s, warn, sizeof(warn), &e) < 0)
+	if ((o.cron != NULL || o.zone != NULL) && check_when(&s, warn, sizeof(warn), &e) < 0)
 		goto fail;
 	if (db_schedule_update(cli.db, &s, clock_now_us(), &e) < 0)
 		goto fail;

@@ -7,6 +7,7 @@
 set -u
 build=$1
 cd "$(dirname "$0")/../.." || exit 1
+case $build in /*) ;; *) build=$PWD/$build ;; esac
 pass=0
 fail=0
 ok() { pass=$((pass + 1)); }
@@ -40,7 +41,7 @@ for s in systemd/*.service; do
 done
 if command -v systemd-analyze >/dev/null 2>&1; then
 	for f in systemd/*.service systemd/*.timer; do
-		sed "s|@BINDIR@|$PWD/$build/bin|g" "$f" >"$tmp/$(basename "$f")"
+		sed "s|@BINDIR@|$build/bin|g" "$f" >"$tmp/$(basename "$f")"
 	done
 	for f in "$tmp"/*; do
 		out=$(systemd-analyze verify --man=no "$f" 2>&1 | grep -v -e 'postgresql.service' -e 'network-online')
