@@ -21,7 +21,7 @@ static const struct front_sub verbs[] = {
 	{ "connector", "add, list, show, edit, enable, disable, rm, test connectors", front_connector },
 	{ "profile", "throttle profiles: add, list, show, edit, rm, assign", front_profile },
 	{ "queue", "the search queue: pause, resume, clear, list, status", front_queue },
-	{ "schedule", "sweep schedules: add, list, show, edit, rm, next, run", front_schedule },
+	{ "schedule", "sweep schedules: add, list, show, edit, enable, disable, rm, next, run", front_schedule },
 	{ "explain", "why an episode or movie is (not) a search candidate", front_explain },
 	{ "settings", "settings kept in the database: list, get, set, reset", front_settings },
 	{ "stats", "searches, success rate, budget, gaps filled, per day or week", front_stats },

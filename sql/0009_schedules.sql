@@ -49,3 +49,17 @@ CREATE TABLE schedule_runs (
 	PRIMARY KEY (schedule_id, due_at)
 );
 CREATE INDEX schedule_runs_running ON schedule_runs (started_at) WHERE status = 'running';
+
+-- Connectors that existed before this migration get the default schedules
+-- 'comradarr connector add' now creates (lib/db/schedule.c): missing items
+-- hourly, upgrades daily at 03:30, in UTC (the migration cannot know TZ;
+-- 'comradarr schedule edit NAME --zone ZONE' changes it).  A name cut to fit
+-- that collides with another keeps the first.
+INSERT INTO schedules (name, connector_id, sweep, cron, zone)
+SELECT left(c.name, 63 - length(d.suffix)) || d.suffix, c.id, d.sweep, d.cron, 'UTC'
+FROM connectors c
+CROSS JOIN (VALUES ('-gaps', 'gaps', '0 * * * *'),
+		   ('-upgrades', 'upgrades', '30 3 * * *')) AS d (suffix, sweep, cron)
+WHERE c.type <> 'prowlarr'
+ORDER BY c.id
+ON CONFLICT (name) DO NOTHING;

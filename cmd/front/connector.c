@@ -257,16 +257,27 @@ c_add(int argc, char **argv)
 	 * (Prowlarr has no library to sweep) */
 	if (strcmp(c.type, "prowlarr") != 0) {
 		const char *zone = front_default_zone(&cli);
-		int added = 0;
+		struct schedule added[DB_SCHEDULE_DEFAULTS];
+		int n = 0;
 
-		if (db_schedule_defaults(cli.db, c.id, c.name, zone, clock_now_us(), &added, &e) < 0) {
+		if (db_schedule_defaults(cli.db, c.id, c.name, zone, clock_now_us(), added, &n,
+					 &e) < 0) {
 			fprintf(stderr, "comradarr connector add: the connector was added, but not its "
 				"default schedules: %s; add them with 'comradarr schedule add'\n", e.msg);
 			rc = EXIT_PARTIAL;
-		} else if (!cli.json && added > 0) {
-			printf("added its default schedules '%s-gaps' (every hour) and '%s-upgrades' "
-			       "(03:00 every day, %s); see 'comradarr schedule list'\n", c.name, c.name,
-			       zone);
+		}
+		for (int i = 0; i < n; i++) {
+			json_t *j = front_schedule_json(&added[i], clock_now());
+
+			const char *when = json_string_value(json_object_get(j, "description"));
+
+			if (!cli.json) {
+				printf("added the schedule '%s': %s %s\n", added[i].name, added[i].sweep,
+				       when != NULL ? when : added[i].cron);
+				json_decref(j);
+			} else {
+				jsonl_emit(&cli.out, "schedule_added", j);
+			}
 		}
 	}
 out:

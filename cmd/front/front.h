@@ -26,6 +26,11 @@ int front_user(int argc, char **argv);
 int front_apikey(int argc, char **argv);
 int front_webhook(int argc, char **argv);
 
+/* A schedule's JSON line members (settings, description, next run at
+ * now_s, last run); a new reference. */
+struct schedule;
+json_t *front_schedule_json(const struct schedule *s, int64_t now_s);
+
 /* Find a sub-verb by name in a {NULL}-terminated table; usage error if none. */
 struct front_sub {
 	const char *name;

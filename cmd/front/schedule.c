@@ -154,8 +154,8 @@ fmt_ts(int64_t us, char *buf, size_t size)
 }
 
 /* A schedule as a JSON object: its settings, description, next run and last run. */
-static json_t *
-schedule_json(const struct schedule *s, int64_t now_s)
+json_t *
+front_schedule_json(const struct schedule *s, int64_t now_s)
 {
 	json_t *o = json_object();
 	struct sweep_when w;
@@ -211,7 +211,7 @@ jstr(json_t *o, const char *k, const char *dflt)
 static void
 print_show(const struct schedule *s, int64_t now_s)
 {
-	json_t *o = schedule_json(s, now_s), *r = json_object_get(o, "last_run");
+	json_t *o = front_schedule_json(s, now_s), *r = json_object_get(o, "last_run");
 
 	char max[48];
 
@@ -236,9 +236,8 @@ print_show(const struct schedule *s, int64_t now_s)
 
 /* Check cron and zone; a warning goes to stderr (and the JSON line). */
 static int
-check_when(struct cli *cli, const struct schedule *s, char *warn, size_t size, struct err *e)
+check_when(const struct schedule *s, char *warn, size_t size, struct err *e)
 {
-	(void)cli;
 	if (sweep_check(s->cron, s->zone, NULL, warn, size, e) < 0)
 		return -1;
 	if (warn[0] != '\0')
@@ -290,19 +289,19 @@ s_add(int argc, char **argv)
 		rc = cli_fail(&cli, &e);
 		goto out;
 	}
-	if (check_when(&cli, &s, warn, sizeof(warn), &e) < 0 ||
+	if (check_when(&s, warn, sizeof(warn), &e) < 0 ||
 	    db_schedule_add(cli.db, &s, clock_now_us(), &e) < 0) {
 		rc = cli_fail(&cli, &e);
 		goto out;
 	}
 	if (cli.json) {
-		json_t *j = schedule_json(&s, clock_now());
+		json_t *j = front_schedule_json(&s, clock_now());
 
 		if (warn[0] != '\0')
 			json_object_set_new(j, "warning", json_string(warn));
 		jsonl_emit(&cli.out, "schedule_added", j);
 	} else {
-		json_t *j = schedule_json(&s, clock_now());
+		json_t *j = front_schedule_json(&s, clock_now());
 
 		printf("added schedule '%s': %s %s, %s; next run %s\n", s.name, s.sweep,
 		       s.connector[0] ? s.connector : "of every connector",
@@ -339,7 +338,7 @@ s_list(int argc, char **argv)
 		printf("%-20s %-12s %-8s %-7s %-24s %-8s %s\n", "NAME", "CONNECTOR", "SWEEP", "ENABLED",
 		       "NEXT", "LAST", "WHEN");
 	for (size_t i = 0; i < n; i++) {
-		json_t *j = schedule_json(&list[i], clock_now());
+		json_t *j = front_schedule_json(&list[i], clock_now());
 
 		if (cli.json) {
 			jsonl_emit(&cli.out, "schedule", j);
@@ -382,7 +381,7 @@ s_show(int argc, char **argv)
 		goto out;
 	}
 	if (cli.json)
-		jsonl_emit(&cli.out, "schedule", schedule_json(&s, clock_now()));
+		jsonl_emit(&cli.out, "schedule", front_schedule_json(&s, clock_now()));
 	else
 		print_show(&s, clock_now());
 	rc = EXIT_OK;
@@ -434,12 +433,12 @@ edit_common(int argc, char **argv, const struct cli_cmd *cmd, int force_enabled)
 		s.max_items = o.max_items;
 	if (force_enabled >= 0)
 		s.enabled = force_enabled;
-	if ((o.cron != NULL || o.zone != NULL) && check_when(&cli, &s, warn, sizeof(warn), &e) < 0)
+	if ((o.cron != NULL || o.zone != NULL) && check_when(&s, warn, sizeof(warn), &e) < 0)
 		goto fail;
-	if (db_schedule_update(cli.db, &s, &e) < 0)
+	if (db_schedule_update(cli.db, &s, clock_now_us(), &e) < 0)
 		goto fail;
 	if (cli.json) {
-		json_t *j = schedule_json(&s, clock_now());
+		json_t *j = front_schedule_json(&s, clock_now());
 
 		if (warn[0] != '\0')
 			json_object_set_new(j, "warning", json_string(warn));
@@ -461,7 +460,7 @@ s_edit(int argc, char **argv)
 {
 	static const struct cli_cmd cmd = {
 		"comradarr schedule edit", "NAME [options]",
-		"Change a schedule; a due time already run is not run again.", edit_opts, NULL
+		"Change a schedule; a new expression or zone counts from now.", edit_opts, NULL
 	};
 
 	return edit_common(argc, argv, &cmd, -1);

@@ -28,27 +28,34 @@ copy(char *dst, size_t size, const char *src)
 	snprintf(dst, size, "%s", src != NULL ? src : "");
 }
 
+/* the positions of COLS, written once */
+enum {
+	C_ID, C_NAME, C_CONN_ID, C_CONN, C_SWEEP, C_CRON, C_ZONE, C_MAX, C_ENABLED, C_CREATED,
+	C_LAST_DUE, C_RUN_DUE, C_RUN_STARTED, C_RUN_FINISHED, C_RUN_STATUS, C_RUN_FOUND,
+	C_RUN_QUEUED
+};
+
 static void
 read_row(const PGresult *r, int i, struct schedule *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->id = db_int64(r, i, 0, 0);
-	copy(s->name, sizeof(s->name), db_str(r, i, 1));
-	s->connector_id = db_int64(r, i, 2, 0);
-	copy(s->connector, sizeof(s->connector), db_str(r, i, 3));
-	copy(s->sweep, sizeof(s->sweep), db_str(r, i, 4));
-	copy(s->cron, sizeof(s->cron), db_str(r, i, 5));
-	copy(s->zone, sizeof(s->zone), db_str(r, i, 6));
-	s->max_items = (long)db_int64(r, i, 7, 0);
-	s->enabled = db_bool(r, i, 8);
-	s->created_us = db_int64(r, i, 9, 0);
-	s->last_due_us = db_int64(r, i, 10, 0);
-	s->last_run_due_us = db_int64(r, i, 11, 0);
-	s->last_started_us = db_int64(r, i, 12, 0);
-	s->last_finished_us = db_int64(r, i, 13, 0);
-	copy(s->last_status, sizeof(s->last_status), db_str(r, i, 14));
-	s->last_found = (long)db_int64(r, i, 15, 0);
-	s->last_queued = (long)db_int64(r, i, 16, 0);
+	s->id = db_int64(r, i, C_ID, 0);
+	copy(s->name, sizeof(s->name), db_str(r, i, C_NAME));
+	s->connector_id = db_int64(r, i, C_CONN_ID, 0);
+	copy(s->connector, sizeof(s->connector), db_str(r, i, C_CONN));
+	copy(s->sweep, sizeof(s->sweep), db_str(r, i, C_SWEEP));
+	copy(s->cron, sizeof(s->cron), db_str(r, i, C_CRON));
+	copy(s->zone, sizeof(s->zone), db_str(r, i, C_ZONE));
+	s->max_items = (long)db_int64(r, i, C_MAX, 0);
+	s->enabled = db_bool(r, i, C_ENABLED);
+	s->created_us = db_int64(r, i, C_CREATED, 0);
+	s->last_due_us = db_int64(r, i, C_LAST_DUE, 0);
+	s->last_run_due_us = db_int64(r, i, C_RUN_DUE, 0);
+	s->last_started_us = db_int64(r, i, C_RUN_STARTED, 0);
+	s->last_finished_us = db_int64(r, i, C_RUN_FINISHED, 0);
+	copy(s->last_status, sizeof(s->last_status), db_str(r, i, C_RUN_STATUS));
+	s->last_found = (long)db_int64(r, i, C_RUN_FOUND, 0);
+	s->last_queued = (long)db_int64(r, i, C_RUN_QUEUED, 0);
 }
 
 /* What every schedule event carries. */
@@ -132,11 +139,11 @@ db_schedule_add(PGconn *db, struct schedule *s, int64_t now_us, struct err *e)
 }
 
 int
-db_schedule_update(PGconn *db, const struct schedule *s, struct err *e)
+db_schedule_update(PGconn *db, const struct schedule *s, int64_t now_us, struct err *e)
 {
-	char id[24], cid[24], max[24];
+	char id[24], cid[24], max[24], now[24];
 	int64_t conn = 0;
-	const char *p[8];
+	const char *p[9];
 	PGresult *r = NULL;
 
 	if (db_begin(db, e) < 0)
@@ -151,9 +158,12 @@ db_schedule_update(PGconn *db, const struct schedule *s, struct err *e)
 	p[5] = s->zone;
 	p[6] = s->max_items > 0 ? db_fmt_int64(max, sizeof(max), s->max_items) : NULL;
 	p[7] = s->enabled ? "true" : "false";
+	p[8] = db_fmt_int64(now, sizeof(now), now_us);
 	if (db_query(db, "UPDATE schedules SET name = $2, connector_id = $3, sweep = $4, cron = $5, "
-		     "zone = $6, max_items = $7, enabled = $8, updated_at = now() WHERE id = $1 "
-		     "RETURNING id", 8, p, &r, e) < 0) {
+		     "zone = $6, max_items = $7, enabled = $8, updated_at = now(), "
+		     "last_due_at = CASE WHEN cron <> $5 OR zone <> $6 THEN greatest(last_due_at, "
+		     DB_SQL_TS("$9") ") ELSE last_due_at END WHERE id = $1 "
+		     "RETURNING id", 9, p, &r, e) < 0) {
 		if (e != NULL && e->kind == ERR_CONFLICT)
 			err_set(e, ERR_CONFLICT, "a schedule named '%s' already exists", s->name);
 		goto fail;
@@ -397,20 +407,21 @@ fail:
 
 int
 db_schedule_defaults(PGconn *db, int64_t connector_id, const char *connector, const char *zone,
-		     int64_t now_us, int *added, struct err *e)
+		     int64_t now_us, struct schedule added[DB_SCHEDULE_DEFAULTS], int *n,
+		     struct err *e)
 {
 	static const struct {
 		const char *suffix, *sweep, *cron;
-	} defs[] = {
+	} defs[DB_SCHEDULE_DEFAULTS] = {
 		{ "-gaps", "gaps", "0 * * * *" },
 		{ "-upgrades", "upgrades", "30 3 * * *" },
 	};
 	PGresult *r = NULL;
 
-	*added = 0;
+	*n = 0;
 	if (db_begin(db, e) < 0)
 		return -1;
-	for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++) {
+	for (int i = 0; i < DB_SCHEDULE_DEFAULTS; i++) {
 		struct schedule s;
 		const char *p[1];
 		/* a long connector name is cut so the suffix still fits */
@@ -430,7 +441,7 @@ db_schedule_defaults(PGconn *db, int64_t connector_id, const char *connector, co
 		if (PQntuples(r) == 0) {
 			if (insert(db, &s, now_us, e) < 0)
 				goto fail;
-			(*added)++;
+			added[(*n)++] = s;
 		}
 		PQclear(r);
 		r = NULL;
@@ -441,6 +452,6 @@ db_schedule_defaults(PGconn *db, int64_t connector_id, const char *connector, co
 fail:
 	PQclear(r);
 	db_rollback(db);
-	*added = 0;
+	*n = 0;
 	return -1;
 }

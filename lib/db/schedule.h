@@ -52,10 +52,13 @@ struct schedule_run {
  */
 int db_schedule_add(PGconn *db, struct schedule *s, int64_t now_us, struct err *e);
 
-/* Save every field of s (found by s->id; renames allowed) with a
- * "schedule_updated" event.  Changing the cron or zone keeps last_due_at,
- * so a due time already run is not run again. */
-int db_schedule_update(PGconn *db, const struct schedule *s, struct err *e);
+/*
+ * Save every field of s (found by s->id; renames allowed) with a
+ * "schedule_updated" event.  A new cron or zone counts from now_us: the
+ * new expression's times before the edit are not "missed", so an edit
+ * never starts a catch-up run of its own.
+ */
+int db_schedule_update(PGconn *db, const struct schedule *s, int64_t now_us, struct err *e);
 
 /* Remove by name with its runs, and a "schedule_removed" event. */
 int db_schedule_remove(PGconn *db, const char *name, struct err *e);
@@ -103,10 +106,14 @@ int db_schedule_finish(PGconn *db, const struct schedule *s, int64_t due_us, int
 
 /*
  * The default schedules of a new connector (Req 8.1): "NAME-gaps" hourly
- * and "NAME-upgrades" daily at 03:00 in zone, unless a schedule of that
- * name exists.  *added counts the ones created (each with its event).
+ * and "NAME-upgrades" daily at 03:30 in zone (half past, so it never meets
+ * the hourly gap sweep of the same connector, which would skip it), unless
+ * a schedule of that name exists.  The ones created (each with its event)
+ * are copied to added[0..*n).
  */
+#define DB_SCHEDULE_DEFAULTS 2
 int db_schedule_defaults(PGconn *db, int64_t connector_id, const char *connector, const char *zone,
-			 int64_t now_us, int *added, struct err *e);
+			 int64_t now_us, struct schedule added[DB_SCHEDULE_DEFAULTS], int *n,
+			 struct err *e);
 
 #endif

@@ -491,6 +491,29 @@ run_one(struct run_ctx *x, const struct schedule *s, int64_t due_us, int missed,
 	}
 }
 
+/*
+ * Schedules in one zone share its cache of offset spans (tz.h): each
+ * fresh zone asks tzdata a few dozen times, about 10 ms, which a runner
+ * with many schedules would otherwise pay for every one of them each
+ * minute.  Points w at the pool's copy of its zone, adding it when there
+ * is room.
+ */
+#define ZONE_POOL 16
+static void
+share_zone(struct sweep_when *w, struct policy_tz_zone *pool, int *n)
+{
+	for (int i = 0; i < *n; i++) {
+		if (strcmp(pool[i].name, w->zone.name) == 0) {
+			w->tz.ctx = &pool[i];
+			return;
+		}
+	}
+	if (*n < ZONE_POOL) {
+		pool[*n] = w->zone;
+		w->tz.ctx = &pool[(*n)++];
+	}
+}
+
 static const struct schedule *
 find_id(const struct schedule *list, size_t n, int64_t id)
 {
@@ -506,7 +529,9 @@ sweep_run(PGconn *db, const struct sweep_opts *o, struct sweep_report *r, struct
 	struct run_ctx x;
 	struct schedule *list = NULL;
 	struct schedule_run *again = NULL;
+	struct policy_tz_zone *pool = NULL;
 	size_t n = 0, nagain = 0;
+	int npool = 0;
 	char host[64] = "?";
 	int64_t now_s;
 	int ret = -1;
@@ -526,6 +551,11 @@ sweep_run(PGconn *db, const struct sweep_opts *o, struct sweep_report *r, struct
 	    db_schedule_list(db, &list, &n, e) < 0)
 		goto out;
 	r->failed += r->given_up;
+	pool = calloc(ZONE_POOL, sizeof(*pool));
+	if (pool == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < nagain; i++) {
 		const struct schedule *s = find_id(list, n, again[i].schedule_id);
 
@@ -547,8 +577,9 @@ sweep_run(PGconn *db, const struct sweep_opts *o, struct sweep_report *r, struct
 			continue;
 		r->schedules++;
 		since = (s->last_due_us > s->created_us ? s->last_due_us : s->created_us) / 1000000;
-		if (sweep_check(s->cron, s->zone, &w, NULL, 0, &se) < 0 ||
-		    sweep_due(&w, since, now_s, &due, &missed, &se) < 0) {
+		if (sweep_check(s->cron, s->zone, &w, NULL, 0, &se) == 0)
+			share_zone(&w, pool, &npool);
+		if (se.kind != ERR_NONE || sweep_due(&w, since, now_s, &due, &missed, &se) < 0) {
 			r->errors++;
 			log_error("schedule", "'%s': %s", s->name, se.msg);
 			if (e != NULL && e->kind == ERR_NONE)
@@ -575,6 +606,7 @@ sweep_run(PGconn *db, const struct sweep_opts *o, struct sweep_report *r, struct
 			r->failed, r->failed == 1 ? "" : "s");
 	ret = r->failed > 0 || r->errors > 0 ? -1 : 0;
 out:
+	free(pool);
 	free(again);
 	free(list);
 	return ret;

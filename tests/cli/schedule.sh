@@ -65,6 +65,8 @@ COMRADARR_FAKE_NOW=$(at "$t0")
 printf 'key-tv-0123456789abcdef\n' | comradarr connector add tv --type sonarr \
 	--url "http://127.0.0.1:$port" --api-key-file - >"$tmp/add.jsonl" 2>"$tmp/add.err" && ok ||
 	{ bad "connector add"; cat "$tmp/add.err"; }
+[ "$(jq -r 'select(.event == "schedule_added") | .schedule' "$tmp/add.jsonl" | tr '\n' ' ')" = \
+  "tv-gaps tv-upgrades " ] && ok || bad "connector add did not report its default schedules"
 comradarr schedule list >"$tmp/list0.jsonl" 2>"$tmp/list0.err" && ok || bad "schedule list"
 [ "$(jq -r 'select(.event == "schedule") | "\(.schedule) \(.cron) \(.zone) \(.sweep)"' "$tmp/list0.jsonl" |
 	sort | tr '\n' ';')" = "tv-gaps 0 * * * * UTC gaps;tv-upgrades 30 3 * * * UTC upgrades;" ] && ok ||
@@ -246,6 +248,16 @@ comradarr schedule edit nightly --cron "15 4 * * *" --zone America/New_York --ma
 	>"$tmp/edit.jsonl" && jq -e '.event == "schedule_updated" and .max_items == 5' "$tmp/edit.jsonl" \
 	>/dev/null && ok || bad "schedule edit"
 comradarr schedule enable nightly >/dev/null && ok || bad "schedule enable"
+# the new expression counts from the edit: 04:15 New York (08:15Z) on the
+# 28th is not a missed run, the one on the 29th runs
+comradarr schedule run nightly >"$tmp/edited.jsonl" 2>/dev/null
+[ "$(jq -s '[.[] | select(.event == "schedule_run")] | length' "$tmp/edited.jsonl")" -eq 0 ] && ok ||
+	bad "an edit started a catch-up run"
+COMRADARR_FAKE_NOW=2027-03-29T08:20:00Z
+comradarr schedule run nightly >"$tmp/edited2.jsonl" 2>/dev/null
+[ "$(jq -r 'select(.event == "schedule_run") | "\(.due) \(.missed)"' "$tmp/edited2.jsonl")" = \
+  "2027-03-29T08:15:00.000Z 0" ] && ok ||
+	{ bad "the edited schedule did not run at 04:15 New York"; cat "$tmp/edited2.jsonl"; }
 comradarr schedule edit nightly --cron "15 4 * *" >/dev/null 2>&1
 [ $? -eq 1 ] && [ "$(q "SELECT cron FROM schedules WHERE name = 'nightly'")" = "15 4 * * *" ] && ok ||
 	bad "a bad edit was not refused, or changed the schedule"

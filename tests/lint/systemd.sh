@@ -54,6 +54,21 @@ for u in "$tmp"/units/*; do
 	esac
 done
 
+# every timer starts a unit that exists; a missed schedule, sync or
+# dispatch tick runs at boot; the schedules replaced the hourly sweep unit
+for t in systemd/*.timer; do
+	u=$(sed -n 's/^Unit=//p' "$t")
+	[ -n "$u" ] && [ -f "systemd/$u" ] && ok || bad "$t starts '$u', which is not in systemd/"
+	grep -qx 'WantedBy=timers.target' "$t" && ok || bad "$t is not wanted by timers.target"
+done
+for t in schedule sync sync-full dispatch maint backup; do
+	[ -f "systemd/comradarr-$t.timer" ] || { bad "comradarr-$t.timer is missing"; continue; }
+	grep -qx 'Persistent=true' "systemd/comradarr-$t.timer" && ok || bad "comradarr-$t.timer is not Persistent"
+done
+grep -qx 'OnCalendar=minutely' systemd/comradarr-schedule.timer && ok ||
+	bad "comradarr-schedule.timer does not run every minute"
+[ ! -e systemd/comradarr-sweep.timer ] && ok || bad "comradarr-sweep.timer is back: the schedules replace it"
+
 # the drop-ins in examples/systemd name units that exist
 for d in examples/systemd/*.conf; do
 	for ref in $(grep -oE 'comradarr-[a-z-]+\.(service|timer)' "$d" | sort -u); do
