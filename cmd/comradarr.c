@@ -23,6 +23,7 @@ static const struct front_sub verbs[] = {
 	{ "queue", "the search queue: pause, resume, clear, list, status", front_queue },
 	{ "explain", "why an episode or movie is (not) a search candidate", front_explain },
 	{ "key", "the secret key: rotate, confirm, status", front_key },
+	{ "config", "the configuration as JSON: export, import", front_config },
 	{ NULL, NULL, NULL }
 };
 

@@ -164,3 +164,5 @@ echo
 echo "a simulated day of dispatch:"
 FAKEARR_BIN=$bin/fakearr COMRADARR_BIN_DIR=$bin "$root/$build/tests/bench/bench_day" ||
 	echo "bench_day failed" >&2
+echo
+sh "$root/tests/bench/backup.sh" "$build" || echo "bench backup failed" >&2

@@ -346,6 +346,48 @@ comradarr key confirm >"$tmp/kconf.jsonl" 2>"$tmp/kconf.err" && ok || { bad "key
 comradarr key confirm >/dev/null 2>&1; [ $? -eq 1 ] && ok || bad "a second confirm did not fail"
 new_hex=$(tr -d '\n' <"$kf")
 
+# --- config export / import: no secret out, only the keys asked for in
+comradarr profile add gentle --rpm 5 --batch 5 >/dev/null 2>&1 &&
+	comradarr profile assign tv gentle >/dev/null 2>&1 && ok || bad "profile for the export"
+comradarr config export --output "$tmp/cfg.json" >"$tmp/cexp.jsonl" 2>"$tmp/cexp.err" && ok ||
+	{ bad "config export"; cat "$tmp/cexp.err"; }
+jq -e 'select(.event == "config_exported") | .connectors == 2 and .profiles == 1' \
+	"$tmp/cexp.jsonl" >/dev/null && ok || bad "config_exported does not count 2 connectors, 1 profile"
+jq -e '.assignments.tv == "gentle" and (.connectors | map(.name) == ["films", "tv"]) and
+	(.connectors[0] | has("season_pack_enabled") and (has("id") or has("health")) == false)' \
+	"$tmp/cfg.json" >/dev/null && ok || bad "the export lacks the assignment or a setting column"
+if grep -q -e 0123456789abcdef -e _enc -e "$new_hex" "$tmp/cfg.json"; then
+	bad "the export holds a key, sealed or not"; else ok; fi
+comradarr config export 2>/dev/null | jq -e '.format == "comradarr-config"' >/dev/null && ok ||
+	bad "config export to standard output"
+psql -Xq -d postgres -c "DROP DATABASE $db2 WITH (FORCE)" -c "CREATE DATABASE $db2" >/dev/null
+export DATABASE_URL="dbname=$db2" COMRADARR_HOME="$tmp/home2"
+comradarr migrate >/dev/null 2>&1 && ok || bad "migrate the fresh database"
+comradarr config import "$tmp/cfg.json" </dev/null >/dev/null 2>"$tmp/cimp0.err"
+[ $? -eq 2 ] && grep -q "needs its API key" "$tmp/cimp0.err" && ok ||
+	bad "an import without keys and no terminal should say which key it needs"
+printf 'key-tv-0123456789abcdef\n' >"$tmp/tvkey"
+printf 'key-films-0123456789abcdef\n' >"$tmp/filmskey"
+comradarr config import "$tmp/cfg.json" --api-key-file "tv=$tmp/tvkey" \
+	--api-key-file "films=$tmp/filmskey" >"$tmp/cimp.jsonl" 2>"$tmp/cimp.err" && ok ||
+	{ bad "config import"; cat "$tmp/cimp.err"; }
+jq -e 'select(.event == "config_imported") | .connectors == 2 and .assignments == 1' \
+	"$tmp/cimp.jsonl" >/dev/null && ok || bad "config_imported does not count what it did"
+strip() { jq 'del(.exported_at)' "$1"; }
+comradarr config export --output "$tmp/cfg2.json" >/dev/null 2>&1
+[ "$(strip "$tmp/cfg.json")" = "$(strip "$tmp/cfg2.json")" ] && ok ||
+	bad "the imported configuration exports differently"
+comradarr config import "$tmp/cfg.json" --api-key-file "tv=$tmp/tvkey" \
+	--api-key-file "films=$tmp/filmskey" >/dev/null 2>"$tmp/cimp2.err"
+[ $? -eq 1 ] && grep -q "already exists" "$tmp/cimp2.err" && ok ||
+	bad "a second import should be refused: the connectors exist"
+comradarr config export --output "$tmp/cfg3.json" >/dev/null 2>&1
+[ "$(strip "$tmp/cfg2.json")" = "$(strip "$tmp/cfg3.json")" ] && ok ||
+	bad "a refused import changed the configuration"
+comradarr-sync >"$tmp/csync.jsonl" 2>"$tmp/csync.err" && ok ||
+	{ bad "sync with the imported connectors"; tail -n 3 "$tmp/csync.err"; }
+export DATABASE_URL="dbname=$db" COMRADARR_HOME="$tmp/home"
+
 # --- reports
 . "$(dirname "$0")/../lib/catalogue.sh"
 catalogue_check "$tmp"/*.jsonl && ok || bad "events missing from the catalogue"
