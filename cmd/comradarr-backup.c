@@ -237,6 +237,10 @@ cmd_create(int argc, char **argv)
 				"directory: they go with a backup made there, not with --output");
 		return cli_finish(&cli, EXIT_USAGE);
 	}
+	/* standard output carries the archive: no report line may go there,
+	 * not even an error's (it goes to the log on standard error) */
+	if (to_stdout)
+		cli.json = 0;
 	memset(&bo, 0, sizeof(bo));
 	bo.no_mirror = o.no_mirror;
 	bo.out = to_stdout ? NULL : &cli.out;

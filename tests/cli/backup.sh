@@ -53,6 +53,8 @@ comradarr-backup prune >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "prune without
 DATABASE_URL="host=/nonexistent dbname=x" comradarr-backup create --output "$tmp/x.tar" \
 	>/dev/null 2>&1; [ $? -eq 1 ] && ok || bad "database down is not exit 1"
 [ ! -e "$tmp/x.tar" ] && ok || bad "a failed backup left a file"
+[ "$(DATABASE_URL="host=/nonexistent dbname=x" comradarr-backup create --output - 2>/dev/null |
+	wc -c)" -eq 0 ] && ok || bad "a failed backup to standard output wrote to it"
 
 # --- a library, as the job builds it
 fake() {	# fake NAME ARGS...: start one, print its port
