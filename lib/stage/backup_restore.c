@@ -233,6 +233,12 @@ backup_restore(PGconn *db, const char *path, const struct secret_key *k,
 		r->rows += rows;
 		r->tables++;
 	}
+	if (next_member != json_array_size(json_object_get(m, "members"))) {
+		err_set(e, ERR_PARSE, "the manifest lists %zu data members but its tables account "
+			"for %zu: refused", json_array_size(json_object_get(m, "members")),
+			next_member);
+		goto out;
+	}
 	json_array_foreach(json_object_get(m, "sequences"), i, v) {
 		const char *name = json_string_value(json_object_get(v, "name"));
 
