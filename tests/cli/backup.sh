@@ -130,6 +130,9 @@ comradarr-backup create --output - 2>/dev/null | comradarr-backup verify - >/dev
 DATABASE_URL="dbname=$db2" comradarr-backup restore "$tmp/a.tar" >"$tmp/restore.jsonl" \
 	2>"$tmp/restore.err" && ok || { bad "restore into a fresh database"; cat "$tmp/restore.err"; }
 dump "$db2" >"$tmp/after.dump"
+acl() { q "$1" "SELECT nspowner::regrole, nspacl FROM pg_namespace WHERE nspname = 'public'"; }
+[ "$(acl "$db2")" = "$(acl "$db")" ] && ok ||
+	bad "the restored schema's owner or grants differ: $(acl "$db2") (was $(acl "$db"))"
 if cmp -s "$tmp/before.dump" "$tmp/after.dump"; then ok; else
 	bad "the restored database differs"; diff "$tmp/before.dump" "$tmp/after.dump" | head -n 10; fi
 DATABASE_URL="dbname=$db2" comradarr-backup create --output "$tmp/b.tar" >/dev/null 2>&1 && ok ||
