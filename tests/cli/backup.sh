@@ -23,8 +23,9 @@ db="t_backup_$$"
 db2="t_backup2_$$"
 restore_pid=
 blocker_pid=
+writer_pid=
 cleanup() {
-	for p in $restore_pid $blocker_pid; do
+	for p in $restore_pid $blocker_pid $writer_pid; do
 		kill -9 "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
 	for f in "$tmp"/*.pid; do
@@ -262,6 +263,27 @@ else
 		ok || bad "an older archive's restore did not apply the newer migration"
 	dump "$db2" | cmp -s - "$tmp/before.dump" && ok || bad "a migrated restore differs"
 fi
+
+# --- one snapshot: a writer commits a setting and an event together, over
+# and over, while a backup runs; settings are copied before events, so a
+# backup that was not one snapshot would hold more events than settings
+psql -Xq -d "$db" -c "DO \$\$ BEGIN FOR i IN 1..1000000 LOOP
+	INSERT INTO settings (key, value) VALUES ('pair.n' || i, '1');
+	INSERT INTO events (kind) VALUES ('pair'); COMMIT; END LOOP; END \$\$" >/dev/null 2>&1 &
+writer_pid=$!
+i=0
+until [ "$(q "$db" "SELECT count(*) FROM events WHERE kind = 'pair'")" -gt 100 ]; do
+	i=$((i + 1)); [ $i -lt 100 ] || break; sleep 0.1
+done
+comradarr-backup create --output "$tmp/busy.tar" >/dev/null 2>&1 && ok || bad "backup beside a writer"
+kill "$writer_pid" 2>/dev/null; wait "$writer_pid" 2>/dev/null; writer_pid=
+q "$db" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()
+	  AND pid <> pg_backend_pid()" >/dev/null
+tar xOf "$tmp/busy.tar" data/settings/000001.copy | grep -c '^pair\.' >"$tmp/n.settings"
+tar xOf "$tmp/busy.tar" data/events/000001.copy | grep -c '	pair	' >"$tmp/n.events"
+[ "$(cat "$tmp/n.settings")" -gt 100 ] && [ "$(cat "$tmp/n.settings")" = "$(cat "$tmp/n.events")" ] &&
+	ok || bad "the backup is not one snapshot: $(cat "$tmp/n.settings") settings, $(cat "$tmp/n.events") events"
+q "$db" "DELETE FROM settings WHERE key LIKE 'pair.%'; DELETE FROM events WHERE kind = 'pair'" >/dev/null
 
 # --- the backup directory: create, list, prune
 comradarr-backup create --no-mirror >"$tmp/dir.jsonl" 2>"$tmp/dir.err" && ok ||
