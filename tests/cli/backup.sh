@@ -298,6 +298,9 @@ DATABASE_URL="dbname=$db2" comradarr-backup restore "$f" >/dev/null 2>"$tmp/nm.e
 [ "$(q "$db2" 'SELECT count(*) FROM connectors')" -eq 2 ] &&
 	[ "$(q "$db2" 'SELECT count(*) FROM episodes')" -eq 0 ] && ok ||
 	bad "a --no-mirror restore should hold the connectors and no episodes"
+DATABASE_URL="dbname=$db2" comradarr-sync >/dev/null 2>"$tmp/nmsync.err" &&
+	[ "$(q "$db2" 'SELECT count(*) FROM episodes')" -eq "$(q "$db" 'SELECT count(*) FROM episodes')" ] &&
+	ok || { bad "a sync after a --no-mirror restore should rebuild the mirror"; tail -n 3 "$tmp/nmsync.err"; }
 for d in 20260101T030000Z 20260102T030000Z 20260103T030000Z; do
 	cp "$tmp/a.tar" "$tmp/home/backups/comradarr-$d.tar"
 done
