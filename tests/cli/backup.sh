@@ -221,22 +221,22 @@ dump "$db2" | cmp -s - "$tmp/db2.dump" && ok || bad "refused restores changed th
 # --- SIGKILL while the restore waits to swap: the old data stays
 q "$db2" "DELETE FROM search_history WHERE id IN (SELECT min(id) FROM search_history)" >/dev/null
 dump "$db2" >"$tmp/db2.dump"
-psql -Xq -d "$db2" -c "BEGIN; LOCK TABLE connectors IN ACCESS SHARE MODE; SELECT pg_sleep(60)" \
+psql -Xq -d "$db2" -c "BEGIN; LOCK TABLE connectors IN ACCESS SHARE MODE; SELECT pg_sleep(600)" \
 	>/dev/null 2>&1 &
 blocker_pid=$!
 i=0
 until [ "$(q "$db2" "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
 		    WHERE a.query LIKE 'BEGIN; LOCK TABLE%' AND l.granted AND l.mode = 'AccessShareLock'")" -gt 0 ]; do
-	i=$((i + 1)); [ $i -lt 100 ] || break; sleep 0.1
+	i=$((i + 1)); [ $i -lt 300 ] || break; sleep 0.1
 done
 DATABASE_URL="dbname=$db2" comradarr-backup restore "$tmp/a.tar" >"$tmp/kill.jsonl" 2>"$tmp/kill.err" &
 restore_pid=$!
 i=0
 until [ "$(q "$db2" "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE
 		    'comradarr-backup%' AND wait_event_type = 'Lock'")" -gt 0 ]; do
-	i=$((i + 1)); [ $i -lt 200 ] || break; sleep 0.1
+	i=$((i + 1)); [ $i -lt 600 ] || break; sleep 0.1
 done
-[ $i -lt 200 ] && ok || bad "the restore never reached the swap"
+[ $i -lt 600 ] && ok || bad "the restore never reached the swap"
 grep -q '"restore_table"' "$tmp/kill.jsonl" && ok || bad "the restore had loaded nothing before the kill"
 kill -9 "$restore_pid" 2>/dev/null; wait "$restore_pid" 2>/dev/null; restore_pid=
 kill "$blocker_pid" 2>/dev/null; wait "$blocker_pid" 2>/dev/null; blocker_pid=
@@ -273,7 +273,7 @@ psql -Xq -d "$db" -c "DO \$\$ BEGIN FOR i IN 1..1000000 LOOP
 writer_pid=$!
 i=0
 until [ "$(q "$db" "SELECT count(*) FROM events WHERE kind = 'pair'")" -gt 100 ]; do
-	i=$((i + 1)); [ $i -lt 100 ] || break; sleep 0.1
+	i=$((i + 1)); [ $i -lt 300 ] || break; sleep 0.1
 done
 comradarr-backup create --output "$tmp/busy.tar" >/dev/null 2>&1 && ok || bad "backup beside a writer"
 kill "$writer_pid" 2>/dev/null; wait "$writer_pid" 2>/dev/null; writer_pid=
