@@ -10,8 +10,9 @@ BUILD_PKGS="build-essential pkg-config libpq-dev libcurl4-openssl-dev libsodium-
 libargon2-dev libjansson-dev libmicrohttpd-dev check postgresql postgresql-common tzdata"
 # Only what the suites use today.  The web UI's browser tests will add
 # chromium (and playwright-core below), mail tests python3-aiosmtpd, load
-# tests wrk: each with the suite that needs it.
-TEST_PKGS="mandoc shellcheck clang libclang-rt-14-dev jq procps curl"
+# tests wrk: each with the suite that needs it.  python3 and tar: the backup
+# suite rewrites and lists archives with them.
+TEST_PKGS="mandoc shellcheck clang libclang-rt-14-dev jq procps curl python3 tar"
 
 want="$BUILD_PKGS"
 test_mode=0
