@@ -125,12 +125,33 @@ static void
 human_line(void *arg, const char *event, json_t *o)
 {
 	(void)arg;
+	if (isatty(STDERR_FILENO))	/* the progress line shares the terminal */
+		fputs("\r\033[K", stderr);
 	if (strcmp(event, "backup_table") == 0)
 		printf("  %-28s %10lld rows %12lld bytes\n", jstr(o, "table"), jint(o, "rows"),
 		       jint(o, "bytes"));
 	else if (strcmp(event, "restore_table") == 0)
 		printf("  %-28s %10lld rows\n", jstr(o, "table"), jint(o, "rows"));
 	fflush(stdout);
+}
+
+/* "backing up episodes (12 of 21)" on a terminal's standard error, one
+ * line redrawn; never on a pipe or a file (DESIGN: progress rule). */
+static void
+progress(void *arg, const char *table, size_t done, size_t total)
+{
+	fprintf(stderr, "\r\033[K%s %s (%zu of %zu %s)", (const char *)arg, table, done + 1, total,
+		strcmp((const char *)arg, "restoring") == 0 ? "members" : "tables");
+	fflush(stderr);
+}
+
+static void
+progress_end(const struct backup_opts *bo)
+{
+	if (bo->progress != NULL) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
 }
 
 /* Start a subcommand: options, operands, config. */
@@ -237,11 +258,19 @@ cmd_create(int argc, char **argv)
 				"directory: they go with a backup made there, not with --output");
 		return cli_finish(&cli, EXIT_USAGE);
 	}
+	/* standard output carries the archive: no report line may go there,
+	 * not even an error's (it goes to the log on standard error) */
+	if (to_stdout)
+		cli.json = 0;
 	memset(&bo, 0, sizeof(bo));
 	bo.no_mirror = o.no_mirror;
 	bo.out = to_stdout ? NULL : &cli.out;
 	if (!cli.json && !to_stdout)
 		bo.line = human_line;
+	if (isatty(STDERR_FILENO)) {
+		bo.progress = progress;
+		bo.progress_arg = (void *)"backing up";
+	}
 	if (cli_db(&cli, &e) < 0)
 		return cli_finish(&cli, cli_fail(&cli, &e));
 	rc = db_try_lock(cli.db, DB_LOCK_BACKUP, 0, &e);
@@ -275,6 +304,7 @@ cmd_create(int argc, char **argv)
 		}
 		rc = backup_create_file(cli.db, path, &bo, &r, &e);
 	}
+	progress_end(&bo);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (rc < 0) {
 		free(dir);
@@ -423,8 +453,13 @@ cmd_restore(int argc, char **argv)
 	bo.out = &cli.out;
 	if (!cli.json)
 		bo.line = human_line;
+	if (isatty(STDERR_FILENO)) {
+		bo.progress = progress;
+		bo.progress_arg = (void *)"restoring";
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = backup_restore(cli.db, cli.argv[0], have_key ? &k : NULL, &bo, &r, &e);
+	progress_end(&bo);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (have_key)
 		secret_key_wipe(&k);

@@ -30,6 +30,7 @@ static const struct front_sub verbs[] = {
 	{ "user", "comradarr-serve's users: add, passwd, role, rm, list", front_user },
 	{ "apikey", "API keys for scripts: add, list, revoke", front_apikey },
 	{ "webhook", "the secret an *arr's webhook calls carry: secret, rm", front_webhook },
+	{ "config", "the configuration as JSON: export, import", front_config },
 	{ NULL, NULL, NULL }
 };
 

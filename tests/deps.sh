@@ -11,9 +11,10 @@ libargon2-dev libjansson-dev libmicrohttpd-dev check postgresql postgresql-commo
 # What the suites use: chromium (the web UI's browser suite, with
 # playwright-core below), a real SMTP server for tests/cli/notify.sh
 # (aiosmtpd, with a certificate openssl makes), wrk (the server's load
-# bench) and the Prometheus client (/metrics' parser).
+# bench), the Prometheus client (/metrics' parser), python3 and tar (the
+# backup suite rewrites and lists archives with them).
 TEST_PKGS="mandoc shellcheck clang libclang-rt-14-dev jq procps curl chromium python3-aiosmtpd \
-openssl wrk python3-prometheus-client"
+openssl wrk python3-prometheus-client python3 tar"
 
 want="$BUILD_PKGS"
 test_mode=0

@@ -14,6 +14,7 @@ int front_profile(int argc, char **argv);
 int front_queue(int argc, char **argv);
 int front_explain(int argc, char **argv);
 int front_key(int argc, char **argv);
+int front_config(int argc, char **argv);
 int front_connector_test(int argc, char **argv);
 int front_schedule(int argc, char **argv);
 

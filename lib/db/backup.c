@@ -689,8 +689,20 @@ int
 db_restore_swap(PGconn *db, const char *target, struct err *e)
 {
 	char *t = ident(db, NULL, target), *sql = NULL;
+	const char *p[1] = { target };
+	PGresult *acl = NULL;
 	int ret = -1;
 
+	/* The live schema's owner and grants (in PostgreSQL 15 'public' belongs
+	 * to pg_database_owner and every role may use it), to give the renamed
+	 * scratch schema, which the restoring role created, the same. */
+	if (db_query(db, "SELECT format('ALTER SCHEMA %I OWNER TO %s', nspname, nspowner::regrole) "
+			 "FROM pg_namespace WHERE nspname = $1 UNION ALL "
+			 "SELECT format('GRANT %s ON SCHEMA %I TO %s', a.privilege_type, n.nspname, "
+			 "CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END) "
+			 "FROM pg_namespace n, aclexplode(n.nspacl) a "
+			 "WHERE n.nspname = $1 AND a.grantee <> n.nspowner", 1, p, &acl, e) < 0)
+		goto out;
 	if (t == NULL || asprintf(&sql, "DROP SCHEMA %s CASCADE", t) < 0) {
 		sql = NULL;
 		err_set(e, ERR_NOMEM, "out of memory");
@@ -709,12 +721,29 @@ db_restore_swap(PGconn *db, const char *target, struct err *e)
 		err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if (db_exec(db, sql, e) < 0 || db_commit(db, e) < 0)
+	if (db_exec(db, sql, e) < 0)
+		goto out;
+	/* each in a savepoint: a role that may not give the schema away still
+	 * restores, into a schema it owns (as 'comradarr migrate' would make) */
+	for (int i = 0; i < PQntuples(acl); i++) {
+		struct err ignored = ERR_INIT;
+
+		if (db_exec(db, "SAVEPOINT restore_acl", e) < 0)
+			goto out;
+		if (db_exec(db, PQgetvalue(acl, i, 0), &ignored) < 0) {
+			if (db_exec(db, "ROLLBACK TO SAVEPOINT restore_acl", e) < 0)
+				goto out;
+		} else if (db_exec(db, "RELEASE SAVEPOINT restore_acl", e) < 0) {
+			goto out;
+		}
+	}
+	if (db_commit(db, e) < 0)
 		goto out;
 	ret = 0;
 out:
 	if (ret < 0)
 		db_rollback(db);
+	PQclear(acl);
 	free(t);
 	free(sql);
 	return ret;

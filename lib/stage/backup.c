@@ -144,6 +144,8 @@ backup_create(PGconn *db, FILE *out, const struct backup_opts *o, struct backup_
 		json_t *cols = json_array();
 		int64_t rows = 0;
 
+		if (o->progress != NULL)
+			o->progress(o->progress_arg, t->name, i, s.ntables);
 		w.table = t->name;
 		w.seq = 0;
 		w.bytes = 0;

@@ -52,11 +52,17 @@
 /* A human-format line (obj borrowed); NULL: JSON lines to out. */
 typedef void (*backup_line_fn)(void *arg, const char *event, json_t *obj);
 
+/* Progress of a long job: table `table`, `done` of `total` (tables for
+ * create, data members for restore); for a terminal's progress line. */
+typedef void (*backup_progress_fn)(void *arg, const char *table, size_t done, size_t total);
+
 struct backup_opts {
 	int no_mirror;		/* leave out the mirror and the search state on it */
 	struct jsonl *out;
 	backup_line_fn line;
 	void *line_arg;
+	backup_progress_fn progress;	/* may be NULL */
+	void *progress_arg;
 };
 
 struct backup_report {

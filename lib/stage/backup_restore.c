@@ -78,7 +78,7 @@ restore_precheck(json_t *m, const struct secret_key *k, struct err *e)
 /* COPY one table's members (the archive is positioned at its first). */
 static int
 load_table(PGconn *db, struct tar_reader *tr, json_t *m, json_t *t, size_t *next_member,
-	   int64_t *rows, struct err *e)
+	   const struct backup_opts *o, int64_t *rows, struct err *e)
 {
 	const char *name = json_string_value(json_object_get(t, "name"));
 	json_t *cols = json_object_get(t, "columns"), *c;
@@ -98,6 +98,9 @@ load_table(PGconn *db, struct tar_reader *tr, json_t *m, json_t *t, size_t *next
 		goto out;
 	copying = 1;
 	for (long k = 0; k < nmem; k++) {
+		if (o->progress != NULL)
+			o->progress(o->progress_arg, name, *next_member,
+				    json_array_size(json_object_get(m, "members")));
 		json_t *mem = json_array_get(json_object_get(m, "members"), (*next_member)++);
 		struct tar_member tm;
 		crypto_hash_sha256_state st;
@@ -225,13 +228,19 @@ backup_restore(PGconn *db, const char *path, const struct secret_key *k,
 	json_array_foreach(json_object_get(m, "tables"), i, v) {
 		int64_t rows = 0;
 
-		if (load_table(db, &tr, m, v, &next_member, &rows, e) < 0)
+		if (load_table(db, &tr, m, v, &next_member, o, &rows, e) < 0)
 			goto out;
 		backup_emit(o, "restore_table", json_pack("{s:s, s:I}", "table",
 						   json_string_value(json_object_get(v, "name")),
 						   "rows", (json_int_t)rows));
 		r->rows += rows;
 		r->tables++;
+	}
+	if (next_member != json_array_size(json_object_get(m, "members"))) {
+		err_set(e, ERR_PARSE, "the manifest lists %zu data members but its tables account "
+			"for %zu: refused", json_array_size(json_object_get(m, "members")),
+			next_member);
+		goto out;
 	}
 	json_array_foreach(json_object_get(m, "sequences"), i, v) {
 		const char *name = json_string_value(json_object_get(v, "name"));

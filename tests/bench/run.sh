@@ -178,3 +178,6 @@ echo "web UI pages ($DISCOVER_SERIES series x 100 episodes):"
 # the HTTP server: its own script, its own cluster
 echo
 sh "$root/tests/bench/serve.sh" "$build" || echo "serve bench failed" >&2
+
+echo
+sh "$root/tests/bench/backup.sh" "$build" || echo "bench backup failed" >&2

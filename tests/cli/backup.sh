@@ -23,8 +23,9 @@ db="t_backup_$$"
 db2="t_backup2_$$"
 restore_pid=
 blocker_pid=
+writer_pid=
 cleanup() {
-	for p in $restore_pid $blocker_pid; do
+	for p in $restore_pid $blocker_pid $writer_pid; do
 		kill -9 "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
 	for f in "$tmp"/*.pid; do
@@ -53,6 +54,8 @@ comradarr-backup prune >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "prune without
 DATABASE_URL="host=/nonexistent dbname=x" comradarr-backup create --output "$tmp/x.tar" \
 	>/dev/null 2>&1; [ $? -eq 1 ] && ok || bad "database down is not exit 1"
 [ ! -e "$tmp/x.tar" ] && ok || bad "a failed backup left a file"
+[ "$(DATABASE_URL="host=/nonexistent dbname=x" comradarr-backup create --output - 2>/dev/null |
+	wc -c)" -eq 0 ] && ok || bad "a failed backup to standard output wrote to it"
 
 # --- a library, as the job builds it
 fake() {	# fake NAME ARGS...: start one, print its port
@@ -128,6 +131,9 @@ comradarr-backup create --output - 2>/dev/null | comradarr-backup verify - >/dev
 DATABASE_URL="dbname=$db2" comradarr-backup restore "$tmp/a.tar" >"$tmp/restore.jsonl" \
 	2>"$tmp/restore.err" && ok || { bad "restore into a fresh database"; cat "$tmp/restore.err"; }
 dump "$db2" >"$tmp/after.dump"
+acl() { q "$1" "SELECT nspowner::regrole, nspacl FROM pg_namespace WHERE nspname = 'public'"; }
+[ "$(acl "$db2")" = "$(acl "$db")" ] && ok ||
+	bad "the restored schema's owner or grants differ: $(acl "$db2") (was $(acl "$db"))"
 if cmp -s "$tmp/before.dump" "$tmp/after.dump"; then ok; else
 	bad "the restored database differs"; diff "$tmp/before.dump" "$tmp/after.dump" | head -n 10; fi
 DATABASE_URL="dbname=$db2" comradarr-backup create --output "$tmp/b.tar" >/dev/null 2>&1 && ok ||
@@ -215,22 +221,22 @@ dump "$db2" | cmp -s - "$tmp/db2.dump" && ok || bad "refused restores changed th
 # --- SIGKILL while the restore waits to swap: the old data stays
 q "$db2" "DELETE FROM search_history WHERE id IN (SELECT min(id) FROM search_history)" >/dev/null
 dump "$db2" >"$tmp/db2.dump"
-psql -Xq -d "$db2" -c "BEGIN; LOCK TABLE connectors IN ACCESS SHARE MODE; SELECT pg_sleep(60)" \
+psql -Xq -d "$db2" -c "BEGIN; LOCK TABLE connectors IN ACCESS SHARE MODE; SELECT pg_sleep(600)" \
 	>/dev/null 2>&1 &
 blocker_pid=$!
 i=0
 until [ "$(q "$db2" "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
 		    WHERE a.query LIKE 'BEGIN; LOCK TABLE%' AND l.granted AND l.mode = 'AccessShareLock'")" -gt 0 ]; do
-	i=$((i + 1)); [ $i -lt 100 ] || break; sleep 0.1
+	i=$((i + 1)); [ $i -lt 300 ] || break; sleep 0.1
 done
 DATABASE_URL="dbname=$db2" comradarr-backup restore "$tmp/a.tar" >"$tmp/kill.jsonl" 2>"$tmp/kill.err" &
 restore_pid=$!
 i=0
 until [ "$(q "$db2" "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE
 		    'comradarr-backup%' AND wait_event_type = 'Lock'")" -gt 0 ]; do
-	i=$((i + 1)); [ $i -lt 200 ] || break; sleep 0.1
+	i=$((i + 1)); [ $i -lt 600 ] || break; sleep 0.1
 done
-[ $i -lt 200 ] && ok || bad "the restore never reached the swap"
+[ $i -lt 600 ] && ok || bad "the restore never reached the swap"
 grep -q '"restore_table"' "$tmp/kill.jsonl" && ok || bad "the restore had loaded nothing before the kill"
 kill -9 "$restore_pid" 2>/dev/null; wait "$restore_pid" 2>/dev/null; restore_pid=
 kill "$blocker_pid" 2>/dev/null; wait "$blocker_pid" 2>/dev/null; blocker_pid=
@@ -259,6 +265,27 @@ else
 	dump "$db2" | cmp -s - "$tmp/before.dump" && ok || bad "a migrated restore differs"
 fi
 
+# --- one snapshot: a writer commits a setting and an event together, over
+# and over, while a backup runs; settings are copied before events, so a
+# backup that was not one snapshot would hold more events than settings
+psql -Xq -d "$db" -c "DO \$\$ BEGIN FOR i IN 1..1000000 LOOP
+	INSERT INTO settings (key, value) VALUES ('pair.n' || i, '1');
+	INSERT INTO events (kind) VALUES ('pair'); COMMIT; END LOOP; END \$\$" >/dev/null 2>&1 &
+writer_pid=$!
+i=0
+until [ "$(q "$db" "SELECT count(*) FROM events WHERE kind = 'pair'")" -gt 100 ]; do
+	i=$((i + 1)); [ $i -lt 300 ] || break; sleep 0.1
+done
+comradarr-backup create --output "$tmp/busy.tar" >/dev/null 2>&1 && ok || bad "backup beside a writer"
+kill "$writer_pid" 2>/dev/null; wait "$writer_pid" 2>/dev/null; writer_pid=
+q "$db" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()
+	  AND pid <> pg_backend_pid()" >/dev/null
+tar xOf "$tmp/busy.tar" data/settings/000001.copy | grep -c '^pair\.' >"$tmp/n.settings"
+tar xOf "$tmp/busy.tar" data/events/000001.copy | grep -c '	pair	' >"$tmp/n.events"
+[ "$(cat "$tmp/n.settings")" -gt 100 ] && [ "$(cat "$tmp/n.settings")" = "$(cat "$tmp/n.events")" ] &&
+	ok || bad "the backup is not one snapshot: $(cat "$tmp/n.settings") settings, $(cat "$tmp/n.events") events"
+q "$db" "DELETE FROM settings WHERE key LIKE 'pair.%'; DELETE FROM events WHERE kind = 'pair'" >/dev/null
+
 # --- the backup directory: create, list, prune
 comradarr-backup create --no-mirror >"$tmp/dir.jsonl" 2>"$tmp/dir.err" && ok ||
 	{ bad "create into the backup directory"; cat "$tmp/dir.err"; }
@@ -272,6 +299,9 @@ DATABASE_URL="dbname=$db2" comradarr-backup restore "$f" >/dev/null 2>"$tmp/nm.e
 [ "$(q "$db2" 'SELECT count(*) FROM connectors')" -eq 2 ] &&
 	[ "$(q "$db2" 'SELECT count(*) FROM episodes')" -eq 0 ] && ok ||
 	bad "a --no-mirror restore should hold the connectors and no episodes"
+DATABASE_URL="dbname=$db2" comradarr-sync >/dev/null 2>"$tmp/nmsync.err" &&
+	[ "$(q "$db2" 'SELECT count(*) FROM episodes')" -eq "$(q "$db" 'SELECT count(*) FROM episodes')" ] &&
+	ok || { bad "a sync after a --no-mirror restore should rebuild the mirror"; tail -n 3 "$tmp/nmsync.err"; }
 for d in 20260101T030000Z 20260102T030000Z 20260103T030000Z; do
 	cp "$tmp/a.tar" "$tmp/home/backups/comradarr-$d.tar"
 done
@@ -346,6 +376,48 @@ comradarr key confirm >"$tmp/kconf.jsonl" 2>"$tmp/kconf.err" && ok || { bad "key
 [ ! -e "$kf.old" ] && ok || bad "confirm left secret.key.old"
 comradarr key confirm >/dev/null 2>&1; [ $? -eq 1 ] && ok || bad "a second confirm did not fail"
 new_hex=$(tr -d '\n' <"$kf")
+
+# --- config export / import: no secret out, only the keys asked for in
+comradarr profile add gentle --rpm 5 --batch 5 >/dev/null 2>&1 &&
+	comradarr profile assign tv gentle >/dev/null 2>&1 && ok || bad "profile for the export"
+comradarr config export --output "$tmp/cfg.json" >"$tmp/cexp.jsonl" 2>"$tmp/cexp.err" && ok ||
+	{ bad "config export"; cat "$tmp/cexp.err"; }
+jq -e 'select(.event == "config_exported") | .connectors == 2 and .profiles == 1' \
+	"$tmp/cexp.jsonl" >/dev/null && ok || bad "config_exported does not count 2 connectors, 1 profile"
+jq -e '.assignments.tv == "gentle" and (.connectors | map(.name) == ["films", "tv"]) and
+	(.connectors[0] | has("season_pack_enabled") and (has("id") or has("health")) == false)' \
+	"$tmp/cfg.json" >/dev/null && ok || bad "the export lacks the assignment or a setting column"
+if grep -q -e 0123456789abcdef -e _enc -e "$new_hex" "$tmp/cfg.json"; then
+	bad "the export holds a key, sealed or not"; else ok; fi
+comradarr config export 2>/dev/null | jq -e '.format == "comradarr-config"' >/dev/null && ok ||
+	bad "config export to standard output"
+psql -Xq -d postgres -c "DROP DATABASE $db2 WITH (FORCE)" -c "CREATE DATABASE $db2" >/dev/null
+export DATABASE_URL="dbname=$db2" COMRADARR_HOME="$tmp/home2"
+comradarr migrate >/dev/null 2>&1 && ok || bad "migrate the fresh database"
+comradarr config import "$tmp/cfg.json" </dev/null >/dev/null 2>"$tmp/cimp0.err"
+[ $? -eq 2 ] && grep -q "needs its API key" "$tmp/cimp0.err" && ok ||
+	bad "an import without keys and no terminal should say which key it needs"
+printf 'key-tv-0123456789abcdef\n' >"$tmp/tvkey"
+printf 'key-films-0123456789abcdef\n' >"$tmp/filmskey"
+comradarr config import "$tmp/cfg.json" --api-key-file "tv=$tmp/tvkey" \
+	--api-key-file "films=$tmp/filmskey" >"$tmp/cimp.jsonl" 2>"$tmp/cimp.err" && ok ||
+	{ bad "config import"; cat "$tmp/cimp.err"; }
+jq -e 'select(.event == "config_imported") | .connectors == 2 and .assignments == 1' \
+	"$tmp/cimp.jsonl" >/dev/null && ok || bad "config_imported does not count what it did"
+strip() { jq 'del(.exported_at)' "$1"; }
+comradarr config export --output "$tmp/cfg2.json" >/dev/null 2>&1
+[ "$(strip "$tmp/cfg.json")" = "$(strip "$tmp/cfg2.json")" ] && ok ||
+	bad "the imported configuration exports differently"
+comradarr config import "$tmp/cfg.json" --api-key-file "tv=$tmp/tvkey" \
+	--api-key-file "films=$tmp/filmskey" >/dev/null 2>"$tmp/cimp2.err"
+[ $? -eq 1 ] && grep -q "already exists" "$tmp/cimp2.err" && ok ||
+	bad "a second import should be refused: the connectors exist"
+comradarr config export --output "$tmp/cfg3.json" >/dev/null 2>&1
+[ "$(strip "$tmp/cfg2.json")" = "$(strip "$tmp/cfg3.json")" ] && ok ||
+	bad "a refused import changed the configuration"
+comradarr-sync >"$tmp/csync.jsonl" 2>"$tmp/csync.err" && ok ||
+	{ bad "sync with the imported connectors"; tail -n 3 "$tmp/csync.err"; }
+export DATABASE_URL="dbname=$db" COMRADARR_HOME="$tmp/home"
 
 # --- reports
 . "$(dirname "$0")/../lib/catalogue.sh"

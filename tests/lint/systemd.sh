@@ -78,7 +78,8 @@ for d in examples/systemd/*.conf; do
 	for kind in service timer; do
 		sect=$(echo "$kind" | sed 's/^./\u&/')
 		grep -q "^\[$sect\]" "$d" || continue
-		sed -n "/^\[$sect\]/,/^\[/p" "$d" | grep -v '^\[' | grep -v '^#' | grep . >"$tmp/drop.lines"
+		sed -n "/^\[$sect\]/,/^\[/p" "$d" | grep -v '^\[' | grep -v '^#' | grep . |
+			sed "s|/usr/local/bin/|$bindir/|g" >"$tmp/drop.lines"
 		awk -v f="$tmp/drop.lines" '{ print } $0 == "['"$sect"']" { while ((getline l < f) > 0) print l }' \
 			"$tmp/units/comradarr-sync.$kind" >"$tmp/drop.$kind"
 		sed -i 's/^Unit=.*/Unit=drop.service/' "$tmp/drop.$kind"
