@@ -107,7 +107,16 @@ db_stats_rollup(PGconn *db, enum db_stats_source src, int64_t from_day, long *gr
 	*groups = *days = 0;
 	if (src >= DB_STATS_NSOURCES)
 		return err_set(e, ERR_INTERNAL, "no statistics source %d", (int)src);
-	if (db_query(db, rollup_sql[src], 1, p, &r, e) < 0)
+	/*
+	 * One roll-up transaction at a time.  Each source's statement locks
+	 * the same (day, connector) rows in its own order, so two
+	 * transactions rolling up several sources (maint's prunes, 'comradarr
+	 * stats') could deadlock on them.  This mode conflicts only with
+	 * itself and with writes to the table, which only roll-ups make:
+	 * readers never wait.  Held until the caller's commit or rollback.
+	 */
+	if (db_exec(db, "LOCK TABLE stats_daily IN SHARE ROW EXCLUSIVE MODE", e) < 0 ||
+	    db_query(db, rollup_sql[src], 1, p, &r, e) < 0)
 		return err_prefix(e, "rolling up %s", db_stats_source_name(src));
 	*groups = (long)db_int64(r, 0, 0, 0);
 	*days = (long)db_int64(r, 0, 1, 0);

@@ -276,6 +276,17 @@ stats "$tmp/again.day"
 grep -v '"connector":"writer"' "$tmp/again.day" >"$tmp/again.day.f"
 same "$tmp/before.day" "$tmp/again.day.f" "after a second maint"
 
+# statistics read while maint rolls up and prunes: both work (roll-ups take turns)
+comradarr-maint --step rollup --step prune >/dev/null 2>"$tmp/cm.err" &
+m=$!
+comradarr stats --from "$from" >/dev/null 2>"$tmp/cs1.err" &
+s1=$!
+comradarr stats --from "$from" --by week >/dev/null 2>"$tmp/cs2.err" &
+s2=$!
+wait "$m" && ok || bad "maint beside two stats failed: $(cat "$tmp/cm.err")"
+wait "$s1" && ok || bad "stats beside maint failed: $(cat "$tmp/cs1.err")"
+wait "$s2" && ok || bad "stats by week beside maint failed: $(cat "$tmp/cs2.err")"
+
 # ---------------------------------------------------------------- settings, applied without restart
 comradarr settings set retention.events_days 3 >"$tmp/set.jsonl" 2>/dev/null && ok || bad "settings set failed"
 jq -e '.event == "setting_changed" and .value == 3 and .previous == 30' "$tmp/set.jsonl" >/dev/null && ok ||
