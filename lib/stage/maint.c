@@ -182,14 +182,15 @@ step_orphans(struct run *x)
 			continue;
 		}
 		x->r->orphans += rows;
-		if (rows > 0) {
+		if (rows > 0)
 			changed(x, table);
-			/* the triggers should have left none: a bug to report */
+		/* the triggers should have left none: a bug to report */
+		if (rows > 0 && db_orphan_is_bug((enum db_orphan)k))
 			log_warn("maint", "%s %ld orphaned rows of %s (the cascades missed them)",
 				 x->o->dry_run ? "found" : "removed", rows, table);
-		}
-		emit(x, "maint_orphans", json_pack("{s:s, s:I, s:I}", "table", table,
-			  "rows", (json_int_t)rows, "ms", (json_int_t)ms_since(t0)));
+		emit(x, "maint_orphans", json_pack("{s:s, s:I, s:b, s:I}", "table", table,
+			  "rows", (json_int_t)rows, "unexpected", db_orphan_is_bug((enum db_orphan)k),
+			  "ms", (json_int_t)ms_since(t0)));
 	}
 }
 

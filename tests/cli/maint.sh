@@ -112,8 +112,9 @@ INSERT INTO throttle_ledger (connector_id, at, cost)
 SELECT c.id, $midnight - d * interval '1 day' + i * interval '1 hour', 1
 FROM connectors c, generate_series(1, 10) d, generate_series(1, 5) i;
 " >/dev/null && ok || bad "seeding a year of history"
-# exhausted entries: ten forgotten long ago, ten recent; and two orphans the
-# cascades missed (their trigger switched off while their movies go)
+# exhausted entries: ten forgotten long ago, ten recent; two orphans the
+# cascades missed (their trigger switched off while their movies go); and a
+# waiting batch without items, as a sync leaves one it emptied
 fid=$(q "SELECT id FROM connectors WHERE name = 'films'")
 q "
 INSERT INTO movies (connector_id, arr_id, title, monitored, has_file)
@@ -125,6 +126,8 @@ FROM movies m WHERE m.arr_id > 9000;
 ALTER TABLE movies DISABLE TRIGGER movies_registry_cascade;
 DELETE FROM movies WHERE arr_id IN (9021, 9022);
 ALTER TABLE movies ENABLE TRIGGER movies_registry_cascade;
+INSERT INTO request_queue (connector_id, command, arr_ids, indexer_queries, priority)
+VALUES ($fid, 'MoviesSearch', '{9099}', 1, 1);
 " >/dev/null && ok || bad "seeding exhausted entries and orphans"
 
 # What each retention must remove, counted before maint runs.
@@ -136,12 +139,14 @@ exp_l=$(q "SELECT count(*) FROM throttle_ledger WHERE at < $(cut 2)")
 [ "$exp_sh" -gt 0 ] && [ "$exp_ev" -gt 0 ] && [ "$exp_h" -gt 0 ] && [ "$exp_l" -gt 0 ] && ok ||
 	bad "the fixture has nothing to prune ($exp_sh $exp_ev $exp_h $exp_l)"
 
-# The statistics over the whole year, by day and by week (ts dropped).
+# The statistics over the whole year, by day and by week (ts dropped, and
+# queue_depth: a sample of the queue now, which maint's clean-up of an
+# empty batch changes; every other figure is history).
 from=$(q "SELECT to_char($midnight - interval '400 days', 'YYYY-MM-DD')")
 stats() {	# stats FILE ARGS...
 	f=$1
 	shift
-	comradarr stats --from "$from" "$@" 2>"$tmp/stats.err" | jq -c -S 'del(.ts)' >"$f" ||
+	comradarr stats --from "$from" "$@" 2>"$tmp/stats.err" | jq -c -S 'del(.ts, .queue_depth)' >"$f" ||
 		bad "stats $*: $(cat "$tmp/stats.err")"
 }
 stats "$tmp/before.day"
@@ -250,11 +255,22 @@ jq -e -s 'any(.[]; .event == "maint_orphans" and .table == "search_registry" and
 	>/dev/null && ok || bad "the two orphaned entries were not found"
 [ "$(q "SELECT count(*) FROM search_registry r WHERE r.movie_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM movies m WHERE m.id = r.movie_id)")" -eq 0 ] &&
 	ok || bad "orphans left"
+# a waiting batch whose items are all gone is removed too, without a warning
+jq -e -s 'any(.[]; .event == "maint_orphans" and .table == "request_queue" and .rows == 1 and .unexpected == false)' \
+	"$tmp/run.jsonl" >/dev/null && ok || bad "the empty batch was not removed"
+[ "$(q "SELECT count(*) FROM request_queue q WHERE NOT EXISTS (SELECT 1 FROM request_queue_items i WHERE i.queue_id = q.id)")" -eq 0 ] &&
+	ok || bad "an empty batch left"
 jq -e -s 'any(.[]; .event == "maint_vacuum" and .table == "search_history")' "$tmp/run.jsonl" >/dev/null && ok ||
 	bad "search_history changed but was not vacuumed"
 jq -e -s 'any(.[]; .event == "maint_size" and .table == "*" and .bytes > 0)' "$tmp/run.jsonl" >/dev/null && ok ||
 	bad "no size report"
 jq -e -s '.[-1].event == "maint_done" and .[-1].failed == 0' "$tmp/run.jsonl" >/dev/null && ok || bad "no clean maint_done last"
+
+# today's queue depth is the queue now
+today=$(q "SELECT to_char($midnight, 'YYYY-MM-DD')")
+want=$(q "SELECT count(*) FROM request_queue WHERE connector_id = $fid AND claimed_by IS NULL")
+got=$(comradarr stats --connector films --from "$today" 2>/dev/null | jq -s '.[-1].queue_depth')
+[ "$got" = "$want" ] && ok || bad "today's queue depth for films is $got, the queue holds $want"
 
 # the same statistics after pruning (the writer's connector left out)
 same() {	# same BEFORE AFTER WHAT
