@@ -65,7 +65,6 @@ if comradarr-sync >/dev/null 2>"$tmp/sync.err" &&
    comradarr-discover 2>/dev/null | comradarr-enqueue >/dev/null 2>&1 &&
    comradarr-dispatch --once --max-wait 0 --poll 100 >/dev/null 2>"$tmp/disp.err"; then ok; else
 	bad "the pipeline failed"; tail -n 3 "$tmp"/*.err; fi
-for f in "$tmp"/*.pid; do kill "$(cat "$f")" 2>/dev/null && wait "$(cat "$f")" 2>/dev/null; rm -f "$f"; done
 today_searches=$(q "SELECT count(*) FROM search_history")
 [ "$today_searches" -gt 0 ] && ok || bad "the pipeline sent no search"
 
@@ -355,6 +354,29 @@ for a in "--from 2026-02-30" "--by month" "--from 2026-12-07 --to 2026-12-01"; d
 done
 comradarr-maint --step nothing >/dev/null 2>"$tmp/step.err"
 [ $? -eq 2 ] && grep -q "rollup, prune" "$tmp/step.err" && ok || bad "an unknown step: $(cat "$tmp/step.err")"
+
+# ---------------------------------------------------------------- a real dispatch beside maint
+# The dispatcher with a one-second lock timeout (PGOPTIONS), sending to the
+# fakes while maint prunes a fresh load of old events and vacuums: a wait
+# of over a second on any lock would fail it.
+comradarr profile add fast --rpm 60 --batch 10 --daily-budget 100000 >/dev/null 2>&1 &&
+	comradarr profile assign tv fast >/dev/null 2>&1 &&
+	comradarr profile assign films fast >/dev/null 2>&1 && ok || bad "profile for the last dispatch"
+waiting=$(q "SELECT count(*) FROM request_queue WHERE claimed_by IS NULL")
+[ "$waiting" -gt 0 ] && ok || bad "no batch left for the last dispatch"
+q "INSERT INTO events (created_at, kind, payload) SELECT now() - interval '200 days' + i * interval '1 s',
+	'search_outcome', '{}' FROM generate_series(1, 300000) i" >/dev/null
+comradarr-maint >"$tmp/beside.jsonl" 2>"$tmp/beside.err" &
+m=$!
+PGOPTIONS="-c lock_timeout=1000" comradarr-dispatch --once --max-wait 0 --poll 100 \
+	>"$tmp/disp2.jsonl" 2>"$tmp/disp2.err" && ok || bad "dispatch beside maint failed: $(tail -n 3 "$tmp/disp2.err")"
+if kill -0 "$m" 2>/dev/null; then overlap=yes; else overlap=no; fi
+wait "$m" && ok || bad "maint beside dispatch failed: $(tail -n 3 "$tmp/beside.err")"
+sent=$(jq -s '[.[] | select(.event == "search")] | length' "$tmp/disp2.jsonl")
+[ "$sent" -gt 0 ] && ok || bad "the dispatch beside maint sent nothing"
+grep -qi "lock timeout" "$tmp/disp2.err" && bad "the dispatch waited over a second for a lock" || ok
+echo "dispatch beside maint: $sent searches sent, maint still running when it finished: $overlap"
+catalogue_check "$tmp/beside.jsonl" "$tmp/disp2.jsonl" && ok || bad "events missing from the catalogue"
 
 echo "maint: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
