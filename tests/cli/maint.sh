@@ -333,6 +333,12 @@ comradarr settings list retention >"$tmp/list.jsonl" 2>/dev/null && ok || bad "s
 [ "$(jq -s 'map(select(.key | startswith("retention."))) | length' "$tmp/list.jsonl")" -eq 5 ] &&
 	[ "$(wc -l <"$tmp/list.jsonl")" -eq 5 ] && ok || bad "settings list retention: $(wc -l <"$tmp/list.jsonl") lines"
 catalogue_check "$tmp/set.jsonl" "$tmp/list.jsonl" && ok || bad "settings events missing from the catalogue"
+# the bash completion offers the keys after 'settings set'
+if command -v bash >/dev/null; then
+	out=$(bash -c '. "$1"; COMP_WORDS=(comradarr settings set retention.ev); COMP_CWORD=3
+		_comradarr; printf "%s\n" "${COMPREPLY[@]}"' _ "$(dirname "$0")/../../completions/comradarr.bash")
+	[ "$out" = retention.events_days ] && ok || bad "completing 'settings set retention.ev' offered '$out'"
+fi
 # comradarr(5) gives each retention's default and range as the binary defines them
 man5="$(dirname "$0")/../../man/comradarr.5"
 jq -r '"\(.key) Ta \(.default) Ta \(.min)\\(en\(.max) "' "$tmp/list.jsonl" | while read -r line; do
