@@ -131,7 +131,7 @@ VALUES ($fid, 'MoviesSearch', '{9099}', 1, 1);
 
 # What each retention must remove, counted before maint runs.
 cut() { echo "($midnight - interval '$1 days')"; }
-exp_sh=$(q "SELECT count(*) FROM search_history WHERE started_at < $(cut 90)")
+exp_sh=$(q "SELECT count(*) FROM search_history WHERE started_at < $(cut 30)")
 exp_ev=$(q "SELECT count(*) FROM events WHERE created_at < $(cut 30)")
 exp_h=$(q "SELECT count(*) FROM connector_health_history WHERE checked_at < $(cut 30)")
 exp_l=$(q "SELECT count(*) FROM throttle_ledger WHERE at < $(cut 2)")
@@ -248,7 +248,7 @@ both() { echo $(($(pruned "$tmp/failed.jsonl" "$1") + $(pruned "$tmp/run.jsonl" 
 [ "$(both connector_health_history)" -eq "$exp_h" ] && ok || bad "health history pruned twice"
 [ "$(pruned "$tmp/failed.jsonl" throttle_ledger)" -eq "$exp_l" ] && ok || bad "ledger: expected $exp_l"
 [ "$(both search_registry)" -eq 10 ] && ok || bad "exhausted entries: expected 10 forgotten, $(both search_registry)"
-[ "$(q "SELECT count(*) FROM search_history WHERE started_at < $(cut 90)")" -eq 0 ] && ok || bad "old search history left"
+[ "$(q "SELECT count(*) FROM search_history WHERE started_at < $(cut 30)")" -eq 0 ] && ok || bad "old search history left"
 [ "$(q "SELECT count(*) FROM search_registry WHERE state = 'exhausted'")" -eq 10 ] && ok || bad "recent exhausted entries removed"
 jq -e -s 'any(.[]; .event == "maint_orphans" and .table == "search_registry" and .rows == 2)' "$tmp/run.jsonl" \
 	>/dev/null && ok || bad "the two orphaned entries were not found"
@@ -264,6 +264,8 @@ jq -e -s 'any(.[]; .event == "maint_vacuum" and .table == "search_history")' "$t
 jq -e -s 'any(.[]; .event == "maint_size" and .table == "*" and .bytes > 0)' "$tmp/run.jsonl" >/dev/null && ok ||
 	bad "no size report"
 jq -e -s '.[-1].event == "maint_done" and .[-1].failed == 0' "$tmp/run.jsonl" >/dev/null && ok || bad "no clean maint_done last"
+[ "$(q "SELECT count(*) FROM events WHERE kind = 'maint_done' AND (payload->>'pruned')::bigint = $(jq -s '.[-1].pruned' "$tmp/run.jsonl")")" -eq 1 ] &&
+	ok || bad "the run's maint_done is not in the outbox"
 
 # today's queue depth is the queue now
 today=$(q "SELECT to_char($midnight, 'YYYY-MM-DD')")
