@@ -374,17 +374,39 @@ waiting=$(q "SELECT count(*) FROM request_queue WHERE claimed_by IS NULL")
 [ "$waiting" -gt 0 ] && ok || bad "no batch left for the last dispatch"
 q "INSERT INTO events (created_at, kind, payload) SELECT now() - interval '200 days' + i * interval '1 s',
 	'search_outcome', '{}' FROM generate_series(1, 300000) i" >/dev/null
+old_events=$(q "SELECT count(*) FROM events WHERE created_at < $(cut 30)")
 comradarr-maint >"$tmp/beside.jsonl" 2>"$tmp/beside.err" &
 m=$!
+# and a second maint at the same moment: skipped while the first runs, or
+# after it with nothing left; never both pruning
+comradarr-maint >"$tmp/second.jsonl" 2>"$tmp/second.err" &
+m2=$!
+# the dispatch starts once maint is deleting the old events
+i=0
+during=no
+while [ $i -lt 200 ] && kill -0 "$m" 2>/dev/null; do
+	if [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'comradarr-maint'
+		AND state = 'active' AND query LIKE 'DELETE FROM events%'")" -gt 0 ]; then
+		during=yes
+		break
+	fi
+	i=$((i + 1))
+	sleep 0.05
+done
 PGOPTIONS="-c lock_timeout=1000" comradarr-dispatch --once --max-wait 0 --poll 100 \
 	>"$tmp/disp2.jsonl" 2>"$tmp/disp2.err" && ok || bad "dispatch beside maint failed: $(tail -n 3 "$tmp/disp2.err")"
-if kill -0 "$m" 2>/dev/null; then overlap=yes; else overlap=no; fi
 wait "$m" && ok || bad "maint beside dispatch failed: $(tail -n 3 "$tmp/beside.err")"
+wait "$m2" && ok || bad "the second maint failed: $(tail -n 3 "$tmp/second.err")"
+total=$(cat "$tmp/beside.jsonl" "$tmp/second.jsonl" |
+	jq -s '[.[] | select(.event == "maint_prune" and .table == "events") | .rows] | add')
+[ "$total" -eq "$old_events" ] && ok || bad "two maints pruned $total old events between them, there were $old_events"
+[ "$(cat "$tmp/beside.jsonl" "$tmp/second.jsonl" | jq -s '[.[] | select(.event == "maint_done")] | length')" -ge 1 ] &&
+	ok || bad "neither maint finished"
 sent=$(jq -s '[.[] | select(.event == "search")] | length' "$tmp/disp2.jsonl")
 [ "$sent" -gt 0 ] && ok || bad "the dispatch beside maint sent nothing"
 grep -qi "lock timeout" "$tmp/disp2.err" && bad "the dispatch waited over a second for a lock" || ok
-echo "dispatch beside maint: $sent searches sent, maint still running when it finished: $overlap"
-catalogue_check "$tmp/beside.jsonl" "$tmp/disp2.jsonl" && ok || bad "events missing from the catalogue"
+echo "dispatch beside maint: $sent searches sent, started while maint was deleting events: $during"
+catalogue_check "$tmp/beside.jsonl" "$tmp/second.jsonl" "$tmp/disp2.jsonl" && ok || bad "events missing from the catalogue"
 
 echo "maint: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
