@@ -183,16 +183,32 @@ human_row(json_t *o)
 	       (long long)json_integer_value(json_object_get(o, "queued")), ms, err);
 }
 
+/* Budgets already asked for: one query per connector, not per row. */
+struct budgets {
+	int64_t id[64];
+	long budget[64];
+	int n;
+};
+
 /* The connector's daily budget now (its profile's; 0 unlimited), -1 unknown. */
 static long
-daily_budget(struct cli *cli, int64_t connector_id)
+daily_budget(struct cli *cli, struct budgets *b, int64_t connector_id)
 {
 	struct db_throttle_profile p;
 	struct err e = ERR_INIT;
+	long v;
 
-	if (connector_id <= 0 || db_throttle_for_connector(cli->db, connector_id, &p, &e) < 0)
+	if (connector_id <= 0)
 		return -1;
-	return p.p.daily_budget;
+	for (int i = 0; i < b->n; i++)
+		if (b->id[i] == connector_id)
+			return b->budget[i];
+	v = db_throttle_for_connector(cli->db, connector_id, &p, &e) < 0 ? -1 : p.p.daily_budget;
+	if (b->n < 64) {
+		b->id[b->n] = connector_id;
+		b->budget[b->n++] = v;
+	}
+	return v;
 }
 
 int
@@ -202,10 +218,12 @@ front_stats(int argc, char **argv)
 	struct sopts o;
 	struct err e = ERR_INIT;
 	struct db_stats_row *rows = NULL;
+	struct budgets budgets;
 	size_t n = 0;
 	int done, rc;
 
 	memset(&o, 0, sizeof(o));
+	memset(&budgets, 0, sizeof(budgets));
 	o.f.from_day = o.f.to_day = -1;
 	rc = cli_init(&cli, &cmd, argc, argv, on_opt, &o, &done);
 	if (rc != 0 || done)
@@ -232,7 +250,7 @@ front_stats(int argc, char **argv)
 		       "UPGRADED", "FOUND", "QUEUED", "AVG_MS", "HEALTH");
 	}
 	for (size_t i = 0; i < n; i++) {
-		long b = daily_budget(&cli, rows[i].connector_id);
+		long b = daily_budget(&cli, &budgets, rows[i].connector_id);
 		json_t *j = row_json(&rows[i], b > 0 ? b * rows[i].days : b);
 
 		if (o.csv) {

@@ -76,6 +76,10 @@ got=$(jq -s 'map(.searches) | add // 0' "$tmp/live.jsonl")
 want=$(q "SELECT coalesce(sum((payload->>'added')::int), 0) FROM events WHERE kind = 'discover_done' AND payload->>'connector' = 'tv'")
 got=$(jq -s 'map(.discovered) | add // 0' "$tmp/live.jsonl")
 [ "$got" -eq "$want" ] && [ "$got" -gt 0 ] && ok || bad "stats discovered $got for tv, discover_done says $want"
+# queries against the budget: the connector's profile (the default, moderate) times the days
+per_day=$(comradarr profile show moderate --json 2>/dev/null | jq '.daily_budget')
+got=$(jq -s '.[-1] | .budget / .days' "$tmp/live.jsonl")
+[ "$got" = "$per_day" ] && ok || bad "stats budget per day for tv is $got, its profile's is $per_day"
 want=$(q "SELECT count(*) FROM stats_daily")
 [ "$want" -eq 0 ] && ok || bad "'comradarr stats' wrote $want daily rows (it must only read)"
 
