@@ -67,6 +67,9 @@ struct db_stats_row {
 	long gaps_open, upgrades_open;	/* -1: no discover in the period */
 	long health_checks, health_failures;
 	long queue_depth;	/* -1: not sampled */
+	long responses;		/* health checks that timed the *arr */
+	long long response_ms_sum;
+	long response_ms_max;
 };
 
 /*

@@ -65,6 +65,9 @@ if comradarr-sync >/dev/null 2>"$tmp/sync.err" &&
    comradarr-discover 2>/dev/null | comradarr-enqueue >/dev/null 2>&1 &&
    comradarr-dispatch --once --max-wait 0 --poll 100 >/dev/null 2>"$tmp/disp.err"; then ok; else
 	bad "the pipeline failed"; tail -n 3 "$tmp"/*.err; fi
+comradarr-sync --health-only >/dev/null 2>&1 && ok || bad "sync --health-only"
+[ "$(q "SELECT count(*) FROM connector_health_history WHERE response_ms IS NOT NULL")" -ge 2 ] && ok ||
+	bad "a health check did not record its response time"
 today_searches=$(q "SELECT count(*) FROM search_history")
 [ "$today_searches" -gt 0 ] && ok || bad "the pipeline sent no search"
 
@@ -107,9 +110,10 @@ FROM connectors c, generate_series(1, 365) d;
 INSERT INTO events (created_at, kind, connector_id, payload)
 SELECT $midnight - d * interval '1 day' + i * interval '1 hour', 'search_outcome', c.id, '{}'
 FROM connectors c, generate_series(1, 365) d, generate_series(1, 10) i;
-INSERT INTO connector_health_history (connector_id, checked_at, status)
+INSERT INTO connector_health_history (connector_id, checked_at, status, response_ms)
 SELECT c.id, $midnight - d * interval '1 day' + h * interval '1 hour',
-	CASE WHEN (d + h) % 10 = 0 THEN 'offline' ELSE 'healthy' END
+	CASE WHEN (d + h) % 10 = 0 THEN 'offline' ELSE 'healthy' END,
+	CASE WHEN (d + h) % 10 = 0 THEN NULL ELSE 10 + (d * h) % 50 END
 FROM connectors c, generate_series(1, 365) d, generate_series(0, 23) h;
 INSERT INTO throttle_ledger (connector_id, at, cost)
 SELECT c.id, $midnight - d * interval '1 day' + i * interval '1 hour', 1
@@ -158,6 +162,14 @@ stats "$tmp/before.week" --by week
 	bad "stats by day has $(wc -l <"$tmp/before.day") rows for two connectors over a year"
 jq -e 'select(.searches > 0) | .success_rate != null' "$tmp/before.day" >/dev/null && ok ||
 	bad "no success rate in the statistics"
+# a year-old day's error rate and response times, as its health checks say
+d200=$(q "SELECT to_char($midnight - interval '200 days', 'YYYY-MM-DD')")
+want=$(q "SELECT count(*) FILTER (WHERE status = 'offline') || ' ' || sum(response_ms) / count(response_ms) || ' ' || max(response_ms)
+	FROM connector_health_history h JOIN connectors c ON c.id = h.connector_id
+	WHERE c.name = 'tv' AND checked_at >= $(cut 200) AND checked_at < $(cut 199)")
+got=$(jq -r --arg d "$d200" 'select(.period == $d and .connector == "tv") |
+	"\(.health_failures) \(.avg_response_ms) \(.max_response_ms)"' "$tmp/before.day")
+[ "$got" = "$want" ] && ok || bad "health figures of $d200: '$got', the checks say '$want'"
 
 # Everything maint could touch, to compare before and after a run that must change nothing.
 snapshot() {
