@@ -101,9 +101,11 @@ human_line(void *arg, const char *event, json_t *o)
 		       jint(o, "rows"), jstr(o, "before"), would, jstr(o, "setting"),
 		       jint(o, "retention_days"));
 	} else if (strcmp(event, "maint_orphans") == 0) {
+		int bug = json_is_true(json_object_get(o, "unexpected"));
+
 		printf("orphans %-24s %lld %s\n", jstr(o, "table"), jint(o, "rows"),
-		       jint(o, "rows") ? (*would ? "would be removed" : "removed (a cascade missed "
-					  "them: please report)") : "none");
+		       jint(o, "rows") == 0 ? "none" : *would ? "would be removed" :
+		       bug ? "removed (a cascade missed them: please report)" : "removed");
 	} else if (strcmp(event, "maint_vacuum") == 0) {
 		human_bytes(jint(o, "bytes_before"), b1, sizeof(b1));
 		human_bytes(jint(o, "bytes"), b2, sizeof(b2));

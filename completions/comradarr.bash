@@ -52,6 +52,13 @@ _comradarr() {
 		return ;;
 	esac
 
+	# a setting's key after 'settings get|set|reset' (asks the database)
+	if [[ ${COMP_WORDS[1]} == settings && $COMP_CWORD -eq 3 && $prev =~ ^(get|set|reset)$ ]]; then
+		mapfile -t COMPREPLY < <(compgen -W "$(comradarr settings list --json 2>/dev/null |
+			sed -n 's/.*"key":"\([^"]*\)".*/\1/p')" -- "$cur")
+		return
+	fi
+
 	# the command and its verbs so far: everything before cur not starting with -
 	words=("${COMP_WORDS[0]}")
 	for ((i = 1; i < COMP_CWORD; i++)); do

@@ -39,6 +39,9 @@ CREATE TABLE stats_daily (
 	-- from connector_health_history
 	health_checks integer NOT NULL DEFAULT 0,
 	health_failures integer NOT NULL DEFAULT 0,	-- unhealthy or offline
+	responses integer NOT NULL DEFAULT 0,		-- checks with a response time
+	response_ms_sum bigint NOT NULL DEFAULT 0,
+	response_ms_max integer NOT NULL DEFAULT 0,
 	-- batches waiting when the day was last rolled up (queue depth over time)
 	queue_depth integer,
 	rolled_at timestamptz NOT NULL DEFAULT now(),
@@ -46,6 +49,10 @@ CREATE TABLE stats_daily (
 );
 -- `comradarr stats --connector NAME`
 CREATE INDEX stats_daily_connector ON stats_daily (connector, day);
+
+-- How long each health check's round trips took (Req 12.3: response times
+-- per connector); NULL for checks that never reached the *arr.
+ALTER TABLE connector_health_history ADD COLUMN response_ms integer;
 
 -- Pruning reads events and search history by age (events_time and
 -- search_history_time, 0001).  Health history and the ledger are pruned by

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arr/probe.h"
+#include "core/clock.h"
 #include "db/connectors.h"
 #include "front/front.h"
 #include "stage/connect.h"
@@ -139,7 +140,8 @@ front_connector_test(int argc, char **argv)
 	struct arr_probe_report *r = NULL;
 	struct err e = ERR_INIT;
 	char detail[1024];
-	int done, rc;
+	int64_t t0;
+	int done, rc, response_ms;
 
 	memset(&c, 0, sizeof(c));
 	memset(&k, 0, sizeof(k));
@@ -161,8 +163,12 @@ front_connector_test(int argc, char **argv)
 		err_set(&e, ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	if (stage_client_open(&k, &c, NULL, &client, &e) < 0 || arr_probe(client, r, &e) < 0)
+	if (stage_client_open(&k, &c, NULL, &client, &e) < 0)
 		goto fail;
+	t0 = clock_mono_us();
+	if (arr_probe(client, r, &e) < 0)
+		goto fail;
+	response_ms = (int)((clock_mono_us() - t0) / 1000);
 	print_report(&cli, &c, r);
 	if (!o.no_save) {
 		detail_of(r, detail, sizeof(detail));
@@ -170,7 +176,7 @@ front_connector_test(int argc, char **argv)
 					   r->facts.answered ? r->status.version : NULL,
 					   r->facts.answered ? r->api_version : NULL,
 					   arr_health_name(r->health), detail[0] ? detail : NULL,
-					   r->facts.auth_failed, NULL, &e) < 0)
+					   r->facts.auth_failed, response_ms, NULL, &e) < 0)
 			goto fail;
 	}
 	rc = r->health == ARR_HEALTH_HEALTHY || r->health == ARR_HEALTH_DEGRADED ? EXIT_OK : EXIT_FAIL;

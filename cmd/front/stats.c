@@ -78,7 +78,7 @@ static const char *const fields[] = {
 	"indexer_errors", "rate_limited", "timeouts", "errors", "indexer_queries", "budget",
 	"items_grabbed", "gaps_filled", "upgrades_grabbed", "avg_search_ms", "max_search_ms",
 	"discovered", "gaps_open", "upgrades_open", "queued", "queue_depth", "health_checks",
-	"health_failures", "error_rate", NULL
+	"health_failures", "error_rate", "avg_response_ms", "max_response_ms", NULL
 };
 
 static json_t *
@@ -125,6 +125,10 @@ row_json(const struct db_stats_row *x, long budget)
 	json_object_set_new(o, "health_checks", json_integer(x->health_checks));
 	json_object_set_new(o, "health_failures", json_integer(x->health_failures));
 	json_object_set_new(o, "error_rate", ratio(x->health_failures, x->health_checks));
+	json_object_set_new(o, "avg_response_ms", x->responses > 0 ?
+			    json_integer(x->response_ms_sum / x->responses) : json_null());
+	json_object_set_new(o, "max_response_ms", x->responses > 0 ?
+			    json_integer(x->response_ms_max) : json_null());
 	return o;
 }
 
@@ -155,9 +159,13 @@ csv_value(json_t *v)
 static void
 human_row(json_t *o)
 {
-	char rate[16] = "-", spend[32], ms[16] = "-", err[16] = "-";
+	char rate[16] = "-", spend[32], ms[16] = "-", err[16] = "-", resp[16] = "-";
 	json_t *sr = json_object_get(o, "success_rate"), *er = json_object_get(o, "error_rate");
 	json_t *b = json_object_get(o, "budget"), *avg = json_object_get(o, "avg_search_ms");
+	json_t *ar = json_object_get(o, "avg_response_ms");
+
+	if (json_is_integer(ar))
+		snprintf(resp, sizeof(resp), "%lld", (long long)json_integer_value(ar));
 
 	if (json_is_real(sr))
 		snprintf(rate, sizeof(rate), "%.0f%%", json_real_value(sr) * 100);
@@ -172,7 +180,7 @@ human_row(json_t *o)
 	else
 		snprintf(spend, sizeof(spend), "%lld",
 			 (long long)json_integer_value(json_object_get(o, "indexer_queries")));
-	printf("%-10s %-14s %8lld %7lld %7s %13s %6lld %8lld %6lld %6lld %7s %6s\n",
+	printf("%-10s %-14s %8lld %7lld %7s %13s %6lld %8lld %6lld %6lld %7s %6s %7s\n",
 	       json_string_value(json_object_get(o, "period")),
 	       json_string_value(json_object_get(o, "connector")),
 	       (long long)json_integer_value(json_object_get(o, "searches")),
@@ -180,19 +188,35 @@ human_row(json_t *o)
 	       (long long)json_integer_value(json_object_get(o, "gaps_filled")),
 	       (long long)json_integer_value(json_object_get(o, "upgrades_grabbed")),
 	       (long long)json_integer_value(json_object_get(o, "discovered")),
-	       (long long)json_integer_value(json_object_get(o, "queued")), ms, err);
+	       (long long)json_integer_value(json_object_get(o, "queued")), ms, err, resp);
 }
+
+/* Budgets already asked for: one query per connector, not per row. */
+struct budgets {
+	int64_t id[64];
+	long budget[64];
+	int n;
+};
 
 /* The connector's daily budget now (its profile's; 0 unlimited), -1 unknown. */
 static long
-daily_budget(struct cli *cli, int64_t connector_id)
+daily_budget(struct cli *cli, struct budgets *b, int64_t connector_id)
 {
 	struct db_throttle_profile p;
 	struct err e = ERR_INIT;
+	long v;
 
-	if (connector_id <= 0 || db_throttle_for_connector(cli->db, connector_id, &p, &e) < 0)
+	if (connector_id <= 0)
 		return -1;
-	return p.p.daily_budget;
+	for (int i = 0; i < b->n; i++)
+		if (b->id[i] == connector_id)
+			return b->budget[i];
+	v = db_throttle_for_connector(cli->db, connector_id, &p, &e) < 0 ? -1 : p.p.daily_budget;
+	if (b->n < 64) {
+		b->id[b->n] = connector_id;
+		b->budget[b->n++] = v;
+	}
+	return v;
 }
 
 int
@@ -202,10 +226,12 @@ front_stats(int argc, char **argv)
 	struct sopts o;
 	struct err e = ERR_INIT;
 	struct db_stats_row *rows = NULL;
+	struct budgets budgets;
 	size_t n = 0;
 	int done, rc;
 
 	memset(&o, 0, sizeof(o));
+	memset(&budgets, 0, sizeof(budgets));
 	o.f.from_day = o.f.to_day = -1;
 	rc = cli_init(&cli, &cmd, argc, argv, on_opt, &o, &done);
 	if (rc != 0 || done)
@@ -227,12 +253,12 @@ front_stats(int argc, char **argv)
 			printf("%s%s", i ? "," : "", fields[i]);
 		putchar('\n');
 	} else if (!cli.json) {
-		printf("%-10s %-14s %8s %7s %7s %13s %6s %8s %6s %6s %7s %6s\n", "PERIOD",
+		printf("%-10s %-14s %8s %7s %7s %13s %6s %8s %6s %6s %7s %6s %7s\n", "PERIOD",
 		       "CONNECTOR", "SEARCHES", "GRABBED", "SUCCESS", "QUERIES/BUDG", "FILLED",
-		       "UPGRADED", "FOUND", "QUEUED", "AVG_MS", "HEALTH");
+		       "UPGRADED", "FOUND", "QUEUED", "AVG_MS", "ERRORS", "RESP_MS");
 	}
 	for (size_t i = 0; i < n; i++) {
-		long b = daily_budget(&cli, rows[i].connector_id);
+		long b = daily_budget(&cli, &budgets, rows[i].connector_id);
 		json_t *j = row_json(&rows[i], b > 0 ? b * rows[i].days : b);
 
 		if (o.csv) {

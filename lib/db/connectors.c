@@ -349,9 +349,9 @@ out:
 int
 db_connector_set_probe(PGconn *db, int64_t id, const char *app_name, const char *app_version,
 		       const char *api_version, const char *health, const char *detail,
-		       int auth_failed, json_t *changed, struct err *e)
+		       int auth_failed, int response_ms, json_t *changed, struct err *e)
 {
-	char idbuf[24];
+	char idbuf[24], msbuf[24];
 	const char *params[7] = { db_fmt_int64(idbuf, sizeof(idbuf), id), app_name, app_version,
 				  api_version, health, detail, auth_failed ? "t" : "f" };
 	int ret = -1;
@@ -366,10 +366,11 @@ db_connector_set_probe(PGconn *db, int64_t id, const char *app_name, const char 
 			 "updated_at = now() WHERE id = $1", 7, params, NULL, e) < 0)
 		goto out;
 	{
-		const char *hp[3] = { params[0], health, detail };
+		const char *hp[4] = { params[0], health, detail, response_ms >= 0 ?
+				      db_fmt_int64(msbuf, sizeof(msbuf), response_ms) : NULL };
 
-		if (db_query(db, "INSERT INTO connector_health_history (connector_id, status, detail) "
-				 "VALUES ($1, $2, $3)", 3, hp, NULL, e) < 0)
+		if (db_query(db, "INSERT INTO connector_health_history (connector_id, status, detail, "
+				 "response_ms) VALUES ($1, $2, $3, $4)", 4, hp, NULL, e) < 0)
 			goto out;
 	}
 	/* Req 1.5: a change (notably to unhealthy) is told to the user. */

@@ -70,12 +70,14 @@ int db_connector_update(PGconn *db, const struct secret_key *k, const struct con
 
 /*
  * Record what a probe learned (Req 1.3-1.4): app, versions, health, and a
- * row of health history, in one transaction.  changed (stolen; NULL: none)
- * is the payload of a "connector_health_changed" event written with them.
+ * row of health history with the probe's time (response_ms, < 0 unknown;
+ * the per-connector response times of Req 12.3), in one transaction.
+ * changed (stolen; NULL: none) is the payload of a
+ * "connector_health_changed" event written with them.
  */
 int db_connector_set_probe(PGconn *db, int64_t id, const char *app_name, const char *app_version,
 			   const char *api_version, const char *health, const char *detail,
-			   int auth_failed, json_t *changed, struct err *e);
+			   int auth_failed, int response_ms, json_t *changed, struct err *e);
 
 int db_connector_remove(PGconn *db, const char *name, struct err *e);
 

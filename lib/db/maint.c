@@ -72,23 +72,38 @@ db_maint_prune(PGconn *db, enum db_prune which, int64_t cutoff_us, long *rows, s
 
 static const struct {
 	const char *table;
+	int bug;
 	const char *sql;
 } orphans[DB_ORPHAN_N] = {
 	/* the 0007 triggers cascade every delete of an episode or movie */
-	[DB_ORPHAN_REGISTRY] = { "search_registry",
+	[DB_ORPHAN_REGISTRY] = { "search_registry", 1,
 		"DELETE FROM search_registry r WHERE (r.episode_id IS NOT NULL AND NOT EXISTS "
 		"(SELECT 1 FROM episodes x WHERE x.id = r.episode_id)) OR (r.movie_id IS NOT NULL "
 		"AND NOT EXISTS (SELECT 1 FROM movies x WHERE x.id = r.movie_id))" },
-	[DB_ORPHAN_QUEUE_ITEMS] = { "request_queue_items",
+	[DB_ORPHAN_QUEUE_ITEMS] = { "request_queue_items", 1,
 		"DELETE FROM request_queue_items i WHERE NOT EXISTS (SELECT 1 FROM search_registry r "
 		"WHERE r.id = i.registry_id) OR NOT EXISTS (SELECT 1 FROM request_queue q "
 		"WHERE q.id = i.queue_id)" },
+	/* A sync that removes every item of a waiting batch cascades its
+	 * items away and leaves the batch, which would spend a search on
+	 * ids the *arr no longer has.  Only unclaimed batches: a dispatcher
+	 * that claims one first keeps it (the DELETE re-checks claimed_by on
+	 * the row it waited for), and one that comes after skips it. */
+	[DB_ORPHAN_EMPTY_BATCHES] = { "request_queue", 0,
+		"DELETE FROM request_queue q WHERE q.claimed_by IS NULL AND NOT EXISTS "
+		"(SELECT 1 FROM request_queue_items i WHERE i.queue_id = q.id)" },
 };
 
 const char *
 db_orphan_table(enum db_orphan which)
 {
 	return which < DB_ORPHAN_N ? orphans[which].table : "?";
+}
+
+int
+db_orphan_is_bug(enum db_orphan which)
+{
+	return which < DB_ORPHAN_N ? orphans[which].bug : 0;
 }
 
 int

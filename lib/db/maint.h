@@ -43,11 +43,16 @@ int db_maint_prune(PGconn *db, enum db_prune which, int64_t cutoff_us, long *row
 enum db_orphan {
 	DB_ORPHAN_REGISTRY,		/* search entries whose episode or movie is gone */
 	DB_ORPHAN_QUEUE_ITEMS,		/* queue items whose entry or batch is gone */
+	DB_ORPHAN_EMPTY_BATCHES,	/* waiting batches whose every item is gone */
 	DB_ORPHAN_N
 };
 
-/* "search_registry", "request_queue_items" */
+/* "search_registry", "request_queue_items", "request_queue" */
 const char *db_orphan_table(enum db_orphan which);
+
+/* 1 when finding one means a cascade failed (a bug), 0 when ordinary work
+ * leaves them (a sync removing every item of a waiting batch). */
+int db_orphan_is_bug(enum db_orphan which);
 
 /* Delete which's orphans; *rows found.  In the caller's transaction. */
 int db_maint_orphans(PGconn *db, enum db_orphan which, long *rows, struct err *e);

@@ -89,8 +89,8 @@ db_setting_set(PGconn *db, const struct setting_def *d, long long value, int res
 
 	if (db_begin(db, e) < 0)
 		return -1;
-	/* the row's lock orders two concurrent changes of one key, so each
-	 * event's "previous" is the value the other one wrote */
+	/* two concurrent changes of one key take turns, so each event's
+	 * "previous" is the value the other one wrote */
 	if (db_query(db, "SELECT pg_advisory_xact_lock(hashtext('settings:' || $1))", 1, p, NULL,
 		     e) < 0)
 		goto fail;

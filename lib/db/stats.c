@@ -66,13 +66,17 @@ static const char *const rollup_sql[DB_STATS_NSOURCES] = {
 	"SELECT count(*), count(DISTINCT day) FROM up",
 
 	[DB_STATS_HEALTH] =
-	"WITH up AS (INSERT INTO stats_daily AS s (day, connector, health_checks, health_failures) "
+	"WITH up AS (INSERT INTO stats_daily AS s (day, connector, health_checks, health_failures, "
+	" responses, response_ms_sum, response_ms_max) "
 	"SELECT " UTC_DAY("h.checked_at") ", c.name, count(*), "
-	" count(*) FILTER (WHERE h.status IN ('unhealthy', 'offline')) "
+	" count(*) FILTER (WHERE h.status IN ('unhealthy', 'offline')), count(h.response_ms), "
+	" coalesce(sum(h.response_ms), 0), coalesce(max(h.response_ms), 0) "
 	"FROM connector_health_history h JOIN connectors c ON c.id = h.connector_id "
 	"WHERE " FROM_DAY("h.checked_at") " GROUP BY 1, 2 "
 	"ON CONFLICT (day, connector) DO UPDATE SET health_checks = EXCLUDED.health_checks, "
-	" health_failures = EXCLUDED.health_failures, rolled_at = now() RETURNING day) "
+	" health_failures = EXCLUDED.health_failures, responses = EXCLUDED.responses, "
+	" response_ms_sum = EXCLUDED.response_ms_sum, response_ms_max = EXCLUDED.response_ms_max, "
+	" rolled_at = now() RETURNING day) "
 	"SELECT count(*), count(DISTINCT day) FROM up",
 
 	/* a sample, not a sum: batches waiting now, on today's row */
@@ -107,7 +111,16 @@ db_stats_rollup(PGconn *db, enum db_stats_source src, int64_t from_day, long *gr
 	*groups = *days = 0;
 	if (src >= DB_STATS_NSOURCES)
 		return err_set(e, ERR_INTERNAL, "no statistics source %d", (int)src);
-	if (db_query(db, rollup_sql[src], 1, p, &r, e) < 0)
+	/*
+	 * One roll-up transaction at a time.  Each source's statement locks
+	 * the same (day, connector) rows in its own order, so two
+	 * transactions rolling up several sources (maint's prunes, 'comradarr
+	 * stats') could deadlock on them.  This mode conflicts only with
+	 * itself and with writes to the table, which only roll-ups make:
+	 * readers never wait.  Held until the caller's commit or rollback.
+	 */
+	if (db_exec(db, "LOCK TABLE stats_daily IN SHARE ROW EXCLUSIVE MODE", e) < 0 ||
+	    db_query(db, rollup_sql[src], 1, p, &r, e) < 0)
 		return err_prefix(e, "rolling up %s", db_stats_source_name(src));
 	*groups = (long)db_int64(r, 0, 0, 0);
 	*days = (long)db_int64(r, 0, 1, 0);
@@ -120,7 +133,8 @@ enum {
 	C_PERIOD, C_CONNECTOR, C_CONNECTOR_ID, C_DAYS, C_SEARCHES, C_GRABBED, C_NO_RESULTS,
 	C_INDEXER_ERRORS, C_RATE_LIMITED, C_TIMEOUTS, C_ERRORS, C_QUERIES, C_ITEMS_GRABBED,
 	C_GAPS_FILLED, C_UPGRADES_GRABBED, C_MS_SUM, C_MS_MAX, C_DISCOVERED, C_QUEUED,
-	C_GAPS_OPEN, C_UPGRADES_OPEN, C_CHECKS, C_FAILURES, C_DEPTH
+	C_GAPS_OPEN, C_UPGRADES_OPEN, C_CHECKS, C_FAILURES, C_DEPTH, C_RESPONSES, C_RESP_SUM,
+	C_RESP_MAX
 };
 
 #define LAST(col) "(array_agg(" col " ORDER BY day DESC) FILTER (WHERE " col " IS NOT NULL))[1]"
@@ -131,7 +145,8 @@ static const char query_sql[] =
 	" sum(rate_limited), sum(timeouts), sum(errors), sum(indexer_queries), sum(items_grabbed), "
 	" sum(gaps_filled), sum(upgrades_grabbed), sum(search_ms_sum), max(search_ms_max), "
 	" sum(discovered), sum(queued), " LAST("gaps_open") ", " LAST("upgrades_open") ", "
-	" sum(health_checks), sum(health_failures), " LAST("queue_depth") " "
+	" sum(health_checks), sum(health_failures), " LAST("queue_depth") ", "
+	" sum(responses), sum(response_ms_sum), max(response_ms_max) "
 	"FROM (SELECT CASE WHEN $4::boolean THEN date_trunc('week', day)::date ELSE day END "
 	"  AS period, * FROM stats_daily "
 	"  WHERE ($1::text IS NULL OR connector = $1) "
@@ -205,6 +220,9 @@ db_stats_query(PGconn *db, const struct db_stats_filter *f, struct db_stats_row 
 		x->health_checks = num(r, i, C_CHECKS, 0);
 		x->health_failures = num(r, i, C_FAILURES, 0);
 		x->queue_depth = num(r, i, C_DEPTH, -1);
+		x->responses = num(r, i, C_RESPONSES, 0);
+		x->response_ms_sum = db_int64(r, i, C_RESP_SUM, 0);
+		x->response_ms_max = num(r, i, C_RESP_MAX, 0);
 	}
 	*n = (size_t)PQntuples(r);
 	ret = 0;

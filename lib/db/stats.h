@@ -40,7 +40,8 @@ const char *db_stats_source_name(enum db_stats_source s);
  * Recompute src's columns for every day it holds on or after from_day
  * (days since 1970-01-01; < 0: every day).  *groups: the (day, connector)
  * rows written; *days: how many distinct days.  Runs in the caller's
- * transaction.
+ * transaction, and serialises it with every other roll-up until it ends
+ * (a table lock readers never wait for).
  */
 int db_stats_rollup(PGconn *db, enum db_stats_source src, int64_t from_day, long *groups,
 		    long *days, struct err *e);
@@ -66,6 +67,9 @@ struct db_stats_row {
 	long gaps_open, upgrades_open;	/* -1: no discover in the period */
 	long health_checks, health_failures;
 	long queue_depth;	/* -1: not sampled */
+	long responses;		/* health checks that timed the *arr */
+	long long response_ms_sum;
+	long response_ms_max;
 };
 
 /*

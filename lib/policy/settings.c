@@ -19,8 +19,10 @@
  */
 #define PW(k, lo, hi, d, unit, s) { "priority." k, SETTING_INT, lo, hi, d, unit, s }
 
+/* Retention defaults: the design reference's pruning strategy (30 days of
+ * history, exhausted entries forgotten after 30 days). */
 static const struct setting_def defs[] = {
-	{ "retention.search_history_days", SETTING_INT, 1, 3650, 90, "days",
+	{ "retention.search_history_days", SETTING_INT, 1, 3650, 30, "days",
 	  "search history kept; older days remain as daily statistics" },
 	{ "retention.events_days", SETTING_INT, 1, 3650, 30, "days",
 	  "events (the outbox) kept" },
@@ -30,7 +32,7 @@ static const struct setting_def defs[] = {
 	   two days always covers it */
 	{ "retention.throttle_ledger_days", SETTING_INT, 2, 365, 2, "days",
 	  "throttle ledger kept (the budget needs the last local day)" },
-	{ "retention.exhausted_days", SETTING_INT, 1, 3650, 180, "days",
+	{ "retention.exhausted_days", SETTING_INT, 1, 3650, 30, "days",
 	  "an exhausted search entry is forgotten after this, so discover may try it again" },
 	{ "queue.paused", SETTING_BOOL, 0, 1, 0, "",
 	  "no search is sent while true ('comradarr queue pause|resume')" },

@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "db/events.h"
 #include "db/maint.h"
 #include "db/settings.h"
 #include "db/stats.h"
@@ -182,14 +183,15 @@ step_orphans(struct run *x)
 			continue;
 		}
 		x->r->orphans += rows;
-		if (rows > 0) {
+		if (rows > 0)
 			changed(x, table);
-			/* the triggers should have left none: a bug to report */
+		/* the triggers should have left none: a bug to report */
+		if (rows > 0 && db_orphan_is_bug((enum db_orphan)k))
 			log_warn("maint", "%s %ld orphaned rows of %s (the cascades missed them)",
 				 x->o->dry_run ? "found" : "removed", rows, table);
-		}
-		emit(x, "maint_orphans", json_pack("{s:s, s:I, s:I}", "table", table,
-			  "rows", (json_int_t)rows, "ms", (json_int_t)ms_since(t0)));
+		emit(x, "maint_orphans", json_pack("{s:s, s:I, s:b, s:I}", "table", table,
+			  "rows", (json_int_t)rows, "unexpected", db_orphan_is_bug((enum db_orphan)k),
+			  "ms", (json_int_t)ms_since(t0)));
 	}
 }
 
@@ -267,6 +269,8 @@ maint_run(PGconn *db, const struct maint_opts *o, struct maint_report *r, struct
 	unsigned steps = o->steps ? o->steps : MAINT_ALL;
 	int64_t t0 = clock_mono_us(), now_us = o->now_us ? o->now_us : clock_now_us();
 	struct run x;
+	struct err ev = ERR_INIT;
+	json_t *summary;
 	int got;
 
 	memset(r, 0, sizeof(*r));
@@ -299,11 +303,19 @@ maint_run(PGconn *db, const struct maint_opts *o, struct maint_report *r, struct
 	if (steps & MAINT_SIZES)
 		step_sizes(&x);
 	r->duration_ms = ms_since(t0);
+	summary = json_pack("{s:i, s:i, s:I, s:I, s:I, s:i, s:I}", "steps", r->steps_run,
+			    "failed", r->steps_failed, "rolled", (json_int_t)r->rolled,
+			    "pruned", (json_int_t)r->pruned, "orphans", (json_int_t)r->orphans,
+			    "vacuumed", r->vacuumed, "ms", (json_int_t)r->duration_ms);
+	/* "database maintenance completed", for notifications and the UI */
+	if (!o->dry_run && (db_begin(db, &ev) < 0 ||
+			    db_event_insert(db, "maint_done", 0, NULL, json_deep_copy(summary), &ev) < 0 ||
+			    db_commit(db, &ev) < 0)) {
+		db_rollback(db);
+		log_warn("maint", "the maint_done event was not written: %s", ev.msg);
+	}
 	db_unlock(db, DB_LOCK_MAINT, 0, NULL);
-	emit(&x, "maint_done", json_pack("{s:i, s:i, s:I, s:I, s:I, s:i, s:I}", "steps", r->steps_run,
-		  "failed", r->steps_failed, "rolled", (json_int_t)r->rolled,
-		  "pruned", (json_int_t)r->pruned, "orphans", (json_int_t)r->orphans,
-		  "vacuumed", r->vacuumed, "ms", (json_int_t)r->duration_ms));
+	emit(&x, "maint_done", summary);
 	if (r->steps_failed > 0) {
 		*e = x.first;
 		return -1;

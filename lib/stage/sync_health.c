@@ -37,7 +37,7 @@ detail_of(const struct arr_probe_report *rep, char *out, size_t size)
 
 static int
 store(PGconn *db, const struct connector *c, const struct arr_probe_report *rep,
-      const char *status, const char *detail, struct err *e)
+      const char *status, const char *detail, int response_ms, struct err *e)
 {
 	const struct arr_system_status *st = &rep->status;
 	const char *d = detail[0] ? detail : NULL;
@@ -45,7 +45,7 @@ store(PGconn *db, const struct connector *c, const struct arr_probe_report *rep,
 	return db_connector_set_probe(db, c->id, rep->facts.answered ? st->app_name : NULL,
 				      rep->facts.answered ? st->version : NULL,
 				      rep->api_version[0] ? rep->api_version : NULL, status, d,
-				      rep->facts.auth_failed,
+				      rep->facts.auth_failed, response_ms,
 				      strcmp(c->health, status) == 0 ? NULL :
 				      json_pack("{s:s, s:s, s:s, s:s?}", "connector", c->name,
 						"from", c->health, "to", status, "detail", d), e);
@@ -57,7 +57,8 @@ sync_health_check(PGconn *db, const struct connector *c, const struct sync_opts 
 {
 	struct arr_client *client = NULL;
 	struct arr_probe_report rep;
-	int64_t t0 = clock_mono_us();
+	int64_t t0 = clock_mono_us(), t_probe;
+	int response_ms;
 	const char *status;
 	char detail[512];
 	int ret = -1;
@@ -72,13 +73,15 @@ sync_health_check(PGconn *db, const struct connector *c, const struct sync_opts 
 	snprintf(r->previous_health, sizeof(r->previous_health), "%s", c->health);
 	if (stage_client_open(o->key, c, &o->retry, &client, e) < 0)
 		goto out;
+	t_probe = clock_mono_us();
 	if (arr_probe(client, &rep, e) < 0)
 		goto out;
+	response_ms = (int)((clock_mono_us() - t_probe) / 1000);
 	r->api_calls = arr_client_requests(client);
 	status = arr_health_name(rep.health);
 	snprintf(r->health, sizeof(r->health), "%s", status);
 	detail_of(&rep, detail, sizeof(detail));
-	if (store(db, c, &rep, status, detail, e) < 0)
+	if (store(db, c, &rep, status, detail, response_ms, e) < 0)
 		goto out;
 	r->duration_ms = (clock_mono_us() - t0) / 1000;
 	r->status = SYNC_DONE;

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "arr/probe.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "crypto/mask.h"
 #include "db/connectors.h"
@@ -298,7 +299,8 @@ api_connectors_test(struct web_req *req, struct web_resp *resp)
 	char detail[1024] = "";
 	json_t *o = NULL, *items;
 	PGconn *db;
-	int ret = -1;
+	int64_t t0;
+	int ret = -1, response_ms;
 
 	memset(&c, 0, sizeof(c));
 	if (need_key(req, resp) < 0 || (db = web_req_db(req, resp)) == NULL)
@@ -308,6 +310,7 @@ api_connectors_test(struct web_req *req, struct web_resp *resp)
 		goto out;
 	}
 	r = calloc(1, sizeof(*r));
+	t0 = clock_mono_us();
 	if (r == NULL || stage_client_open(app->key, &c, NULL, &client, &e) < 0 ||
 	    arr_probe(client, r, &e) < 0) {
 		if (r == NULL)
@@ -319,11 +322,13 @@ api_connectors_test(struct web_req *req, struct web_resp *resp)
 		snprintf(detail, sizeof(detail), "%s", r->first_error.msg);
 	else if (r->nitems > 0)
 		snprintf(detail, sizeof(detail), "%s: %s", r->items[0].type, r->items[0].message);
+	/* the health history's response time, as comradarr connector test records it */
+	response_ms = (int)((clock_mono_us() - t0) / 1000);
 	if (db_connector_set_probe(db, c.id, r->facts.answered ? r->status.app_name : NULL,
 				   r->facts.answered ? r->status.version : NULL,
 				   r->facts.answered ? r->api_version : NULL,
 				   arr_health_name(r->health), detail[0] ? detail : NULL,
-				   r->facts.auth_failed, NULL, &e) < 0) {
+				   r->facts.auth_failed, response_ms, NULL, &e) < 0) {
 		web_resp_err(resp, &e);
 		goto out;
 	}

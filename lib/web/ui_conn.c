@@ -15,6 +15,7 @@
 #include "arr/client.h"
 #include "arr/probe.h"
 #include "arr/retry.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "crypto/mask.h"
 #include "db/connectors.h"
@@ -213,6 +214,7 @@ probe(struct web_req *req, const struct posted *po, const struct connector *stor
 	struct arr_client *client = NULL;
 	struct arr_probe_report *r = NULL;
 	json_t *out = NULL, *w;
+	int64_t t0;
 	int i;
 
 	r = calloc(1, sizeof(*r));
@@ -241,10 +243,12 @@ probe(struct web_req *req, const struct posted *po, const struct connector *stor
 		if (stage_client_open(app_key(req), &c, &once, &client, e) < 0)
 			goto out;
 	}
+	t0 = clock_mono_us();
 	if (arr_probe(client, r, e) < 0)
 		goto out;
-	out = json_pack("{s:b, s:s, s:b}", "ok", r->health == ARR_HEALTH_HEALTHY || r->health == ARR_HEALTH_DEGRADED,
-			"health", arr_health_name(r->health), "auth_failed", r->facts.auth_failed);
+	out = json_pack("{s:b, s:s, s:b, s:I}", "ok", r->health == ARR_HEALTH_HEALTHY || r->health == ARR_HEALTH_DEGRADED,
+			"health", arr_health_name(r->health), "auth_failed", r->facts.auth_failed,
+			"response_ms", (json_int_t)((clock_mono_us() - t0) / 1000));
 	if (r->facts.answered) {
 		json_object_set_new(out, "app", json_string(r->status.app_name));
 		json_object_set_new(out, "version", json_string(r->status.version));
@@ -272,7 +276,8 @@ record_probe(PGconn *db, int64_t id, const json_t *test)
 	const char *health = uj_str(test, "health");
 
 	if (db_connector_set_probe(db, id, uj_str(test, "app"), uj_str(test, "version"), uj_str(test, "api"),
-				   health, uj_str(test, "message"), uj_bool(test, "auth_failed"), NULL, &e) < 0)
+				   health, uj_str(test, "message"), uj_bool(test, "auth_failed"),
+				   (int)json_integer_value(json_object_get(test, "response_ms")), NULL, &e) < 0)
 		log_warn("serve", "the connection test was not recorded: %s", e.msg);
 }
 

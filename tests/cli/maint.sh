@@ -65,7 +65,9 @@ if comradarr-sync >/dev/null 2>"$tmp/sync.err" &&
    comradarr-discover 2>/dev/null | comradarr-enqueue >/dev/null 2>&1 &&
    comradarr-dispatch --once --max-wait 0 --poll 100 >/dev/null 2>"$tmp/disp.err"; then ok; else
 	bad "the pipeline failed"; tail -n 3 "$tmp"/*.err; fi
-for f in "$tmp"/*.pid; do kill "$(cat "$f")" 2>/dev/null && wait "$(cat "$f")" 2>/dev/null; rm -f "$f"; done
+comradarr-sync --health-only >/dev/null 2>&1 && ok || bad "sync --health-only"
+[ "$(q "SELECT count(*) FROM connector_health_history WHERE response_ms IS NOT NULL")" -ge 2 ] && ok ||
+	bad "a health check did not record its response time"
 today_searches=$(q "SELECT count(*) FROM search_history")
 [ "$today_searches" -gt 0 ] && ok || bad "the pipeline sent no search"
 
@@ -77,6 +79,10 @@ got=$(jq -s 'map(.searches) | add // 0' "$tmp/live.jsonl")
 want=$(q "SELECT coalesce(sum((payload->>'added')::int), 0) FROM events WHERE kind = 'discover_done' AND payload->>'connector' = 'tv'")
 got=$(jq -s 'map(.discovered) | add // 0' "$tmp/live.jsonl")
 [ "$got" -eq "$want" ] && [ "$got" -gt 0 ] && ok || bad "stats discovered $got for tv, discover_done says $want"
+# queries against the budget: the connector's profile (the default, moderate) times the days
+per_day=$(comradarr profile show moderate --json 2>/dev/null | jq '.daily_budget')
+got=$(jq -s '.[-1] | .budget / .days' "$tmp/live.jsonl")
+[ "$got" = "$per_day" ] && ok || bad "stats budget per day for tv is $got, its profile's is $per_day"
 want=$(q "SELECT count(*) FROM stats_daily")
 [ "$want" -eq 0 ] && ok || bad "'comradarr stats' wrote $want daily rows (it must only read)"
 
@@ -104,16 +110,18 @@ FROM connectors c, generate_series(1, 365) d;
 INSERT INTO events (created_at, kind, connector_id, payload)
 SELECT $midnight - d * interval '1 day' + i * interval '1 hour', 'search_outcome', c.id, '{}'
 FROM connectors c, generate_series(1, 365) d, generate_series(1, 10) i;
-INSERT INTO connector_health_history (connector_id, checked_at, status)
+INSERT INTO connector_health_history (connector_id, checked_at, status, response_ms)
 SELECT c.id, $midnight - d * interval '1 day' + h * interval '1 hour',
-	CASE WHEN (d + h) % 10 = 0 THEN 'offline' ELSE 'healthy' END
+	CASE WHEN (d + h) % 10 = 0 THEN 'offline' ELSE 'healthy' END,
+	CASE WHEN (d + h) % 10 = 0 THEN NULL ELSE 10 + (d * h) % 50 END
 FROM connectors c, generate_series(1, 365) d, generate_series(0, 23) h;
 INSERT INTO throttle_ledger (connector_id, at, cost)
 SELECT c.id, $midnight - d * interval '1 day' + i * interval '1 hour', 1
 FROM connectors c, generate_series(1, 10) d, generate_series(1, 5) i;
 " >/dev/null && ok || bad "seeding a year of history"
-# exhausted entries: ten forgotten long ago, ten recent; and two orphans the
-# cascades missed (their trigger switched off while their movies go)
+# exhausted entries: ten forgotten long ago, ten recent; two orphans the
+# cascades missed (their trigger switched off while their movies go); and a
+# waiting batch without items, as a sync leaves one it emptied
 fid=$(q "SELECT id FROM connectors WHERE name = 'films'")
 q "
 INSERT INTO movies (connector_id, arr_id, title, monitored, has_file)
@@ -125,23 +133,27 @@ FROM movies m WHERE m.arr_id > 9000;
 ALTER TABLE movies DISABLE TRIGGER movies_registry_cascade;
 DELETE FROM movies WHERE arr_id IN (9021, 9022);
 ALTER TABLE movies ENABLE TRIGGER movies_registry_cascade;
+INSERT INTO request_queue (connector_id, command, arr_ids, indexer_queries, priority)
+VALUES ($fid, 'MoviesSearch', '{9099}', 1, 1);
 " >/dev/null && ok || bad "seeding exhausted entries and orphans"
 
 # What each retention must remove, counted before maint runs.
 cut() { echo "($midnight - interval '$1 days')"; }
-exp_sh=$(q "SELECT count(*) FROM search_history WHERE started_at < $(cut 90)")
+exp_sh=$(q "SELECT count(*) FROM search_history WHERE started_at < $(cut 30)")
 exp_ev=$(q "SELECT count(*) FROM events WHERE created_at < $(cut 30)")
 exp_h=$(q "SELECT count(*) FROM connector_health_history WHERE checked_at < $(cut 30)")
 exp_l=$(q "SELECT count(*) FROM throttle_ledger WHERE at < $(cut 2)")
 [ "$exp_sh" -gt 0 ] && [ "$exp_ev" -gt 0 ] && [ "$exp_h" -gt 0 ] && [ "$exp_l" -gt 0 ] && ok ||
 	bad "the fixture has nothing to prune ($exp_sh $exp_ev $exp_h $exp_l)"
 
-# The statistics over the whole year, by day and by week (ts dropped).
+# The statistics over the whole year, by day and by week (ts dropped, and
+# queue_depth: a sample of the queue now, which maint's clean-up of an
+# empty batch changes; every other figure is history).
 from=$(q "SELECT to_char($midnight - interval '400 days', 'YYYY-MM-DD')")
 stats() {	# stats FILE ARGS...
 	f=$1
 	shift
-	comradarr stats --from "$from" "$@" 2>"$tmp/stats.err" | jq -c -S 'del(.ts)' >"$f" ||
+	comradarr stats --from "$from" "$@" 2>"$tmp/stats.err" | jq -c -S 'del(.ts, .queue_depth)' >"$f" ||
 		bad "stats $*: $(cat "$tmp/stats.err")"
 }
 stats "$tmp/before.day"
@@ -150,6 +162,14 @@ stats "$tmp/before.week" --by week
 	bad "stats by day has $(wc -l <"$tmp/before.day") rows for two connectors over a year"
 jq -e 'select(.searches > 0) | .success_rate != null' "$tmp/before.day" >/dev/null && ok ||
 	bad "no success rate in the statistics"
+# a year-old day's error rate and response times, as its health checks say
+d200=$(q "SELECT to_char($midnight - interval '200 days', 'YYYY-MM-DD')")
+want=$(q "SELECT count(*) FILTER (WHERE status = 'offline') || ' ' || sum(response_ms) / count(response_ms) || ' ' || max(response_ms)
+	FROM connector_health_history h JOIN connectors c ON c.id = h.connector_id
+	WHERE c.name = 'tv' AND checked_at >= $(cut 200) AND checked_at < $(cut 199)")
+got=$(jq -r --arg d "$d200" 'select(.period == $d and .connector == "tv") |
+	"\(.health_failures) \(.avg_response_ms) \(.max_response_ms)"' "$tmp/before.day")
+[ "$got" = "$want" ] && ok || bad "health figures of $d200: '$got', the checks say '$want'"
 
 # Everything maint could touch, to compare before and after a run that must change nothing.
 snapshot() {
@@ -244,17 +264,30 @@ both() { echo $(($(pruned "$tmp/failed.jsonl" "$1") + $(pruned "$tmp/run.jsonl" 
 [ "$(both connector_health_history)" -eq "$exp_h" ] && ok || bad "health history pruned twice"
 [ "$(pruned "$tmp/failed.jsonl" throttle_ledger)" -eq "$exp_l" ] && ok || bad "ledger: expected $exp_l"
 [ "$(both search_registry)" -eq 10 ] && ok || bad "exhausted entries: expected 10 forgotten, $(both search_registry)"
-[ "$(q "SELECT count(*) FROM search_history WHERE started_at < $(cut 90)")" -eq 0 ] && ok || bad "old search history left"
+[ "$(q "SELECT count(*) FROM search_history WHERE started_at < $(cut 30)")" -eq 0 ] && ok || bad "old search history left"
 [ "$(q "SELECT count(*) FROM search_registry WHERE state = 'exhausted'")" -eq 10 ] && ok || bad "recent exhausted entries removed"
 jq -e -s 'any(.[]; .event == "maint_orphans" and .table == "search_registry" and .rows == 2)' "$tmp/run.jsonl" \
 	>/dev/null && ok || bad "the two orphaned entries were not found"
 [ "$(q "SELECT count(*) FROM search_registry r WHERE r.movie_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM movies m WHERE m.id = r.movie_id)")" -eq 0 ] &&
 	ok || bad "orphans left"
+# a waiting batch whose items are all gone is removed too, without a warning
+jq -e -s 'any(.[]; .event == "maint_orphans" and .table == "request_queue" and .rows == 1 and .unexpected == false)' \
+	"$tmp/run.jsonl" >/dev/null && ok || bad "the empty batch was not removed"
+[ "$(q "SELECT count(*) FROM request_queue q WHERE NOT EXISTS (SELECT 1 FROM request_queue_items i WHERE i.queue_id = q.id)")" -eq 0 ] &&
+	ok || bad "an empty batch left"
 jq -e -s 'any(.[]; .event == "maint_vacuum" and .table == "search_history")' "$tmp/run.jsonl" >/dev/null && ok ||
 	bad "search_history changed but was not vacuumed"
 jq -e -s 'any(.[]; .event == "maint_size" and .table == "*" and .bytes > 0)' "$tmp/run.jsonl" >/dev/null && ok ||
 	bad "no size report"
 jq -e -s '.[-1].event == "maint_done" and .[-1].failed == 0' "$tmp/run.jsonl" >/dev/null && ok || bad "no clean maint_done last"
+[ "$(q "SELECT count(*) FROM events WHERE kind = 'maint_done' AND (payload->>'pruned')::bigint = $(jq -s '.[-1].pruned' "$tmp/run.jsonl")")" -eq 1 ] &&
+	ok || bad "the run's maint_done is not in the outbox"
+
+# today's queue depth is the queue now
+today=$(q "SELECT to_char($midnight, 'YYYY-MM-DD')")
+want=$(q "SELECT count(*) FROM request_queue WHERE connector_id = $fid AND claimed_by IS NULL")
+got=$(comradarr stats --connector films --from "$today" 2>/dev/null | jq -s '.[-1].queue_depth')
+[ "$got" = "$want" ] && ok || bad "today's queue depth for films is $got, the queue holds $want"
 
 # the same statistics after pruning (the writer's connector left out)
 same() {	# same BEFORE AFTER WHAT
@@ -275,6 +308,17 @@ comradarr-maint --step rollup --step prune >"$tmp/again.jsonl" 2>/dev/null && ok
 stats "$tmp/again.day"
 grep -v '"connector":"writer"' "$tmp/again.day" >"$tmp/again.day.f"
 same "$tmp/before.day" "$tmp/again.day.f" "after a second maint"
+
+# statistics read while maint rolls up and prunes: both work (roll-ups take turns)
+comradarr-maint --step rollup --step prune >/dev/null 2>"$tmp/cm.err" &
+m=$!
+comradarr stats --from "$from" >/dev/null 2>"$tmp/cs1.err" &
+s1=$!
+comradarr stats --from "$from" --by week >/dev/null 2>"$tmp/cs2.err" &
+s2=$!
+wait "$m" && ok || bad "maint beside two stats failed: $(cat "$tmp/cm.err")"
+wait "$s1" && ok || bad "stats beside maint failed: $(cat "$tmp/cs1.err")"
+wait "$s2" && ok || bad "stats by week beside maint failed: $(cat "$tmp/cs2.err")"
 
 # ---------------------------------------------------------------- settings, applied without restart
 comradarr settings set retention.events_days 3 >"$tmp/set.jsonl" 2>/dev/null && ok || bad "settings set failed"
@@ -307,6 +351,12 @@ comradarr settings list retention >"$tmp/list.jsonl" 2>/dev/null && ok || bad "s
 [ "$(jq -s 'map(select(.key | startswith("retention."))) | length' "$tmp/list.jsonl")" -eq 5 ] &&
 	[ "$(wc -l <"$tmp/list.jsonl")" -eq 5 ] && ok || bad "settings list retention: $(wc -l <"$tmp/list.jsonl") lines"
 catalogue_check "$tmp/set.jsonl" "$tmp/list.jsonl" && ok || bad "settings events missing from the catalogue"
+# the bash completion offers the keys after 'settings set'
+if command -v bash >/dev/null; then
+	out=$(bash -c '. "$1"; COMP_WORDS=(comradarr settings set retention.ev); COMP_CWORD=3
+		_comradarr; printf "%s\n" "${COMPREPLY[@]}"' _ "$(dirname "$0")/../../completions/comradarr.bash")
+	[ "$out" = retention.events_days ] && ok || bad "completing 'settings set retention.ev' offered '$out'"
+fi
 # comradarr(5) gives each retention's default and range as the binary defines them
 man5="$(dirname "$0")/../../man/comradarr.5"
 jq -r '"\(.key) Ta \(.default) Ta \(.min)\\(en\(.max) "' "$tmp/list.jsonl" | while read -r line; do
@@ -328,6 +378,51 @@ for a in "--from 2026-02-30" "--by month" "--from 2026-12-07 --to 2026-12-01"; d
 done
 comradarr-maint --step nothing >/dev/null 2>"$tmp/step.err"
 [ $? -eq 2 ] && grep -q "rollup, prune" "$tmp/step.err" && ok || bad "an unknown step: $(cat "$tmp/step.err")"
+
+# ---------------------------------------------------------------- a real dispatch beside maint
+# The dispatcher with a one-second lock timeout (PGOPTIONS), sending to the
+# fakes while maint prunes a fresh load of old events and vacuums: a wait
+# of over a second on any lock would fail it.
+comradarr profile add fast --rpm 60 --batch 10 --daily-budget 100000 >/dev/null 2>&1 &&
+	comradarr profile assign tv fast >/dev/null 2>&1 &&
+	comradarr profile assign films fast >/dev/null 2>&1 && ok || bad "profile for the last dispatch"
+waiting=$(q "SELECT count(*) FROM request_queue WHERE claimed_by IS NULL")
+[ "$waiting" -gt 0 ] && ok || bad "no batch left for the last dispatch"
+q "INSERT INTO events (created_at, kind, payload) SELECT now() - interval '200 days' + i * interval '1 s',
+	'search_outcome', '{}' FROM generate_series(1, 300000) i" >/dev/null
+old_events=$(q "SELECT count(*) FROM events WHERE created_at < $(cut 30)")
+comradarr-maint >"$tmp/beside.jsonl" 2>"$tmp/beside.err" &
+m=$!
+# and a second maint at the same moment: skipped while the first runs, or
+# after it with nothing left; never both pruning
+comradarr-maint >"$tmp/second.jsonl" 2>"$tmp/second.err" &
+m2=$!
+# the dispatch starts once maint is deleting the old events
+i=0
+during=no
+while [ $i -lt 200 ] && kill -0 "$m" 2>/dev/null; do
+	if [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'comradarr-maint'
+		AND state = 'active' AND query LIKE 'DELETE FROM events%'")" -gt 0 ]; then
+		during=yes
+		break
+	fi
+	i=$((i + 1))
+	sleep 0.05
+done
+PGOPTIONS="-c lock_timeout=1000" comradarr-dispatch --once --max-wait 0 --poll 100 \
+	>"$tmp/disp2.jsonl" 2>"$tmp/disp2.err" && ok || bad "dispatch beside maint failed: $(tail -n 3 "$tmp/disp2.err")"
+wait "$m" && ok || bad "maint beside dispatch failed: $(tail -n 3 "$tmp/beside.err")"
+wait "$m2" && ok || bad "the second maint failed: $(tail -n 3 "$tmp/second.err")"
+total=$(cat "$tmp/beside.jsonl" "$tmp/second.jsonl" |
+	jq -s '[.[] | select(.event == "maint_prune" and .table == "events") | .rows] | add')
+[ "$total" -eq "$old_events" ] && ok || bad "two maints pruned $total old events between them, there were $old_events"
+[ "$(cat "$tmp/beside.jsonl" "$tmp/second.jsonl" | jq -s '[.[] | select(.event == "maint_done")] | length')" -ge 1 ] &&
+	ok || bad "neither maint finished"
+sent=$(jq -s '[.[] | select(.event == "search")] | length' "$tmp/disp2.jsonl")
+[ "$sent" -gt 0 ] && ok || bad "the dispatch beside maint sent nothing"
+grep -qi "lock timeout" "$tmp/disp2.err" && bad "the dispatch waited over a second for a lock" || ok
+echo "dispatch beside maint: $sent searches sent, started while maint was deleting events: $during"
+catalogue_check "$tmp/beside.jsonl" "$tmp/second.jsonl" "$tmp/disp2.jsonl" && ok || bad "events missing from the catalogue"
 
 echo "maint: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
