@@ -172,7 +172,7 @@ if [ "$notify_demo" = 1 ]; then
 	say "comradarr notify --once: the run's events to the webhook and the mailbox, once each"
 	comradarr-notify --once --format human
 	echo "the webhook received $(wc -l < "$demo/webhook.jsonl") signed requests ($demo/webhook.jsonl);"
-	echo "the SMTP server $(ls "$demo/mail" | grep -c 'eml$') messages ($demo/mail)"
+	echo "the SMTP server $(find "$demo/mail" -name '*.eml' | wc -l) messages ($demo/mail)"
 fi
 
 if [ -x "$bin/comradarr-serve" ]; then

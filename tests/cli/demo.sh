@@ -38,7 +38,7 @@ if [ -x "$build/bin/comradarr-notify" ] && /usr/bin/python3 -c 'import aiosmtpd'
 	[ "$(jq -r '.headers["X-Comradarr-Delivery"]' "$demo/webhook.jsonl" | sort | uniq -d)" = "" ] &&
 		[ "$(jq -r 'select(.status == 200 and (.problems | length) == 0)' "$demo/webhook.jsonl" |
 		jq -s length)" -ge 2 ] && ok || bad "the demo's webhook got duplicates or refusals"
-	[ "$(ls "$demo/mail" | grep -c 'eml$')" -ge 2 ] && ok || bad "the demo's mail did not arrive"
+	[ "$(find "$demo/mail" -name '*.eml' | wc -l)" -ge 2 ] && ok || bad "the demo's mail did not arrive"
 fi
 pids=$(cat "$demo"/*.pid 2>/dev/null)
 [ -n "$pids" ] && ok || bad "the demo wrote no pid files"
