@@ -101,6 +101,12 @@ notify_kind_default(const char *kind)
 	return !in_list(chatty_kinds, kind);
 }
 
+const char *const *
+notify_kinds_not_default(void)
+{
+	return chatty_kinds;
+}
+
 int
 notify_kind_valid(const char *kind)
 {

@@ -68,6 +68,10 @@ enum notify_severity notify_event_severity(const struct notify_event *ev);
  */
 int notify_kind_default(const char *kind);
 
+/* The kinds notify_kind_default() leaves out, NULL-terminated (so routing can
+ * skip them in SQL instead of reading every item event of a big sync). */
+const char *const *notify_kinds_not_default(void);
+
 /* A kind the user may name: lowercase snake_case, at most 63 characters. */
 int notify_kind_valid(const char *kind);
 
