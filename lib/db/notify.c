@@ -469,7 +469,7 @@ db_notify_new_events(PGconn *db, const struct notify_channel *c, const char *kin
 		     size_t xmin_size, struct err *e)
 {
 	PGresult *r = NULL;
-	char idb[24], lim[16];
+	char idb[24], lim[16], cxid[32], cid[24];
 
 	*res = NULL;
 	/* The horizon first: everything below it is final (0010_notify.sql). */
@@ -477,16 +477,27 @@ db_notify_new_events(PGconn *db, const struct notify_channel *c, const char *kin
 		return -1;
 	snprintf(xmin, xmin_size, "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
+	/* The cursor as parameters, not a join: then the planner sees a range
+	 * of events_xid and reads only the batch (a join read and sorted the
+	 * whole outbox for every batch). */
+	if (db_query(db, "SELECT cursor_xid::text, cursor_id FROM notify_channels WHERE id = $1",
+		     1, (const char *const[]){ db_fmt_int64(idb, sizeof(idb), c->id) }, &r, e) < 0)
+		return -1;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return err_set(e, ERR_NOTFOUND, "channel '%s' was removed", c->name);
+	}
+	snprintf(cxid, sizeof(cxid), "%s", PQgetvalue(r, 0, 0));
+	snprintf(cid, sizeof(cid), "%s", PQgetvalue(r, 0, 1));
+	PQclear(r);
 	snprintf(lim, sizeof(lim), "%d", limit);
-	return db_query(db, "SELECT " EVENT_COLS "FROM notify_channels c "
-			"JOIN events e ON (e.xid, e.id) > (c.cursor_xid, c.cursor_id) "
-			" AND e.xid < $2::xid8 "
+	return db_query(db, "SELECT " EVENT_COLS "FROM events e "
 			"LEFT JOIN connectors k ON k.id = e.connector_id "
-			"WHERE c.id = $1 AND ($4::text[] IS NULL OR e.kind = ANY ($4::text[])) "
-			" AND ($5::text[] IS NULL OR e.kind <> ALL ($5::text[])) "
-			"ORDER BY e.xid, e.id LIMIT $3", 5,
-			(const char *const[]){ db_fmt_int64(idb, sizeof(idb), c->id), xmin, lim,
-					       kinds_in, kinds_out }, res, e);
+			"WHERE (e.xid, e.id) > ($1::xid8, $2::bigint) AND e.xid < $3::xid8 "
+			" AND ($5::text[] IS NULL OR e.kind = ANY ($5::text[])) "
+			" AND ($6::text[] IS NULL OR e.kind <> ALL ($6::text[])) "
+			"ORDER BY e.xid, e.id LIMIT $4", 6,
+			(const char *const[]){ cxid, cid, xmin, lim, kinds_in, kinds_out }, res, e);
 }
 
 static int

@@ -225,18 +225,23 @@ compose_group(PGconn *db, const struct notify_channel *c, const struct notify_op
 		err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
-		row_event(r, lo + (int)i, &evs[i], &pls[i]);
-		ids[i] = evs[i].id;
-		if (evs[i].created_us < oldest)
-			oldest = evs[i].created_us;
-		if (notify_event_severity(&evs[i]) > sev)
-			sev = notify_event_severity(&evs[i]);
-		json_array_append_new(payloads, event_json(&evs[i]));
+	/* decide before reading any payload */
+	for (int i = lo; i < hi; i++) {
+		if (db_int64(r, i, NEV_CREATED_US, 0) < oldest)
+			oldest = db_int64(r, i, NEV_CREATED_US, 0);
 	}
 	if (!notify_group_due(oldest, c->batch_window_s, now_us)) {
 		ret = 0;
 		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		row_event(r, lo + (int)i, &evs[i], &pls[i]);
+		ids[i] = evs[i].id;
+		if (notify_event_severity(&evs[i]) > sev)
+			sev = notify_event_severity(&evs[i]);
+		/* the message carries the first events in full, the count of all */
+		if (i < NOTIFY_MESSAGE_EVENTS)
+			json_array_append_new(payloads, event_json(&evs[i]));
 	}
 	tmpl = json_string_value(json_object_get(c->templates, evs[0].kind));
 	if (notify_render(evs, n, tmpl, o->base_url, &t, e) < 0)
