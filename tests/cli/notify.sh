@@ -387,6 +387,33 @@ comradarr channel edit ntfy --url "$R/ntfy" --yes >/dev/null 2>&1 && ok || bad "
 comradarr channel rm night2 >/dev/null 2>&1 && ok || bad "rm"
 comradarr channel show night2 >/dev/null 2>&1 && bad "rm left the channel" || ok
 
+# ---------------------------------------------------------------- a long transaction's event
+# An event whose transaction started first but commits last (a long sync)
+# has the smaller id: a cursor of ids would pass it by.
+psql -XAtq -d "$db" -c "BEGIN" -c "INSERT INTO events (kind) VALUES ('slow_done') RETURNING id" \
+	-c "SELECT pg_sleep(2)" -c "COMMIT" >"$tmp/slow.id" 2>&1 &
+slow_pid=$!
+bg_pids=$slow_pid
+sleep 0.5
+fast=$(q "INSERT INTO events (kind) VALUES ('fast_done') RETURNING id")
+next_out
+comradarr-notify --once >"$f" 2>"$f.err"
+# the later one waits too: until the older transaction ends, nothing after
+# its start is final (comradarr-notify(1))
+[ "$(q "SELECT count(*) FROM notify_deliveries WHERE event_id = $fast")" = 0 ] && ok ||
+	bad "routed past a transaction still running"
+wait $slow_pid
+bg_pids=
+slow=$(head -n1 "$tmp/slow.id")
+[ "$slow" -lt "$fast" ] && ok || bad "the long transaction's event ($slow) should have the smaller id ($fast)"
+next_out
+comradarr-notify --once >"$f" 2>"$f.err"
+[ "$(q "SELECT count(*) FROM notify_deliveries d JOIN notify_channels c ON c.id = d.channel_id
+	WHERE c.name = 'hook' AND d.event_id = $slow")" = 1 ] && ok ||
+	bad "the event of the transaction that committed last was skipped"
+[ "$(q "SELECT count(*) FROM notify_deliveries d JOIN notify_channels c ON c.id = d.channel_id
+	WHERE c.name = 'hook' AND d.event_id = $fast")" = 1 ] && ok || bad "the later event was not routed"
+
 # ---------------------------------------------------------------- long texts are cut, not refused
 long=$("$py" -c 'print("\u00e9" * 1900 + " {event_type}")')
 for c in telegram discord; do
