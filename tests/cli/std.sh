@@ -32,6 +32,7 @@ db_args() {
 	comradarr-sync) echo "--health-only" ;;
 	comradarr-discover) echo "--summary" ;;
 	comradarr-enqueue) echo "--from-registry --dry-run" ;;
+	comradarr-notify) echo "--once" ;;
 	*) echo "" ;;
 	esac
 }
