@@ -321,7 +321,7 @@ comradarr-notify --once >"$f" 2>"$f.err"
 [ "$(jq -c 'select(.event == "notify_sent" and .channel == "night")' "$f" | wc -l)" = 2 ] && ok ||
 	bad "held events not sent after quiet hours: $(grep night "$f")"
 
-# ---------------------------------------------------------------- two notifiers at once
+# ---------------------------------------------------------------- three notifiers at once
 control /discord/ '["slow"]'
 control /slack/ '["slow"]'
 control /telegram/ '["slow"]'
@@ -331,16 +331,19 @@ comradarr-notify --once >"$tmp/c1" 2>"$tmp/c1.err" &
 c1=$!
 comradarr-notify --once >"$tmp/c2" 2>"$tmp/c2.err" &
 c2=$!
-bg_pids="$c1 $c2"
+comradarr-notify --once >"$tmp/c3" 2>"$tmp/c3.err" &
+c3=$!
+bg_pids="$c1 $c2 $c3"
 wait $c1
 wait $c2
+wait $c3
 bg_pids=
-total=$(cat "$tmp/c1" "$tmp/c2" | jq -c 'select(.event == "notify_sent")' | wc -l)
-composed=$(cat "$tmp/c1" "$tmp/c2" | jq -c 'select(.event == "notify_composed")' | wc -l)
-deferred=$(cat "$tmp/c1" "$tmp/c2" | jq -c 'select(.event == "notify_deferred")' | wc -l)
+total=$(cat "$tmp/c1" "$tmp/c2" "$tmp/c3" | jq -c 'select(.event == "notify_sent")' | wc -l)
+composed=$(cat "$tmp/c1" "$tmp/c2" "$tmp/c3" | jq -c 'select(.event == "notify_composed")' | wc -l)
+deferred=$(cat "$tmp/c1" "$tmp/c2" "$tmp/c3" | jq -c 'select(.event == "notify_deferred")' | wc -l)
 [ "$((total + deferred))" = "$composed" ] && [ "$total" -ge 8 ] && ok ||
-	bad "two notifiers sent $total messages and deferred $deferred of $composed"
-[ -s "$tmp/c1" ] && [ -s "$tmp/c2" ] && ok || bad "a notifier printed nothing"
+	bad "three notifiers sent $total messages and deferred $deferred of $composed"
+[ -s "$tmp/c1" ] && [ -s "$tmp/c2" ] && [ -s "$tmp/c3" ] && ok || bad "a notifier printed nothing"
 for s in discord slack telegram pushover gotify webhook; do
 	ids=$(jq -r "select(.service == \"$s\" and .status == 200) | .headers[\"X-Comradarr-Delivery\"] // .body" \
 		"$tmp/log" | sort | uniq -d)
@@ -414,6 +417,19 @@ comradarr-notify --once >"$f" 2>"$f.err"
 [ "$(q "SELECT count(*) FROM notify_deliveries d JOIN notify_channels c ON c.id = d.channel_id
 	WHERE c.name = 'hook' AND d.event_id = $fast")" = 1 ] && ok || bad "the later event was not routed"
 
+# ---------------------------------------------------------------- templates and {url}
+comradarr channel add linked --type ntfy --url "$R/ntfy" --topic linked --batch-window 0 \
+	--events queue_paused --template 'queue_paused={event_type} by {connector_name}: see {url}' \
+	</dev/null >/dev/null 2>&1 && ok || bad "add linked"
+comradarr queue pause >/dev/null 2>&1
+: >"$tmp/log"
+next_out
+comradarr-notify --once --public-url http://ui.example:8080/comradarr >"$f" 2>"$f.err"
+jq -r 'select(.path == "/ntfy/linked") | .body' "$tmp/log" |
+	grep -qE '^queue_paused by : see http://ui.example:8080/comradarr/events/[0-9]+$' && ok ||
+	bad "template with {url}: $(jq -r 'select(.path == "/ntfy/linked") | .body' "$tmp/log")"
+comradarr queue resume >/dev/null 2>&1
+
 # ---------------------------------------------------------------- long texts are cut, not refused
 long=$("$py" -c 'print("\u00e9" * 1900 + " {event_type}")')
 for c in telegram discord; do
@@ -439,7 +455,7 @@ jq -s -e '[.[] | select(.service == "discord") | .body | fromjson | .embeds[0].d
 
 # ---------------------------------------------------------------- secrets never shown
 for s in $secrets; do
-	if grep -rqF -- "$s" "$tmp"/o.* "$tmp"/c1 "$tmp"/c2 "$tmp"/k1 "$tmp/err" 2>/dev/null; then
+	if grep -rqF -- "$s" "$tmp"/o.* "$tmp"/c1 "$tmp"/c2 "$tmp"/c3 "$tmp"/k1 "$tmp/err" 2>/dev/null; then
 		bad "secret '$s' was printed"
 	fi
 done
@@ -451,6 +467,6 @@ done
 ok
 
 . "$here/lib/catalogue.sh"
-catalogue_check "$tmp"/o.* "$tmp"/c1 "$tmp"/c2 && ok || fail=$((fail + 1))
+catalogue_check "$tmp"/o.* "$tmp"/c1 "$tmp"/c2 "$tmp"/c3 && ok || fail=$((fail + 1))
 echo "notify: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
