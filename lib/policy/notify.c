@@ -584,8 +584,11 @@ notify_retry_decide(enum err_kind kind, int http_status, long retry_after_ms, in
 		out->attempts = attempts + 1;
 		return;
 	}
+	/* a channel set up wrong (a credential missing, an address that is
+	 * not one) cannot get better by waiting either */
 	if (http_status == 401 || http_status == 403 || http_status == 404 || http_status == 410 ||
-	    (http_status == 0 && kind == ERR_AUTH)) {
+	    (http_status == 0 && (kind == ERR_AUTH || kind == ERR_USAGE || kind == ERR_CONFIG ||
+				  kind == ERR_CRYPTO))) {
 		out->verdict = NOTIFY_STOP;
 		out->attempts = attempts + 1;
 		return;

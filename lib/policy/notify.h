@@ -160,7 +160,8 @@ enum notify_verdict {
 	NOTIFY_RETRY,		/* try again at next_us */
 	NOTIFY_FAILED,		/* give this message up (a 400, or too many tries) */
 	NOTIFY_STOP		/* the channel itself is wrong (401, 403, 404, 410,
-				   a refused login): stop it until a user acts */
+				   a refused login, a channel set up wrong or whose
+				   credentials do not open): stop it until a user acts */
 };
 
 const char *notify_verdict_name(enum notify_verdict v);

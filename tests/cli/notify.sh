@@ -384,6 +384,13 @@ q "UPDATE notify_channels SET config = jsonb_set(config, '{url}', '\"http://127.
 	WHERE name = 'telegram'"
 comradarr channel test telegram >/dev/null 2>"$tmp/err"
 [ $? -ne 0 ] && grep -q "not sealed for" "$tmp/err" && ok || bad "a moved address opened: $(cat "$tmp/err")"
+comradarr queue pause >/dev/null 2>&1
+next_out
+comradarr-notify --once >"$f" 2>"$f.err"
+jq -s -e '.[] | select(.event == "notify_channel_stopped" and .channel == "telegram") |
+	(.error | test("not sealed for"))' "$f" >/dev/null && ok ||
+	bad "credentials that do not open did not stop the channel: $(grep telegram "$f")"
+comradarr queue resume >/dev/null 2>&1
 comradarr channel edit ntfy --url "$R/ntfy2" </dev/null >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] && grep -q -- "--yes" "$tmp/err" && ok || bad "edit --url without --yes: $(cat "$tmp/err")"
 comradarr channel edit ntfy --url "$R/ntfy" --yes >/dev/null 2>&1 && ok || bad "edit --url --yes"
