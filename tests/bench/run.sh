@@ -164,3 +164,6 @@ echo
 echo "a simulated day of dispatch:"
 FAKEARR_BIN=$bin/fakearr COMRADARR_BIN_DIR=$bin "$root/$build/tests/bench/bench_day" ||
 	echo "bench_day failed" >&2
+echo
+echo "comradarr-notify routing:"
+sh "$root/tests/bench/notify.sh" "$build" || echo "bench notify failed" >&2
