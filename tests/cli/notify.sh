@@ -21,10 +21,11 @@ tmp=$(mktemp -d)
 db="t_notify_$$"
 recv_pid=
 smtp_pid=
+smtps_pid=
 fake_pid=
 bg_pids=
 cleanup() {
-	for p in $bg_pids $fake_pid $recv_pid $smtp_pid; do
+	for p in $bg_pids $fake_pid $recv_pid $smtp_pid $smtps_pid; do
 		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
 	psql -Xq -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
@@ -59,8 +60,13 @@ smtp_pass=smtp-pass-$$-secret
 "$py" "$here/notify/smtpd.py" "$tmp/mail" "$tmp/cert.pem" "$tmp/key.pem" mailer "$smtp_pass" \
 	>"$tmp/smtp.port" 2>"$tmp/smtp.err" &
 smtp_pid=$!
+mkdir "$tmp/mail2"
+"$py" "$here/notify/smtpd.py" "$tmp/mail2" "$tmp/cert.pem" "$tmp/key.pem" mailer "$smtp_pass" implicit \
+	>"$tmp/smtps.port" 2>"$tmp/smtps.err" &
+smtps_pid=$!
 P=$(wait_port "$tmp/recv.port")
 S=$(wait_port "$tmp/smtp.port")
+S2=$(wait_port "$tmp/smtps.port")
 R="http://127.0.0.1:$P"
 control() {	# control PREFIX ANSWERS-JSON
 	curl -s -o /dev/null -X POST --data "{\"prefix\":\"$1\",\"answers\":$2}" "$R/_control"
@@ -154,6 +160,23 @@ done
 	bad "no test mail: $(ls "$tmp/mail")"
 jq -e '.tls and .login and (.to | length == 2)' "$tmp/mail/1.json" >/dev/null && ok ||
 	bad "mail not over STARTTLS with login to both: $(cat "$tmp/mail/1.json")"
+# smtps://: TLS from the first byte
+comradarr channel add mails --type email --url "smtps://127.0.0.1:$S2" --from comradarr@example.org \
+	--to ops@example.org --username mailer --password-file "$tmp/s/smtp" --no-tls-verify \
+	--events queue_cleared </dev/null >/dev/null 2>"$tmp/err" && ok || bad "add mails: $(cat "$tmp/err")"
+comradarr channel test mails >/dev/null 2>"$tmp/err" && [ -f "$tmp/mail2/1.eml" ] &&
+	jq -e '.tls and .login' "$tmp/mail2/1.json" >/dev/null && ok || bad "smtps test mail: $(cat "$tmp/err")"
+comradarr channel rm mails >/dev/null 2>&1
+# a wrong password: refused, and said so without the password
+printf 'not-the-password\n' >"$tmp/s/wrongpw"
+comradarr channel add mails --type email --url "smtp://127.0.0.1:$S" --from comradarr@example.org \
+	--to ops@example.org --username mailer --password-file "$tmp/s/wrongpw" --no-tls-verify \
+	--events queue_cleared </dev/null >/dev/null 2>&1
+comradarr channel test mails >"$tmp/o.wrongpw" 2>&1
+[ $? -eq 1 ] && grep -qi "login denied\|auth" "$tmp/o.wrongpw" && ok ||
+	bad "a refused SMTP login: $(cat "$tmp/o.wrongpw")"
+grep -q "not-the-password" "$tmp/o.wrongpw" && bad "the wrong password was printed" || ok
+comradarr channel rm mails >/dev/null 2>&1
 next_out
 comradarr channel test discord --format human >"$f" 2>&1 && grep -q "accepted the test message (200" "$f" &&
 	ok || bad "human test output: $(cat "$f")"
