@@ -73,6 +73,8 @@ on_opt(void *ctx, int key, const char *arg)
 		if (strncmp(arg, "http://", 7) != 0 && strncmp(arg, "https://", 8) != 0)
 			return cli_usage_error(cmd.name, "--public-url must start with http:// or "
 					       "https://");
+		if (strlen(arg) > 1000)
+			return cli_usage_error(cmd.name, "--public-url is too long");
 		o->public_url = arg;
 		break;
 	default: break;
@@ -143,6 +145,7 @@ main(int argc, char **argv)
 	struct notify_opts no;
 	struct notify_report r;
 	struct sigaction sa;
+	char base[1024];
 	int done, rc;
 
 	memset(&o, 0, sizeof(o));
@@ -166,7 +169,14 @@ main(int argc, char **argv)
 	}
 	memset(&no, 0, sizeof(no));
 	no.key = &k;
-	no.base_url = o.public_url;
+	if (o.public_url != NULL) {
+		size_t n = strlen(o.public_url);
+
+		/* {url} appends "events/ID": the base ends in exactly one '/' */
+		snprintf(base, sizeof(base), "%.*s/", (int)(n > 0 && o.public_url[n - 1] == '/' ?
+							     n - 1 : n), o.public_url);
+		no.base_url = base;
+	}
 	no.out = &cli.out;
 	no.max_messages = o.max_messages;
 	if (!cli.json)

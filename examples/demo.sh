@@ -122,6 +122,50 @@ comradarr profile assign tv demo >/dev/null
 comradarr profile assign films demo >/dev/null
 comradarr profile show demo
 
+# Notifications: the events of the run below go to a webhook receiver and an
+# SMTP server on loopback (the test suite's, which check each request the way
+# the services do), each exactly once.
+notify_demo=0
+if [ -x "$bin/comradarr-notify" ] && /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null &&
+	command -v openssl >/dev/null; then
+	notify_demo=1
+	say "notification channels: a webhook and an SMTP server on loopback"
+	# start_bg NAME CMD...: a server in the background (not in a $(...): the
+	# shell would wait on it); port_of NAME: its port once it listens
+	start_bg() {
+		name=$1
+		shift
+		"$@" > "$demo/$name.port" 2> "$demo/$name.log" &
+		echo $! > "$demo/$name.pid"
+	}
+	port_of() {
+		i=0
+		until [ -s "$demo/$1.port" ]; do
+			i=$((i + 1)); [ $i -lt 100 ] || { echo "demo: $1 did not start; see $demo/$1.log" >&2; exit 1; }
+			sleep 0.1
+		done
+		head -n 1 "$demo/$1.port"
+	}
+	od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > "$demo/hmac.secret"
+	start_bg webhook /usr/bin/python3 tests/notify/receiver.py "$demo/webhook.jsonl" \
+		"$(cat "$demo/hmac.secret")"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$demo/smtp.key" -out "$demo/smtp.crt" \
+		-days 1 -subj /CN=127.0.0.1 >/dev/null 2>&1
+	mkdir -p "$demo/mail"
+	printf 'demo-smtp-password\n' > "$demo/smtp.password"
+	start_bg smtp /usr/bin/python3 tests/notify/smtpd.py "$demo/mail" "$demo/smtp.crt" \
+		"$demo/smtp.key" demo "$(cat "$demo/smtp.password")"
+	hook_port=$(port_of webhook)
+	smtp_port=$(port_of smtp)
+	printf 'http://127.0.0.1:%s/webhook/demo\n' "$hook_port" |
+		comradarr channel add hook --type webhook --webhook-url-file - \
+			--hmac-secret-file "$demo/hmac.secret" --batch-window 0
+	comradarr channel add mail --type email --url "smtp://127.0.0.1:$smtp_port" --no-tls-verify \
+		--from comradarr@demo.invalid --to you@demo.invalid --username demo \
+		--password-file "$demo/smtp.password" --batch-window 0 --min-severity info
+	comradarr channel test mail
+fi
+
 say "comradarr sync"
 comradarr-sync
 say "comradarr discover | comradarr enqueue"
@@ -141,6 +185,13 @@ psql "host=$COMRADARR_HOME/run port=5432 user=comradarr dbname=comradarr" -P pag
 	       (SELECT count(*) FROM search_registry r WHERE r.connector_id = c.id) AS registry,
 	       (SELECT count(*) FROM request_queue q WHERE q.connector_id = c.id) AS queued
 	FROM connectors c ORDER BY c.name"
+
+if [ "$notify_demo" = 1 ]; then
+	say "comradarr notify --once: the run's events to the webhook and the mailbox, once each"
+	comradarr-notify --once --format human
+	echo "the webhook received $(wc -l < "$demo/webhook.jsonl") signed requests ($demo/webhook.jsonl);"
+	echo "the SMTP server $(find "$demo/mail" -name '*.eml' | wc -l) messages ($demo/mail)"
+fi
 
 if [ -x "$bin/comradarr-serve" ]; then
 	say "the web UI"

@@ -519,8 +519,15 @@ ch_add(int argc, char **argv)
 	    notify_channel_check(c.type, c.config, secrets, &e) < 0 ||
 	    db_notify_channel_add(cli.db, &k, &c, secrets, &e) < 0)
 		goto fail;
-	if (cli.json)
-		jsonl_emit(&cli.out, "channel_added", channel_json(&k, &c, NULL));
+	if (cli.json) {
+		struct notify_channel saved;
+
+		/* as stored, so the masked credentials are what was sealed */
+		if (db_notify_channel_get(cli.db, c.name, &saved, &e) < 0)
+			goto fail;
+		jsonl_emit(&cli.out, "channel_added", channel_json(&k, &saved, NULL));
+		notify_channel_release(&saved);
+	}
 	else
 		printf("added %s channel '%s'; try it with 'comradarr channel test %s'\n", c.type,
 		       c.name, c.name);
@@ -660,8 +667,14 @@ edit_common(int argc, char **argv, const struct cli_cmd *cmd, int force_enabled)
 	}
 	if (db_notify_channel_update(cli.db, &k, &c, moved || given ? secrets : NULL, &e) < 0)
 		goto fail;
-	if (cli.json)
-		jsonl_emit(&cli.out, "channel_updated", channel_json(&k, &c, NULL));
+	if (cli.json) {
+		struct notify_channel saved;
+
+		if (db_notify_channel_get(cli.db, c.name, &saved, &e) < 0)
+			goto fail;
+		jsonl_emit(&cli.out, "channel_updated", channel_json(&k, &saved, NULL));
+		notify_channel_release(&saved);
+	}
 	else
 		printf("updated channel '%s'%s\n", c.name, force_enabled == 1 ? " (enabled)" :
 		       force_enabled == 0 ? " (disabled)" : "");

@@ -41,14 +41,15 @@ ad_column(const struct notify_channel *c, char out[SECRETBOX_MAX_AD_NAME])
 	snprintf(out, SECRETBOX_MAX_AD_NAME, "secret_enc@%s", hex);
 }
 
-static const char select_cols[] =
-	"SELECT c.id, c.name, c.type, c.enabled, c.config::text, c.secret_enc, "
-	" array_to_json(c.events)::text, c.min_severity, "
-	" (SELECT json_agg(json_build_object('id', k.id, 'name', k.name) ORDER BY k.name) "
-	"  FROM connectors k WHERE k.id = ANY (c.connector_ids))::text, "
-	" c.batch_window_s, c.quiet_start, c.quiet_end, c.quiet_tz, c.quiet_mode, c.max_per_hour, "
-	" c.templates::text, c.stopped_reason "
-	"FROM notify_channels c ";
+/* A channel's columns (CH_* below), for every query that loads one. */
+#define CH_COLS \
+	"c.id, c.name, c.type, c.enabled, c.config::text, c.secret_enc, " \
+	"array_to_json(c.events)::text, c.min_severity, " \
+	"(SELECT json_agg(json_build_object('id', k.id, 'name', k.name) ORDER BY k.name) " \
+	" FROM connectors k WHERE k.id = ANY (c.connector_ids))::text, " \
+	"c.batch_window_s, c.quiet_start, c.quiet_end, c.quiet_tz, c.quiet_mode, c.max_per_hour, " \
+	"c.templates::text, c.stopped_reason "
+static const char select_cols[] = "SELECT " CH_COLS "FROM notify_channels c ";
 enum {
 	CH_ID = 0, CH_NAME, CH_TYPE, CH_ENABLED, CH_CONFIG, CH_SECRET, CH_EVENTS, CH_SEVERITY,
 	CH_CONNECTORS, CH_WINDOW, CH_QSTART, CH_QEND, CH_QTZ, CH_QMODE, CH_MAXHOUR, CH_TEMPLATES,
@@ -217,7 +218,7 @@ params_fill(struct params *p, const struct notify_channel *c, struct err *e)
 
 	memset(p, 0, sizeof(*p));
 	p->config = json_dumps(c->config, JSON_COMPACT);
-	p->templates = json_dumps(c->templates ? c->templates : json_object(), JSON_COMPACT);
+	p->templates = c->templates ? json_dumps(c->templates, JSON_COMPACT) : strdup("{}");
 	if (c->events != NULL) {
 		struct buf b = BUF_INIT;
 
@@ -463,11 +464,12 @@ out:
 	"e.payload::text, e.xid::text "
 
 int
-db_notify_new_events(PGconn *db, const struct notify_channel *c, int limit, PGresult **res,
-		     char *xmin, size_t xmin_size, struct err *e)
+db_notify_new_events(PGconn *db, const struct notify_channel *c, const char *kinds_in,
+		     const char *kinds_out, int limit, PGresult **res, char *xmin,
+		     size_t xmin_size, struct err *e)
 {
 	PGresult *r = NULL;
-	char idb[24], lim[16];
+	char idb[24], lim[16], cxid[32], cid[24];
 
 	*res = NULL;
 	/* The horizon first: everything below it is final (0010_notify.sql). */
@@ -475,14 +477,27 @@ db_notify_new_events(PGconn *db, const struct notify_channel *c, int limit, PGre
 		return -1;
 	snprintf(xmin, xmin_size, "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
+	/* The cursor as parameters, not a join: then the planner sees a range
+	 * of events_xid and reads only the batch (a join read and sorted the
+	 * whole outbox for every batch). */
+	if (db_query(db, "SELECT cursor_xid::text, cursor_id FROM notify_channels WHERE id = $1",
+		     1, (const char *const[]){ db_fmt_int64(idb, sizeof(idb), c->id) }, &r, e) < 0)
+		return -1;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return err_set(e, ERR_NOTFOUND, "channel '%s' was removed", c->name);
+	}
+	snprintf(cxid, sizeof(cxid), "%s", PQgetvalue(r, 0, 0));
+	snprintf(cid, sizeof(cid), "%s", PQgetvalue(r, 0, 1));
+	PQclear(r);
 	snprintf(lim, sizeof(lim), "%d", limit);
-	return db_query(db, "SELECT " EVENT_COLS "FROM notify_channels c "
-			"JOIN events e ON (e.xid, e.id) > (c.cursor_xid, c.cursor_id) "
-			" AND e.xid < $2::xid8 "
+	return db_query(db, "SELECT " EVENT_COLS "FROM events e "
 			"LEFT JOIN connectors k ON k.id = e.connector_id "
-			"WHERE c.id = $1 ORDER BY e.xid, e.id LIMIT $3", 3,
-			(const char *const[]){ db_fmt_int64(idb, sizeof(idb), c->id), xmin, lim },
-			res, e);
+			"WHERE (e.xid, e.id) > ($1::xid8, $2::bigint) AND e.xid < $3::xid8 "
+			" AND ($5::text[] IS NULL OR e.kind = ANY ($5::text[])) "
+			" AND ($6::text[] IS NULL OR e.kind <> ALL ($6::text[])) "
+			"ORDER BY e.xid, e.id LIMIT $4", 6,
+			(const char *const[]){ cxid, cid, xmin, lim, kinds_in, kinds_out }, res, e);
 }
 
 static int
@@ -606,28 +621,24 @@ int
 db_notify_lock_due(PGconn *db, struct notify_due *d, int *found, struct err *e)
 {
 	PGresult *r = NULL;
-	char sql[4096];
 	int ret = -1;
 
 	*found = 0;
 	memset(d, 0, sizeof(*d));
 	/* the channel is locked with its message: one send per channel at a
 	 * time across every notifier, so the hourly cap is exact */
-	snprintf(sql, sizeof(sql), "%s", select_cols);
-	sql[strlen("SELECT")] = '\0';
-	snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql),
-		 " m.id, m.kind, m.severity, m.nevents, m.attempts, m.title, m.body, "
-		 " m.payload::text, "
-		 " (SELECT count(*) FROM notify_messages s WHERE s.channel_id = c.id "
-		 "  AND s.state = 'sent' AND s.sent_at > now() - interval '1 hour'), "
-		 " (SELECT " DB_SQL_US("min(s.sent_at)") " FROM notify_messages s "
-		 "  WHERE s.channel_id = c.id AND s.state = 'sent' "
-		 "  AND s.sent_at > now() - interval '1 hour'), " DB_SQL_US("now()") ", %s"
-		 "JOIN notify_messages m ON m.channel_id = c.id "
-		 "WHERE m.state = 'pending' AND m.next_attempt_at <= now() AND c.enabled "
-		 " AND c.stopped_reason IS NULL "
-		 "ORDER BY m.next_attempt_at, m.id LIMIT 1 FOR UPDATE OF m, c SKIP LOCKED",
-		 select_cols + strlen("SELECT"));
+	static const char sql[] =
+		"SELECT m.id, m.kind, m.severity, m.nevents, m.attempts, m.title, m.body, "
+		" m.payload::text, "
+		" (SELECT count(*) FROM notify_messages s WHERE s.channel_id = c.id "
+		"  AND s.state = 'sent' AND s.sent_at > now() - interval '1 hour'), "
+		" (SELECT " DB_SQL_US("min(s.sent_at)") " FROM notify_messages s "
+		"  WHERE s.channel_id = c.id AND s.state = 'sent' "
+		"  AND s.sent_at > now() - interval '1 hour'), " DB_SQL_US("now()") ", " CH_COLS
+		"FROM notify_channels c JOIN notify_messages m ON m.channel_id = c.id "
+		"WHERE m.state = 'pending' AND m.next_attempt_at <= now() AND c.enabled "
+		" AND c.stopped_reason IS NULL "
+		"ORDER BY m.next_attempt_at, m.id LIMIT 1 FOR UPDATE OF m, c SKIP LOCKED";
 	if (db_begin(db, e) < 0)
 		return -1;
 	if (db_query(db, sql, 0, NULL, &r, e) < 0)

@@ -96,11 +96,16 @@ enum {
 int db_notify_lock_next_channel(PGconn *db, int64_t after_id, struct notify_channel *c,
 				int *found, struct err *e);
 
-/* Up to limit events past c's cursor from finished transactions, oldest
+/*
+ * Up to limit events past c's cursor from finished transactions, oldest
  * first; *xmin is the horizon (text) the cursor may move to when fewer than
- * limit came back. */
-int db_notify_new_events(PGconn *db, const struct notify_channel *c, int limit, PGresult **res,
-			 char *xmin, size_t xmin_size, struct err *e);
+ * limit came back.  kinds_in / kinds_out (array literals, "{a,b}"; NULL: no
+ * condition) narrow the kinds read: the policy still decides, this only
+ * spares reading what it would refuse.
+ */
+int db_notify_new_events(PGconn *db, const struct notify_channel *c, const char *kinds_in,
+			 const char *kinds_out, int limit, PGresult **res, char *xmin,
+			 size_t xmin_size, struct err *e);
 
 /* Insert deliveries for event ids (ON CONFLICT: already there, skipped) and
  * set the cursor to (xid, id).  Returns the number inserted in *n. */

@@ -104,6 +104,12 @@ notify_kind_default(const char *kind)
 	return !in_list(chatty_kinds, kind);
 }
 
+const char *const *
+notify_kinds_not_default(void)
+{
+	return chatty_kinds;
+}
+
 int
 notify_kind_valid(const char *kind)
 {
@@ -429,23 +435,34 @@ render_one(struct buf *b, const struct notify_event *ev, const char *tmpl, const
 	return 0;
 }
 
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* How many distinct connectors (by_connector) or payload[key] values evs
+ * has; sorted, so a digest of 100000 events costs n log n, not n^2.  An
+ * event of no connector is not counted as one.  0 when memory ran out. */
 static size_t
 count_distinct(const struct notify_event *evs, size_t n, const char *key, int by_connector)
 {
-	size_t d = 0;
+	int64_t *v = malloc((n ? n : 1) * sizeof(*v));
+	size_t m = 0, d = 0;
 
+	if (v == NULL)
+		return 0;
 	for (size_t i = 0; i < n; i++) {
-		size_t j;
-
 		if (by_connector && evs[i].connector_id <= 0)
-			continue;	/* not a connector's event */
-		for (j = 0; j < i; j++) {
-			if (by_connector ? evs[j].connector_id == evs[i].connector_id :
-			    pint(&evs[j], key) == pint(&evs[i], key))
-				break;
-		}
-		d += j == i;
+			continue;
+		v[m++] = by_connector ? evs[i].connector_id : (int64_t)pint(&evs[i], key);
 	}
+	qsort(v, m, sizeof(*v), cmp_i64);
+	for (size_t i = 0; i < m; i++)
+		d += i == 0 || v[i] != v[i - 1];
+	free(v);
 	return d;
 }
 
@@ -570,8 +587,11 @@ notify_retry_decide(enum err_kind kind, int http_status, long retry_after_ms, in
 		out->attempts = attempts + 1;
 		return;
 	}
+	/* a channel set up wrong (a credential missing, an address that is
+	 * not one) cannot get better by waiting either */
 	if (http_status == 401 || http_status == 403 || http_status == 404 || http_status == 410 ||
-	    (http_status == 0 && kind == ERR_AUTH)) {
+	    (http_status == 0 && (kind == ERR_AUTH || kind == ERR_USAGE || kind == ERR_CONFIG ||
+				  kind == ERR_CRYPTO))) {
 		out->verdict = NOTIFY_STOP;
 		out->attempts = attempts + 1;
 		return;

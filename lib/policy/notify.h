@@ -68,6 +68,10 @@ enum notify_severity notify_event_severity(const struct notify_event *ev);
  */
 int notify_kind_default(const char *kind);
 
+/* The kinds notify_kind_default() leaves out, NULL-terminated (so routing can
+ * skip them in SQL instead of reading every item event of a big sync). */
+const char *const *notify_kinds_not_default(void);
+
 /* A kind the user may name: lowercase snake_case, at most 63 characters. */
 int notify_kind_valid(const char *kind);
 
@@ -156,7 +160,8 @@ enum notify_verdict {
 	NOTIFY_RETRY,		/* try again at next_us */
 	NOTIFY_FAILED,		/* give this message up (a 400, or too many tries) */
 	NOTIFY_STOP		/* the channel itself is wrong (401, 403, 404, 410,
-				   a refused login): stop it until a user acts */
+				   a refused login, a channel set up wrong or whose
+				   credentials do not open): stop it until a user acts */
 };
 
 const char *notify_verdict_name(enum notify_verdict v);

@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "db/db.h"
@@ -76,11 +77,59 @@ channel_filter(const struct notify_channel *c, struct filter_store *s)
 	}
 }
 
+/* "{a,b}" of the kinds the channel named, or of those the default leaves
+ * out; NULL for "all".  Kinds are snake_case (notify_kind_valid()), so they
+ * need no quoting; anything else in a row is skipped. */
+static int
+kinds_param(const struct notify_channel *c, char **in, char **out)
+{
+	struct buf b = BUF_INIT;
+	const char *const *list = NULL;
+	size_t i, n = 0;
+	json_t *v;
+
+	*in = *out = NULL;
+	if (c->events != NULL) {
+		json_array_foreach(c->events, i, v) {
+			if (strcmp(json_string_value(v) ? json_string_value(v) : "", "all") == 0)
+				return 0;
+		}
+	} else {
+		list = notify_kinds_not_default();
+	}
+	if (buf_putc(&b, '{') < 0)
+		return -1;
+	if (list != NULL) {
+		for (; *list != NULL; list++)
+			if (buf_appendf(&b, "%s%s", n++ ? "," : "", *list) < 0)
+				goto nomem;
+	} else {
+		json_array_foreach(c->events, i, v) {
+			const char *k = json_string_value(v);
+
+			if (k != NULL && notify_kind_valid(k) &&
+			    buf_appendf(&b, "%s%s", n++ ? "," : "", k) < 0)
+				goto nomem;
+		}
+	}
+	if (buf_putc(&b, '}') < 0)
+		goto nomem;
+	if (c->events != NULL)
+		*in = buf_detach(&b);
+	else
+		*out = buf_detach(&b);
+	return 0;
+nomem:
+	buf_release(&b);
+	return -1;
+}
+
 /* Route new events to c; the caller holds c's row lock. */
 static int
 route(PGconn *db, const struct notify_channel *c, long *routed, struct err *e)
 {
 	struct filter_store fs;
+	char *kin = NULL, *kout = NULL;
 	PGresult *r = NULL;
 	int64_t *ids = NULL;
 	size_t nids = 0;
@@ -90,8 +139,13 @@ route(PGconn *db, const struct notify_channel *c, long *routed, struct err *e)
 	long n;
 
 	channel_filter(c, &fs);
+	if (kinds_param(c, &kin, &kout) < 0) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
 	for (;;) {
-		if (db_notify_new_events(db, c, NOTIFY_ROUTE_BATCH, &r, xmin, sizeof(xmin), e) < 0)
+		if (db_notify_new_events(db, c, kin, kout, NOTIFY_ROUTE_BATCH, &r, xmin, sizeof(xmin),
+					 e) < 0)
 			goto out;
 		rows = PQntuples(r);
 		free(ids);
@@ -131,6 +185,8 @@ route(PGconn *db, const struct notify_channel *c, long *routed, struct err *e)
 out:
 	PQclear(r);
 	free(ids);
+	free(kin);
+	free(kout);
 	return ret;
 }
 
@@ -169,18 +225,23 @@ compose_group(PGconn *db, const struct notify_channel *c, const struct notify_op
 		err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
-		row_event(r, lo + (int)i, &evs[i], &pls[i]);
-		ids[i] = evs[i].id;
-		if (evs[i].created_us < oldest)
-			oldest = evs[i].created_us;
-		if (notify_event_severity(&evs[i]) > sev)
-			sev = notify_event_severity(&evs[i]);
-		json_array_append_new(payloads, event_json(&evs[i]));
+	/* decide before reading any payload */
+	for (int i = lo; i < hi; i++) {
+		if (db_int64(r, i, NEV_CREATED_US, 0) < oldest)
+			oldest = db_int64(r, i, NEV_CREATED_US, 0);
 	}
 	if (!notify_group_due(oldest, c->batch_window_s, now_us)) {
 		ret = 0;
 		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		row_event(r, lo + (int)i, &evs[i], &pls[i]);
+		ids[i] = evs[i].id;
+		if (notify_event_severity(&evs[i]) > sev)
+			sev = notify_event_severity(&evs[i]);
+		/* the message carries the first events in full, the count of all */
+		if (i < NOTIFY_MESSAGE_EVENTS)
+			json_array_append_new(payloads, event_json(&evs[i]));
 	}
 	tmpl = json_string_value(json_object_get(c->templates, evs[0].kind));
 	if (notify_render(evs, n, tmpl, o->base_url, &t, e) < 0)

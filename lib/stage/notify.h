@@ -15,6 +15,9 @@
 
 /* Events read per channel per transaction while routing. */
 #define NOTIFY_ROUTE_BATCH 5000
+/* Events whose payloads a message carries (a webhook's "events"); "count"
+ * says how many it stands for. */
+#define NOTIFY_MESSAGE_EVENTS 100
 
 struct notify_opts {
 	const struct secret_key *key;

@@ -181,3 +181,7 @@ sh "$root/tests/bench/serve.sh" "$build" || echo "serve bench failed" >&2
 
 echo
 sh "$root/tests/bench/backup.sh" "$build" || echo "bench backup failed" >&2
+
+echo
+echo "comradarr-notify routing:"
+sh "$root/tests/bench/notify.sh" "$build" || echo "bench notify failed" >&2

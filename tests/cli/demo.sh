@@ -32,6 +32,14 @@ trap cleanup EXIT
 if sh "$root/examples/demo.sh" "$build" >"$build/demo-test.$$.log" 2>&1; then ok; else
 	bad "the demo failed:"; tail -n 20 "$build/demo-test.$$.log"; fi
 grep -q "comradarr queue status" "$build/demo-test.$$.log" && ok || bad "the demo did not reach the queue"
+if [ -x "$build/bin/comradarr-notify" ] && /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+	# the run's events reached the webhook and the mailbox, each once
+	grep -q "signed requests" "$build/demo-test.$$.log" && ok || bad "the demo sent no notifications"
+	[ "$(jq -r '.headers["X-Comradarr-Delivery"]' "$demo/webhook.jsonl" | sort | uniq -d)" = "" ] &&
+		[ "$(jq -r 'select(.status == 200 and (.problems | length) == 0)' "$demo/webhook.jsonl" |
+		jq -s length)" -ge 2 ] && ok || bad "the demo's webhook got duplicates or refusals"
+	[ "$(find "$demo/mail" -name '*.eml' | wc -l)" -ge 2 ] && ok || bad "the demo's mail did not arrive"
+fi
 pids=$(cat "$demo"/*.pid 2>/dev/null)
 [ -n "$pids" ] && ok || bad "the demo wrote no pid files"
 [ -n "$(left)" ] && ok || bad "the demo left nothing running to explore"

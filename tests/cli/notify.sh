@@ -21,10 +21,11 @@ tmp=$(mktemp -d)
 db="t_notify_$$"
 recv_pid=
 smtp_pid=
+smtps_pid=
 fake_pid=
 bg_pids=
 cleanup() {
-	for p in $bg_pids $fake_pid $recv_pid $smtp_pid; do
+	for p in $bg_pids $fake_pid $recv_pid $smtp_pid $smtps_pid; do
 		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
 	psql -Xq -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
@@ -59,8 +60,13 @@ smtp_pass=smtp-pass-$$-secret
 "$py" "$here/notify/smtpd.py" "$tmp/mail" "$tmp/cert.pem" "$tmp/key.pem" mailer "$smtp_pass" \
 	>"$tmp/smtp.port" 2>"$tmp/smtp.err" &
 smtp_pid=$!
+mkdir "$tmp/mail2"
+"$py" "$here/notify/smtpd.py" "$tmp/mail2" "$tmp/cert.pem" "$tmp/key.pem" mailer "$smtp_pass" implicit \
+	>"$tmp/smtps.port" 2>"$tmp/smtps.err" &
+smtps_pid=$!
 P=$(wait_port "$tmp/recv.port")
 S=$(wait_port "$tmp/smtp.port")
+S2=$(wait_port "$tmp/smtps.port")
 R="http://127.0.0.1:$P"
 control() {	# control PREFIX ANSWERS-JSON
 	curl -s -o /dev/null -X POST --data "{\"prefix\":\"$1\",\"answers\":$2}" "$R/_control"
@@ -167,6 +173,23 @@ done
 	bad "no test mail: $(ls "$tmp/mail")"
 jq -e '.tls and .login and (.to | length == 2)' "$tmp/mail/1.json" >/dev/null && ok ||
 	bad "mail not over STARTTLS with login to both: $(cat "$tmp/mail/1.json")"
+# smtps://: TLS from the first byte
+comradarr channel add mails --type email --url "smtps://127.0.0.1:$S2" --from comradarr@example.org \
+	--to ops@example.org --username mailer --password-file "$tmp/s/smtp" --no-tls-verify \
+	--events queue_cleared </dev/null >/dev/null 2>"$tmp/err" && ok || bad "add mails: $(cat "$tmp/err")"
+comradarr channel test mails >/dev/null 2>"$tmp/err" && [ -f "$tmp/mail2/1.eml" ] &&
+	jq -e '.tls and .login' "$tmp/mail2/1.json" >/dev/null && ok || bad "smtps test mail: $(cat "$tmp/err")"
+comradarr channel rm mails >/dev/null 2>&1
+# a wrong password: refused, and said so without the password
+printf 'not-the-password\n' >"$tmp/s/wrongpw"
+comradarr channel add mails --type email --url "smtp://127.0.0.1:$S" --from comradarr@example.org \
+	--to ops@example.org --username mailer --password-file "$tmp/s/wrongpw" --no-tls-verify \
+	--events queue_cleared </dev/null >/dev/null 2>&1
+comradarr channel test mails >"$tmp/o.wrongpw" 2>&1
+[ $? -eq 1 ] && grep -qi "login denied\|auth" "$tmp/o.wrongpw" && ok ||
+	bad "a refused SMTP login: $(cat "$tmp/o.wrongpw")"
+grep -q "not-the-password" "$tmp/o.wrongpw" && bad "the wrong password was printed" || ok
+comradarr channel rm mails >/dev/null 2>&1
 next_out
 comradarr channel test discord --format human >"$f" 2>&1 && grep -q "accepted the test message (200" "$f" &&
 	ok || bad "human test output: $(cat "$f")"
@@ -323,7 +346,7 @@ comradarr-notify --once >"$f" 2>"$f.err"
 [ "$(jq -c 'select(.event == "notify_sent" and .channel == "night")' "$f" | wc -l)" = 2 ] && ok ||
 	bad "held events not sent after quiet hours: $(grep night "$f")"
 
-# ---------------------------------------------------------------- two notifiers at once
+# ---------------------------------------------------------------- three notifiers at once
 control /discord/ '["slow"]'
 control /slack/ '["slow"]'
 control /telegram/ '["slow"]'
@@ -333,16 +356,19 @@ comradarr-notify --once >"$tmp/c1" 2>"$tmp/c1.err" &
 c1=$!
 comradarr-notify --once >"$tmp/c2" 2>"$tmp/c2.err" &
 c2=$!
-bg_pids="$c1 $c2"
+comradarr-notify --once >"$tmp/c3" 2>"$tmp/c3.err" &
+c3=$!
+bg_pids="$c1 $c2 $c3"
 wait $c1
 wait $c2
+wait $c3
 bg_pids=
-total=$(cat "$tmp/c1" "$tmp/c2" | jq -c 'select(.event == "notify_sent")' | wc -l)
-composed=$(cat "$tmp/c1" "$tmp/c2" | jq -c 'select(.event == "notify_composed")' | wc -l)
-deferred=$(cat "$tmp/c1" "$tmp/c2" | jq -c 'select(.event == "notify_deferred")' | wc -l)
+total=$(cat "$tmp/c1" "$tmp/c2" "$tmp/c3" | jq -c 'select(.event == "notify_sent")' | wc -l)
+composed=$(cat "$tmp/c1" "$tmp/c2" "$tmp/c3" | jq -c 'select(.event == "notify_composed")' | wc -l)
+deferred=$(cat "$tmp/c1" "$tmp/c2" "$tmp/c3" | jq -c 'select(.event == "notify_deferred")' | wc -l)
 [ "$((total + deferred))" = "$composed" ] && [ "$total" -ge 8 ] && ok ||
-	bad "two notifiers sent $total messages and deferred $deferred of $composed"
-[ -s "$tmp/c1" ] && [ -s "$tmp/c2" ] && ok || bad "a notifier printed nothing"
+	bad "three notifiers sent $total messages and deferred $deferred of $composed"
+[ -s "$tmp/c1" ] && [ -s "$tmp/c2" ] && [ -s "$tmp/c3" ] && ok || bad "a notifier printed nothing"
 for s in discord slack telegram pushover gotify webhook; do
 	ids=$(jq -r "select(.service == \"$s\" and .status == 200) | .headers[\"X-Comradarr-Delivery\"] // .body" \
 		"$tmp/log" | sort | uniq -d)
@@ -383,11 +409,58 @@ q "UPDATE notify_channels SET config = jsonb_set(config, '{url}', '\"http://127.
 	WHERE name = 'telegram'"
 comradarr channel test telegram >/dev/null 2>"$tmp/err"
 [ $? -ne 0 ] && grep -q "not sealed for" "$tmp/err" && ok || bad "a moved address opened: $(cat "$tmp/err")"
+comradarr queue pause >/dev/null 2>&1
+next_out
+comradarr-notify --once >"$f" 2>"$f.err"
+jq -s -e '.[] | select(.event == "notify_channel_stopped" and .channel == "telegram") |
+	(.error | test("not sealed for"))' "$f" >/dev/null && ok ||
+	bad "credentials that do not open did not stop the channel: $(grep telegram "$f")"
+comradarr queue resume >/dev/null 2>&1
 comradarr channel edit ntfy --url "$R/ntfy2" </dev/null >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] && grep -q -- "--yes" "$tmp/err" && ok || bad "edit --url without --yes: $(cat "$tmp/err")"
 comradarr channel edit ntfy --url "$R/ntfy" --yes >/dev/null 2>&1 && ok || bad "edit --url --yes"
 comradarr channel rm night2 >/dev/null 2>&1 && ok || bad "rm"
 comradarr channel show night2 >/dev/null 2>&1 && bad "rm left the channel" || ok
+
+# ---------------------------------------------------------------- a long transaction's event
+# An event whose transaction started first but commits last (a long sync)
+# has the smaller id: a cursor of ids would pass it by.
+psql -XAtq -d "$db" -c "BEGIN" -c "INSERT INTO events (kind) VALUES ('slow_done') RETURNING id" \
+	-c "SELECT pg_sleep(2)" -c "COMMIT" >"$tmp/slow.id" 2>&1 &
+slow_pid=$!
+bg_pids=$slow_pid
+sleep 0.5
+fast=$(q "INSERT INTO events (kind) VALUES ('fast_done') RETURNING id")
+next_out
+comradarr-notify --once >"$f" 2>"$f.err"
+# the later one waits too: until the older transaction ends, nothing after
+# its start is final (comradarr-notify(1))
+[ "$(q "SELECT count(*) FROM notify_deliveries WHERE event_id = $fast")" = 0 ] && ok ||
+	bad "routed past a transaction still running"
+wait $slow_pid
+bg_pids=
+slow=$(head -n1 "$tmp/slow.id")
+[ "$slow" -lt "$fast" ] && ok || bad "the long transaction's event ($slow) should have the smaller id ($fast)"
+next_out
+comradarr-notify --once >"$f" 2>"$f.err"
+[ "$(q "SELECT count(*) FROM notify_deliveries d JOIN notify_channels c ON c.id = d.channel_id
+	WHERE c.name = 'hook' AND d.event_id = $slow")" = 1 ] && ok ||
+	bad "the event of the transaction that committed last was skipped"
+[ "$(q "SELECT count(*) FROM notify_deliveries d JOIN notify_channels c ON c.id = d.channel_id
+	WHERE c.name = 'hook' AND d.event_id = $fast")" = 1 ] && ok || bad "the later event was not routed"
+
+# ---------------------------------------------------------------- templates and {url}
+comradarr channel add linked --type ntfy --url "$R/ntfy" --topic linked --batch-window 0 \
+	--events queue_paused --template 'queue_paused={event_type} by {connector_name}: see {url}' \
+	</dev/null >/dev/null 2>&1 && ok || bad "add linked"
+comradarr queue pause >/dev/null 2>&1
+: >"$tmp/log"
+next_out
+comradarr-notify --once --public-url http://ui.example:8080/comradarr >"$f" 2>"$f.err"
+jq -r 'select(.path == "/ntfy/linked") | .body' "$tmp/log" |
+	grep -qE '^queue_paused by : see http://ui.example:8080/comradarr/events/[0-9]+$' && ok ||
+	bad "template with {url}: $(jq -r 'select(.path == "/ntfy/linked") | .body' "$tmp/log")"
+comradarr queue resume >/dev/null 2>&1
 
 # ---------------------------------------------------------------- long texts are cut, not refused
 long=$("$py" -c 'print("\u00e9" * 1900 + " {event_type}")')
@@ -414,7 +487,7 @@ jq -s -e '[.[] | select(.service == "discord") | .body | fromjson | .embeds[0].d
 
 # ---------------------------------------------------------------- secrets never shown
 for s in $secrets; do
-	if grep -rqF -- "$s" "$tmp"/o.* "$tmp"/c1 "$tmp"/c2 "$tmp"/k1 "$tmp/err" 2>/dev/null; then
+	if grep -rqF -- "$s" "$tmp"/o.* "$tmp"/c1 "$tmp"/c2 "$tmp"/c3 "$tmp"/k1 "$tmp/err" 2>/dev/null; then
 		bad "secret '$s' was printed"
 	fi
 done
@@ -426,6 +499,6 @@ done
 ok
 
 . "$here/lib/catalogue.sh"
-catalogue_check "$tmp"/o.* "$tmp"/c1 "$tmp"/c2 && ok || fail=$((fail + 1))
+catalogue_check "$tmp"/o.* "$tmp"/c1 "$tmp"/c2 "$tmp"/c3 && ok || fail=$((fail + 1))
 echo "notify: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

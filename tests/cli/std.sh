@@ -33,6 +33,7 @@ db_args() {
 	comradarr-discover) echo "--summary" ;;
 	comradarr-enqueue) echo "--from-registry --dry-run" ;;
 	comradarr-maint) echo "--dry-run" ;;
+	comradarr-notify) echo "--once" ;;
 	*) echo "" ;;
 	esac
 }

@@ -342,6 +342,10 @@ START_TEST(retries)
 	ck_assert_int_eq(d.verdict, NOTIFY_STOP);
 	notify_retry_decide(ERR_AUTH, 0, -1, 0, now, 1, &d);	/* SMTP login refused */
 	ck_assert_int_eq(d.verdict, NOTIFY_STOP);
+	notify_retry_decide(ERR_USAGE, 0, -1, 0, now, 1, &d);	/* a credential missing */
+	ck_assert_int_eq(d.verdict, NOTIFY_STOP);
+	notify_retry_decide(ERR_NET_TLS, 0, -1, 0, now, 1, &d);	/* may be fixed server-side */
+	ck_assert_int_eq(d.verdict, NOTIFY_RETRY);
 	notify_retry_decide(ERR_HTTP, 400, -1, 0, now, 1, &d);
 	ck_assert_int_eq(d.verdict, NOTIFY_FAILED);
 	/* a 429 waits exactly its Retry-After and is not an attempt */
