@@ -118,6 +118,27 @@ db_queue_pack_seasons(PGconn *db, int64_t connector_id, int64_t now_us, int coun
 }
 
 int
+db_queue_season_config(PGconn *db, int64_t connector_id, struct batch_season_config *out,
+		       struct err *e)
+{
+	char cid[24];
+	const char *p[1] = { db_fmt_int64(cid, sizeof(cid), connector_id) };
+	PGresult *r = NULL;
+
+	batch_season_config_default(out);
+	if (db_query(db, "SELECT season_pack_enabled, season_pack_threshold_pct, "
+		     "season_pack_min_missing FROM connectors WHERE id = $1", 1, p, &r, e) < 0)
+		return -1;
+	if (PQntuples(r) == 1) {
+		out->pack_enabled = db_bool(r, 0, 0);
+		out->threshold_pct = (int)db_int64(r, 0, 1, out->threshold_pct);
+		out->min_missing = (int)db_int64(r, 0, 2, out->min_missing);
+	}
+	PQclear(r);
+	return batch_season_config_validate(out, e);
+}
+
+int
 db_queue_seasons(PGconn *db, int64_t connector_id, int64_t now_us, const int64_t *series_ids,
 		 const int *seasons, size_t n, struct queue_season **out, size_t *nout,
 		 struct err *e)

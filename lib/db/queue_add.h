@@ -55,6 +55,11 @@ int db_queue_seasons(PGconn *db, int64_t connector_id, int64_t now_us,
 int db_queue_pack_seasons(PGconn *db, int64_t connector_id, int64_t now_us, int count_from,
 			  struct queue_season **out, size_t *nout, struct err *e);
 
+/* The connector's season pack settings (0003 columns on connectors),
+ * validated; the documented defaults for a connector that is gone. */
+int db_queue_season_config(PGconn *db, int64_t connector_id, struct batch_season_config *out,
+			   struct err *e);
+
 /* The batch size (ids per command) of the connector's throttle profile:
  * its assignment, else the "moderate" preset, else BATCH_MAX_IDS. */
 int db_queue_batch_size(PGconn *db, int64_t connector_id, int *out, struct err *e);

@@ -64,6 +64,31 @@ skip_reason(const struct connector *c)
 
 enum step { STEP_WORKED, STEP_IDLE, STEP_WAIT, STEP_BUSY };
 
+/* The claim's re-check took items out of b: one "search_dropped" line. */
+static void
+report_dropped(struct dctx *x, const struct db_queue_batch *b)
+{
+	json_t *dl, *ids;
+
+	if (b->ndropped == 0 && b->recheck == DB_RECHECK_KEPT)
+		return;
+	x->rep->dropped += (long)b->ndropped;
+	if (b->recheck != DB_RECHECK_KEPT)
+		x->rep->resolved++;
+	dl = json_array();
+	for (size_t i = 0; i < b->ndropped; i++)
+		json_array_append_new(dl, json_pack("{s:i, s:s}", "arr_id", b->dropped[i].arr_id,
+						    "reason", b->dropped[i].reason));
+	ids = json_array();
+	for (int i = 0; i < b->nids; i++)
+		json_array_append_new(ids, json_integer(b->arr_ids[i]));
+	log_info("dispatch", "connector '%s': batch %lld: %zu item(s) no longer need a search "
+		 "(%s)", x->c->name, (long long)b->id, b->ndropped, db_recheck_name(b->recheck));
+	dispatch_emit(x, "search_dropped", json_pack("{s:I, s:s, s:o, s:o, s:s}", "queue_id",
+		      (json_int_t)b->id, "command", b->command, "arr_ids", ids, "dropped", dl,
+		      "batch", db_recheck_name(b->recheck)));
+}
+
 /* One unit of work for a connector: a rescue, or a claimed batch. */
 static enum step
 step(struct dctx *x, int64_t *wake_us, struct err *e)
@@ -100,7 +125,13 @@ step(struct dctx *x, int64_t *wake_us, struct err *e)
 	}
 	switch (st) {
 	case DB_CLAIM_OK:
+		report_dropped(x, &b);
 		dispatch_batch(x, &b, e);
+		db_queue_batch_release(&b);
+		return STEP_WORKED;
+	case DB_CLAIM_RESOLVED:
+		/* nothing was sent or spent: on to the next batch */
+		report_dropped(x, &b);
 		db_queue_batch_release(&b);
 		return STEP_WORKED;
 	case DB_CLAIM_NONE:
@@ -315,11 +346,12 @@ out:
 		struct dctx tmp = { 0 };
 
 		tmp.o = o;
-		dispatch_emit(&tmp, "dispatch_done", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		dispatch_emit(&tmp, "dispatch_done", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			      "batches", (json_int_t)rep->batches, "sent", (json_int_t)rep->sent,
 			      "queries", (json_int_t)rep->queries, "grabbed", (json_int_t)rep->grabbed,
 			      "no_results", (json_int_t)rep->no_results, "failed", (json_int_t)rep->failed,
 			      "rescued", (json_int_t)rep->rescued, "released", (json_int_t)rep->released,
+			      "dropped", (json_int_t)rep->dropped, "resolved", (json_int_t)rep->resolved,
 			      "connectors", (json_int_t)rep->connectors,
 			      "connectors_failed", (json_int_t)rep->connectors_failed));
 	}

@@ -227,24 +227,12 @@ plan_connector(PGconn *db, const struct connector *c, int64_t now_us, struct wor
 {
 	struct priority_weights wt;
 	struct batch_season_config sc;
-	PGresult *cfg = NULL;
 	int max_ids, nr = PQntuples(w->rows);
 	size_t *fill = NULL;
-	char cid[24];
-	const char *p[1] = { db_fmt_int64(cid, sizeof(cid), c->id) };
 	int ret = -1;
 
-	batch_season_config_default(&sc);
 	if (candidate_weights_load(db, &wt, e) < 0 || db_queue_batch_size(db, c->id, &max_ids, e) < 0 ||
-	    db_query(db, "SELECT season_pack_enabled, season_pack_threshold_pct, "
-		     "season_pack_min_missing FROM connectors WHERE id = $1", 1, p, &cfg, e) < 0)
-		goto out;
-	if (PQntuples(cfg) == 1) {
-		sc.pack_enabled = db_bool(cfg, 0, 0);
-		sc.threshold_pct = (int)db_int64(cfg, 0, 1, sc.threshold_pct);
-		sc.min_missing = (int)db_int64(cfg, 0, 2, sc.min_missing);
-	}
-	if (batch_season_config_validate(&sc, e) < 0)
+	    db_queue_season_config(db, c->id, &sc, e) < 0)
 		goto out;
 	/* Each row is parsed once: 100k rows of 28 text columns, read three
 	 * times over, were most of the client's time. */
@@ -323,7 +311,6 @@ plan_connector(PGconn *db, const struct connector *c, int64_t now_us, struct wor
 nomem:
 	err_set(e, ERR_NOMEM, "out of memory batching %d entries", nr);
 out:
-	PQclear(cfg);
 	free(fill);
 	return ret;
 }

@@ -283,6 +283,10 @@ int fa_api_command(struct fa_state *st, struct fa_req *r, struct fa_reply *rp);
  * imports.  force_imports imports every pending grab now. */
 void fa_tick(struct fa_state *st, int force_imports);
 const char *fa_command_status(struct fa_state *st, const struct fa_command *c);
+/* Put item_id in the download queue now, as a search that grabbed would
+ * (history + queue entry), imported hold_ms later (< 0: --command-ms);
+ * 0, or -1 when there is no such item. */
+int fa_grab_now(struct fa_state *st, int item_id, long hold_ms);
 struct fa_command *fa_command_get(struct fa_state *st, int id);
 void fa_commands_free(struct fa_state *st);
 

@@ -401,6 +401,8 @@ START_TEST(season_pack_without_results_marks_pack_failed)
 	fx_queue(&x, 8, 10);
 	pgtest_exec(&x.t, "UPDATE request_queue SET command = 'SeasonSearch', series_arr_id = 1, "
 		    "season_number = 1, arr_ids = '{}', indexer_queries = 1");
+	/* aired: a season pack the dispatcher's re-check still finds due */
+	pgtest_exec(&x.t, "UPDATE episodes SET air_date_utc = now() - interval '30 days'");
 	run(0);
 	ck_assert_int_eq(pgtest_count(&x.t, "SELECT count(*) FROM search_registry WHERE pack_failed "
 				      "AND state = 'cooldown'"), 8);
