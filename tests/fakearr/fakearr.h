@@ -103,6 +103,9 @@ enum fa_fault_kind {
 struct fa_fault {
 	enum fa_fault_kind kind;
 	char path[128];		/* prefix; "" = every /api path */
+	char method[8];		/* "" = any method */
+	int before;		/* latency: before the request is acted on
+				 * (it reaches the app late), not after */
 	long count;		/* requests left; -1 = until cleared */
 	double rate;		/* status5xx: share of requests that fail */
 	long ms;		/* latency */
