@@ -198,7 +198,8 @@ void fa_render_quality_model(struct fa_state *st, struct jw *w, int quality_id);
 /* ---- render.c: resources, shaped per app */
 enum fa_rec {
 	FA_REC_SERIES, FA_REC_EPISODE, FA_REC_EPFILE, FA_REC_MOVIE,
-	FA_REC_HISTORY, FA_REC_QUEUE, FA_REC_DUMP
+	FA_REC_HISTORY, FA_REC_QUEUE, FA_REC_DUMP,
+	FA_REC_MOVIEFILE	/* a movie's file, by file id (/moviefile) */
 };
 #define FA_WITH_FILE    0x01u	/* episode: includeEpisodeFile */
 #define FA_WITH_SERIES  0x02u	/* episode/history/queue: includeSeries */
