@@ -385,14 +385,20 @@ send_batch(struct dctx *x, struct db_queue_batch *b, struct err *e)
 			/* Req 28.1: mark the connector and stop; nothing was searched */
 			x->stop = x->failed = 1;
 			{
-				char idb[24];
-				const char *p[1] = { db_fmt_int64(idb, sizeof(idb), x->c->id) };
+				struct db_connector_health h;
 
-				db_query(x->db, "UPDATE connectors SET auth_failed = true, health = "
-					 "'unhealthy', health_detail = 'the API key was refused (401)', "
-					 "updated_at = now() WHERE id = $1", 1, p, NULL, NULL);
-				db_event_insert(x->db, "connector_auth_failed", x->c->id, NULL,
-					       json_pack("{s:s}", "connector", x->c->name), NULL);
+				memset(&h, 0, sizeof(h));
+				h.connector_id = x->c->id;
+				h.connector = x->c->name;
+				h.health = "unhealthy";
+				h.detail = "the API key was refused (401)";
+				h.auth_failed = 1;
+				h.event = "connector_auth_failed";
+				h.payload = json_pack("{s:s, s:s}", "connector", x->c->name,
+						      "message", pe.msg);
+				if (db_connector_health(x->db, &h, e) < 0)
+					dispatch_failed(x, "cannot mark the connector auth-failed (it "
+							"stays enabled; the next run finds the 401 again)", e);
 			}
 			if (db_queue_release(x->db, b, x->worker, 0, e) < 0)
 				dispatch_failed(x, "cannot give the batch back after a 401 (its lease "

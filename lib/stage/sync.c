@@ -18,6 +18,7 @@
 #include "stage/sync_int.h"
 #include "stage/connect.h"
 #include "db/download_queue.h"
+#include "db/state.h"
 #include "core/banned.h"
 
 void
@@ -115,18 +116,14 @@ list(struct run *x, const char *rel, arr_element_fn fn, struct err *e)
 static int
 need_profiles(PGconn *db, const struct connector *c, int full, int *need, struct err *e)
 {
-	char id[24];
-	const char *p[1] = { db_fmt_int64(id, sizeof(id), c->id) };
-	PGresult *r = NULL;
+	int has = 0;
 
 	*need = 1;
 	if (full)
 		return 0;
-	if (db_query(db, "SELECT EXISTS (SELECT 1 FROM quality_profiles WHERE connector_id = $1)",
-		     1, p, &r, e) < 0)
+	if (db_mirror_has_profiles(db, c->id, &has, e) < 0)
 		return -1;
-	*need = !db_bool(r, 0, 0);
-	PQclear(r);
+	*need = !has;
 	return 0;
 }
 
