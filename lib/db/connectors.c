@@ -44,7 +44,7 @@ static const char *const types[] = { "sonarr", "radarr", "whisparr", "prowlarr" 
 static const char select_cols[] =
 	"SELECT id, name, type, url, enabled, tls_verify, timeout_ms, app_name, app_version, "
 	"api_version, health, health_detail, "
-	"(extract(epoch FROM health_checked_at) * 1000000)::bigint, auth_failed, api_key_enc "
+	DB_SQL_US("health_checked_at") ", auth_failed, api_key_enc "
 	"FROM connectors ";
 
 void

@@ -39,7 +39,7 @@ db_queue_batch_from_row(const PGresult *r, int row, struct db_queue_batch *b)
 	snprintf(b->command, sizeof(b->command), "%s", db_str(r, row, 2) ? db_str(r, row, 2) : "");
 	b->series_arr_id = (int)db_int64(r, row, 3, -1);
 	b->season_number = (int)db_int64(r, row, 4, -1);
-	while (ids != NULL && *ids != '\0' && b->nids < 10) {
+	while (ids != NULL && *ids != '\0' && b->nids < BATCH_MAX_IDS) {
 		char *end;
 		long v = strtol(ids, &end, 10);
 
@@ -345,7 +345,7 @@ db_queue_claim(PGconn *db, const struct db_claim_opts *o, struct db_queue_batch 
 		goto out;
 	p[1] = db_fmt_int64(b[1], sizeof(b[1]), d->now_us);
 	if (db_query(db, "SELECT " DB_QUEUE_BATCH_COLS " FROM request_queue q WHERE q.connector_id = $1 "
-		     "AND q.claimed_by IS NULL AND q.scheduled_at <= " DB_TS_FROM_US("$2")
+		     "AND q.claimed_by IS NULL AND q.scheduled_at <= " DB_SQL_TS("$2")
 		     " ORDER BY q.priority DESC, q.scheduled_at, q.id LIMIT 1 FOR UPDATE SKIP LOCKED",
 		     2, p, &r, e) < 0)
 		goto out;
@@ -381,11 +381,11 @@ db_queue_claim(PGconn *db, const struct db_claim_opts *o, struct db_queue_batch 
 	p[4] = db_fmt_int64(b[4], sizeof(b[4]), out->ledger_id);
 	if (db_query(db, "UPDATE request_queue SET claimed_by = $3, "
 		     "lease_expires_at = clock_timestamp() + $4::integer * interval '1 second', "
-		     "sent_at = " DB_TS_FROM_US("$2") ", ledger_id = $5, command_id = NULL, "
+		     "sent_at = " DB_SQL_TS("$2") ", ledger_id = $5, command_id = NULL, "
 		     "command_queued_at = NULL WHERE id = $1", 5, p, NULL, e) < 0)
 		goto out;
 	if (db_query(db, "UPDATE search_registry r SET state = 'searching', "
-		     "last_searched_at = " DB_TS_FROM_US("$2") ", updated_at = now() "
+		     "last_searched_at = " DB_SQL_TS("$2") ", updated_at = now() "
 		     "FROM request_queue_items i WHERE i.queue_id = $1 AND r.id = i.registry_id",
 		     2, p, NULL, e) < 0)
 		goto out;
@@ -501,7 +501,7 @@ db_queue_record_command(PGconn *db, const struct db_queue_batch *b, const char *
 	};
 
 	return update_claimed(db, "UPDATE request_queue SET command_id = $3, command_queued_at = "
-			      DB_TS_FROM_US("$4") ", lease_expires_at = clock_timestamp() + "
+			      DB_SQL_TS("$4") ", lease_expires_at = clock_timestamp() + "
 			      "$5::integer * interval '1 second' WHERE id = $1 AND claimed_by = $2",
 			      5, p, b->id, e);
 }
@@ -535,7 +535,7 @@ db_queue_release(PGconn *db, const struct db_queue_batch *b, const char *worker,
 		return -1;
 	if (update_claimed(db, "UPDATE request_queue SET claimed_by = NULL, lease_expires_at = NULL, "
 			   "sent_at = NULL, command_id = NULL, command_queued_at = NULL, ledger_id = NULL, "
-			   "scheduled_at = greatest(scheduled_at, coalesce(" DB_TS_FROM_US("$3")
+			   "scheduled_at = greatest(scheduled_at, coalesce(" DB_SQL_TS("$3")
 			   ", scheduled_at)) WHERE id = $1 AND claimed_by = $2", 3, p, b->id, e) < 0 ||
 	    db_query(db, "UPDATE search_registry r SET state = 'queued', updated_at = now() "
 		     "FROM request_queue_items i WHERE i.queue_id = $1 AND r.id = i.registry_id",
@@ -674,7 +674,7 @@ db_queue_finish(PGconn *db, const struct db_queue_batch *b, const char *worker,
 	p[5] = o->pack_failed ? "true" : "false";
 	if (db_query(db, "UPDATE search_registry r SET state = u.state, attempts = u.attempts, "
 		     "next_eligible_at = CASE WHEN u.next IS NULL THEN NULL ELSE "
-		     DB_TS_FROM_US("u.next") " END, failure_category = u.cat, "
+		     DB_SQL_TS("u.next") " END, failure_category = u.cat, "
 		     "pack_failed = r.pack_failed OR $6::boolean, updated_at = now() "
 		     "FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::bigint[], $5::text[]) "
 		     "AS u(id, state, attempts, next, cat) WHERE r.id = u.id", 6, p, NULL, e) < 0)
@@ -701,8 +701,8 @@ db_queue_finish(PGconn *db, const struct db_queue_batch *b, const char *worker,
 		if (db_query(db, "INSERT INTO search_history (connector_id, connector_name, command, "
 			     "command_id, search_type, content_kind, arr_ids, indexer_queries, outcome, "
 			     "items_grabbed, message, started_at, ended_at) VALUES ($1, $2, $3, $4, $5, "
-			     "$6, $7::integer[], $8, $9, $10, $11, " DB_TS_FROM_US("$12") ", "
-			     DB_TS_FROM_US("$13") ")", 13, hp, NULL, e) < 0)
+			     "$6, $7::integer[], $8, $9, $10, $11, " DB_SQL_TS("$12") ", "
+			     DB_SQL_TS("$13") ")", 13, hp, NULL, e) < 0)
 			goto fail;
 	}
 	pl = batch_payload(b);

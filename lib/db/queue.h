@@ -32,6 +32,7 @@
 #include "core/err.h"
 #include "db/throttle.h"
 #include "policy/backoff.h"
+#include "policy/batch.h"
 
 #define DB_QUEUE_WORKER_MAX 96
 
@@ -68,7 +69,7 @@ struct db_queue_batch {
 	char command[24];	/* EpisodeSearch, SeasonSearch, SeriesSearch, MoviesSearch */
 	int series_arr_id;	/* -1 when none */
 	int season_number;	/* -1 when none */
-	int arr_ids[10];
+	int arr_ids[BATCH_MAX_IDS];
 	int nids;
 	int indexer_queries;
 	int priority;

@@ -471,7 +471,7 @@ out:
 static int
 ids_equal(json_t *arr, const struct db_queue_batch *b)
 {
-	int seen[10] = { 0 };
+	int seen[BATCH_MAX_IDS] = { 0 };
 	size_t i;
 	json_t *v;
 

@@ -139,7 +139,7 @@ report(const char *what, long n)
 struct acc {
 	long n;
 	int first_id;
-	int ids[ARR_COMMAND_MAX_IDS];
+	int ids[BATCH_MAX_IDS];
 	size_t nids;
 	int season;
 };
@@ -149,7 +149,7 @@ acc_id(struct acc *a, int id)
 {
 	if (a->n++ == 0)
 		a->first_id = id;
-	if (a->nids < ARR_COMMAND_MAX_IDS)
+	if (a->nids < BATCH_MAX_IDS)
 		a->ids[a->nids++] = id;
 }
 
