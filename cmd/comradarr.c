@@ -22,6 +22,8 @@ static const struct front_sub verbs[] = {
 	{ "profile", "throttle profiles: add, list, show, edit, rm, assign", front_profile },
 	{ "queue", "the search queue: pause, resume, clear, list, status", front_queue },
 	{ "explain", "why an episode or movie is (not) a search candidate", front_explain },
+	{ "registry", "the search registry: list", front_registry },
+	{ "priority", "priority overrides: set", front_priority },
 	{ NULL, NULL, NULL }
 };
 

@@ -18,7 +18,15 @@ _comradarr() {
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
 	--type)
-		mapfile -t COMPREPLY < <(compgen -W "sonarr radarr whisparr prowlarr" -- "$cur")
+		case " ${COMP_WORDS[*]} " in
+		*" registry "*) i="gap upgrade" ;;
+		*) i="sonarr radarr whisparr prowlarr" ;;
+		esac
+		mapfile -t COMPREPLY < <(compgen -W "$i" -- "$cur")
+		return ;;
+	--state)
+		mapfile -t COMPREPLY < <(compgen -W "pending queued searching awaiting_import cooldown
+			failed exhausted" -- "$cur")
 		return ;;
 	--connector)
 		mapfile -t COMPREPLY < <(compgen -W "$(comradarr connector list --json 2>/dev/null |

@@ -14,6 +14,8 @@ int front_profile(int argc, char **argv);
 int front_queue(int argc, char **argv);
 int front_explain(int argc, char **argv);
 int front_connector_test(int argc, char **argv);
+int front_registry(int argc, char **argv);
+int front_priority(int argc, char **argv);
 
 /* Find a sub-verb by name in a {NULL}-terminated table; usage error if none. */
 struct front_sub {

@@ -20,6 +20,12 @@ check "comradarr connector add --ty" --type
 check "comradarr connector add --type son" sonarr
 check "comradarr migrate --st" --status
 check "comradarr db st" start
+check "comradarr reg" registry
+check "comradarr registry l" list
+check "comradarr registry list --type g" gap
+check "comradarr registry list --state coo" cooldown
+check "comradarr pri" priority
+check "comradarr connector hi" history
 for b in "$bin"/comradarr-*; do
 	[ -x "$b" ] || continue
 	n=$(basename "$b")
