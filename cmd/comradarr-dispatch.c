@@ -127,9 +127,10 @@ static void
 human(const struct dispatch_report *r)
 {
 	printf("dispatched %ld batches (%ld sent, %ld indexer queries): %ld entries grabbed, "
-	       "%ld batches found nothing, %ld failed; %ld rescued, %ld given back\n",
+	       "%ld batches found nothing, %ld failed; %ld rescued, %ld given back; "
+	       "%ld items no longer needed a search (%ld batches not sent)%s\n",
 	       r->batches, r->sent, r->queries, r->grabbed, r->no_results, r->failed, r->rescued,
-	       r->released);
+	       r->released, r->dropped, r->resolved, r->errors > 0 ? "; some steps failed (see the log)" : "");
 	fflush(stdout);
 }
 
@@ -198,6 +199,9 @@ main(int argc, char **argv)
 		} else {
 			rc = r.connectors_failed == 0 ? EXIT_OK :
 			     r.connectors_failed < r.connectors ? EXIT_PARTIAL : EXIT_FAIL;
+			/* a step that failed (logged, a dispatch_error line) is part undone */
+			if (rc == EXIT_OK && r.errors > 0)
+				rc = EXIT_PARTIAL;
 			if (!cli.json)
 				human(&r);
 		}

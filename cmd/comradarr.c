@@ -31,6 +31,8 @@ static const struct front_sub verbs[] = {
 	{ "apikey", "API keys for scripts: add, list, revoke", front_apikey },
 	{ "webhook", "the secret an *arr's webhook calls carry: secret, rm", front_webhook },
 	{ "config", "the configuration as JSON: export, import", front_config },
+	{ "registry", "the search registry: list", front_registry },
+	{ "priority", "priority overrides: set", front_priority },
 	{ NULL, NULL, NULL }
 };
 

@@ -23,6 +23,8 @@ _comradarr() {
 	--type)
 		if [[ ${COMP_WORDS[1]} == channel ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "discord telegram slack pushover gotify ntfy email webhook" -- "$cur")
+		elif [[ " ${COMP_WORDS[*]} " == *" registry "* ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "gap upgrade" -- "$cur")
 		else
 			mapfile -t COMPREPLY < <(compgen -W "sonarr radarr whisparr prowlarr" -- "$cur")
 		fi
@@ -45,6 +47,10 @@ _comradarr() {
 		return ;;
 	--by)
 		mapfile -t COMPREPLY < <(compgen -W "day week" -- "$cur")
+		return ;;
+	--state)
+		mapfile -t COMPREPLY < <(compgen -W "pending queued searching awaiting_import cooldown
+			failed exhausted" -- "$cur")
 		return ;;
 	--connector)
 		mapfile -t COMPREPLY < <(compgen -W "$(comradarr connector list --json 2>/dev/null |

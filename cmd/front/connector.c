@@ -11,8 +11,10 @@
 
 #include "core/clock.h"
 #include "crypto/mask.h"
+#include "db/admin.h"
 #include "db/connectors.h"
 #include "db/schedule.h"
+#include "db/db.h"
 #include "front/front.h"
 #include "core/banned.h"
 
@@ -27,7 +29,8 @@ enum {
 	OPT_DISABLED,
 	OPT_ENABLE,
 	OPT_DISABLE,
-	OPT_YES = 'y'
+	OPT_YES = 'y',
+	OPT_LIMIT = 'l'
 };
 
 struct copts {
@@ -37,6 +40,7 @@ struct copts {
 	int tls;		/* -1 unchanged, 0 off, 1 on */
 	int enabled;		/* -1 unchanged */
 	int yes;		/* --yes: the key may follow a new address */
+	long limit;		/* history: rows */
 };
 
 static int
@@ -56,6 +60,9 @@ on_opt(void *ctx, int key, const char *arg)
 	case OPT_DISABLED: case OPT_DISABLE: o->enabled = 0; break;
 	case OPT_ENABLE: o->enabled = 1; break;
 	case OPT_YES: o->yes = 1; break;
+	case OPT_LIMIT:
+		return cli_parse_int("comradarr connector history", "--limit", arg, 1, 100000,
+				     &o->limit);
 	default: break;
 	}
 	return 0;
@@ -540,6 +547,109 @@ out:
 	return cli_finish(&cli, rc < 0 ? EXIT_OK : rc);
 }
 
+static const struct cli_opt history_opts[] = {
+	{ "limit", OPT_LIMIT, "N", "at most N health checks (default 20)" },
+	{ NULL, 0, NULL, NULL }
+};
+
+static json_t *
+ts_json(const PGresult *r, int row, int col)
+{
+	char b[40];
+
+	if (PQgetisnull(r, row, col))
+		return json_null();
+	jsonl_format_ts(db_int64(r, row, col, 0), b, sizeof(b));
+	return json_string(b);
+}
+
+/* Req 16.4: the connector's health checks and its sync state. */
+static int
+c_history(int argc, char **argv)
+{
+	static const struct cli_cmd cmd = {
+		"comradarr connector history", "NAME [--limit N]",
+		"Show a connector's health checks, newest first, and its last syncs.", history_opts,
+		NULL
+	};
+	struct cli cli;
+	struct copts o;
+	struct err e = ERR_INIT;
+	PGresult *h = NULL, *s = NULL;
+	int done, rc;
+
+	memset(&o, 0, sizeof(o));
+	o.cli = &cli;
+	rc = cli_init(&cli, &cmd, argc, argv, on_opt, &o, &done);
+	if (rc != 0 || done)
+		return cli_finish(&cli, rc);
+	if (cli.argc != 1) {
+		cli_usage_error(cmd.name, "which connector? give exactly one name");
+		return cli_finish(&cli, EXIT_USAGE);
+	}
+	{
+		struct connector c;
+
+		memset(&c, 0, sizeof(c));
+		if (cli_db(&cli, &e) < 0 || db_connector_get(cli.db, cli.argv[0], &c, &e) < 0 ||
+		    db_connector_sync_state(cli.db, cli.argv[0], &s, &e) < 0 ||
+		    db_connector_health_history(cli.db, cli.argv[0], o.limit, &h, &e) < 0) {
+			connector_release(&c);
+			PQclear(s);
+			return cli_finish(&cli, cli_fail(&cli, &e));
+		}
+		connector_release(&c);
+	}
+	if (PQntuples(s) == 1) {
+		if (cli.json) {
+			json_t *j = json_pack("{s:s, s:o, s:o, s:I, s:i, s:o}", "connector", cli.argv[0],
+					      "last_sync_at", ts_json(s, 0, 0), "last_full_sync_at",
+					      ts_json(s, 0, 1), "last_duration_ms",
+					      (json_int_t)db_int64(s, 0, 2, 0), "consecutive_failures",
+					      (int)db_int64(s, 0, 3, 0), "next_retry_at", ts_json(s, 0, 5));
+			json_t *counts = json_loads(db_str(s, 0, 6) ? db_str(s, 0, 6) : "{}", 0, NULL);
+
+			json_object_set_new(j, "last_error", db_str(s, 0, 4) ?
+					    json_string(db_str(s, 0, 4)) : json_null());
+			json_object_set_new(j, "last_counts", counts ? counts : json_object());
+			jsonl_emit(&cli.out, "connector_sync_state", j);
+		} else {
+			char a[40] = "never", f[40] = "never";
+
+			if (!PQgetisnull(s, 0, 0))
+				jsonl_format_ts(db_int64(s, 0, 0, 0), a, sizeof(a));
+			if (!PQgetisnull(s, 0, 1))
+				jsonl_format_ts(db_int64(s, 0, 1, 0), f, sizeof(f));
+			printf("%s: last sync %s (%lld ms), last full sync %s, %d consecutive "
+			       "failures%s%s\n", cli.argv[0], a, (long long)db_int64(s, 0, 2, 0), f,
+			       (int)db_int64(s, 0, 3, 0), db_str(s, 0, 4) ? "; last error: " : "",
+			       db_str(s, 0, 4) ? db_str(s, 0, 4) : "");
+		}
+	} else if (!cli.json) {
+		printf("%s: never synced\n", cli.argv[0]);
+	}
+	if (!cli.json && PQntuples(h) > 0)
+		printf("%-24s %-10s %s\n", "CHECKED", "HEALTH", "DETAIL");
+	for (int i = 0; i < PQntuples(h); i++) {
+		if (cli.json) {
+			jsonl_emit(&cli.out, "connector_health", json_pack("{s:s, s:o, s:s, s:s?}",
+				   "connector", cli.argv[0], "checked_at", ts_json(h, i, 0),
+				   "status", db_str(h, i, 1), "detail", db_str(h, i, 2)));
+		} else {
+			char t[40];
+
+			jsonl_format_ts(db_int64(h, i, 0, 0), t, sizeof(t));
+			printf("%-24s %-10s %s\n", t, db_str(h, i, 1),
+			       db_str(h, i, 2) ? db_str(h, i, 2) : "");
+		}
+	}
+	if (!cli.json && PQntuples(h) == 0)
+		printf("no health check recorded yet: 'comradarr connector test %s'\n", cli.argv[0]);
+	PQclear(h);
+	PQclear(s);
+	return cli_finish(&cli, EXIT_OK);
+}
+
 int
 front_connector(int argc, char **argv)
 {
@@ -553,6 +663,7 @@ front_connector(int argc, char **argv)
 		{ "rm", "remove a connector and everything mirrored from it", c_rm },
 		{ "test", "check it answers, the key works, which app and version, its health",
 		  front_connector_test },
+		{ "history", "its health checks and last syncs", c_history },
 		{ NULL, NULL, NULL }
 	};
 

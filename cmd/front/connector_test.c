@@ -116,19 +116,6 @@ print_report(struct cli *cli, const struct connector *c, const struct arr_probe_
 		printf("  what to do: %s\n", hint);
 }
 
-/* The health detail stored with the connector: the first problem, short. */
-static void
-detail_of(const struct arr_probe_report *r, char *buf, size_t size)
-{
-	buf[0] = '\0';
-	if (r->first_error.kind != ERR_NONE)
-		snprintf(buf, size, "%s", r->first_error.msg);
-	else if (r->nitems > 0)
-		snprintf(buf, size, "%s: %s", r->items[0].type, r->items[0].message);
-	else if (r->nwarnings > 0)
-		snprintf(buf, size, "%s", r->warnings[0]);
-}
-
 int
 front_connector_test(int argc, char **argv)
 {
@@ -171,12 +158,20 @@ front_connector_test(int argc, char **argv)
 	response_ms = (int)((clock_mono_us() - t0) / 1000);
 	print_report(&cli, &c, r);
 	if (!o.no_save) {
-		detail_of(r, detail, sizeof(detail));
-		if (db_connector_set_probe(cli.db, c.id, r->facts.answered ? r->status.app_name : NULL,
-					   r->facts.answered ? r->status.version : NULL,
-					   r->facts.answered ? r->api_version : NULL,
-					   arr_health_name(r->health), detail[0] ? detail : NULL,
-					   r->facts.auth_failed, response_ms, NULL, &e) < 0)
+		struct db_connector_health h;
+
+		arr_probe_detail(r, detail, sizeof(detail));
+		memset(&h, 0, sizeof(h));
+		h.connector_id = c.id;
+		h.connector = c.name;
+		h.health = arr_health_name(r->health);
+		h.detail = detail[0] ? detail : NULL;
+		h.auth_failed = r->facts.auth_failed;
+		h.app_name = r->facts.answered ? r->status.app_name : NULL;
+		h.app_version = r->facts.answered ? r->status.version : NULL;
+		h.api_version = r->facts.answered ? r->api_version : NULL;
+		h.response_ms = response_ms > 0 ? response_ms : 1;
+		if (db_connector_health(cli.db, &h, &e) < 0)
 			goto fail;
 	}
 	rc = r->health == ARR_HEALTH_HEALTHY || r->health == ARR_HEALTH_DEGRADED ? EXIT_OK : EXIT_FAIL;

@@ -31,6 +31,8 @@ int front_webhook(int argc, char **argv);
  * now_s, last run); a new reference. */
 struct schedule;
 json_t *front_schedule_json(const struct schedule *s, int64_t now_s);
+int front_registry(int argc, char **argv);
+int front_priority(int argc, char **argv);
 
 /* Find a sub-verb by name in a {NULL}-terminated table; usage error if none. */
 struct front_sub {

@@ -42,6 +42,11 @@ struct arr_client {
 	unsigned long long bytes;	/* body bytes received */
 	char app_version[32];
 	char curl_err[CURL_ERROR_SIZE];
+	/* arr_client_set_keepalive() */
+	arr_keepalive_fn keepalive;
+	void *keepalive_arg;
+	long keepalive_ms;
+	int64_t keepalive_last_us;	/* monotonic */
 };
 
 /* One try of one request. */
@@ -350,6 +355,9 @@ on_element(const char *data, size_t len, void *arg, struct err *e)
 	return rc;
 }
 
+static int xferinfo_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow);
+
 static void
 set_options(struct arr_client *c, struct xfer *x, const char *method,
 	    const char *url, const char *body, int with_key)
@@ -380,6 +388,11 @@ set_options(struct arr_client *c, struct xfer *x, const char *method,
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
+	if (c->keepalive != NULL) {
+		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+		curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	}
 	if (strcmp(method, "POST") == 0) {
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->hdr_post);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body != NULL ? body : "");
@@ -389,6 +402,58 @@ set_options(struct arr_client *c, struct xfer *x, const char *method,
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER,
 				 with_key ? c->hdr_key : c->hdr_plain);
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	}
+}
+
+void
+arr_client_set_keepalive(struct arr_client *c, arr_keepalive_fn fn, void *arg, long interval_ms)
+{
+	c->keepalive = fn;
+	c->keepalive_arg = arg;
+	c->keepalive_ms = interval_ms > 0 ? interval_ms : 1000;
+	c->keepalive_last_us = clock_mono_us();
+}
+
+/* Call the keepalive when its interval has passed (real time: a lease
+ * runs on the database's clock, whatever clock the caller injected). */
+static void
+keepalive_tick(struct arr_client *c)
+{
+	int64_t now;
+
+	if (c->keepalive == NULL)
+		return;
+	now = clock_mono_us();
+	if (now - c->keepalive_last_us < (int64_t)c->keepalive_ms * 1000)
+		return;
+	c->keepalive_last_us = now;
+	c->keepalive(c->keepalive_arg);
+}
+
+/* libcurl calls this about once a second while a transfer waits, more
+ * often while bytes move. */
+static int
+xferinfo_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	keepalive_tick(ud);
+	return 0;
+}
+
+/* Sleep between retries, in slices no longer than the keepalive's
+ * interval so it keeps being called. */
+static void
+retry_sleep(struct arr_client *c, long ms)
+{
+	while (ms > 0) {
+		long step = c->keepalive != NULL && c->keepalive_ms < ms ? c->keepalive_ms : ms;
+
+		clock_sleep_ms(step);
+		ms -= step;
+		keepalive_tick(c);
 	}
 }
 
@@ -564,7 +629,7 @@ request(struct arr_client *c, const char *method, const char *path,
 		}
 		log_info("arr", "%s (try %d of %d); trying again in %ld ms", er->msg,
 			 attempt + 1, tries, delay);
-		clock_sleep_ms(delay);
+		retry_sleep(c, delay);
 	}
 	return ret;
 }

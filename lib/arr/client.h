@@ -77,6 +77,17 @@ unsigned long arr_client_requests(const struct arr_client *c);
 unsigned long long arr_client_bytes(const struct arr_client *c);
 
 /*
+ * Work that must go on while a request is in flight (a dispatcher's claim
+ * lease, Req 37.2): fn(arg) is called every interval_ms of real time
+ * during transfers and the sleeps between retries, in this thread, never
+ * inside another call of this client.  NULL fn stops it.  The client does
+ * nothing with the outcome: fn records what it needs.
+ */
+typedef void (*arr_keepalive_fn)(void *arg);
+void arr_client_set_keepalive(struct arr_client *c, arr_keepalive_fn fn, void *arg,
+			      long interval_ms);
+
+/*
  * GET path (with query, starting with '/') and parse the whole body as one
  * JSON document.  *out is a new reference the caller decrefs.  For small
  * answers (status, health, one page); lists use arr_client_get_each.

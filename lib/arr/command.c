@@ -15,9 +15,9 @@ id_list(const char *name, const char *member, const int *ids, size_t n,
 	int ret = -1;
 
 	*out = NULL;
-	if (n == 0 || n > ARR_COMMAND_MAX_IDS) {
+	if (n == 0 || n > BATCH_MAX_IDS) {
 		err_set(e, ERR_USAGE, "a %s takes 1 to %d ids, not %zu; split the "
-			"batch", name, ARR_COMMAND_MAX_IDS, n);
+			"batch", name, BATCH_MAX_IDS, n);
 		goto out;
 	}
 	arr = json_array();

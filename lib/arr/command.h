@@ -24,11 +24,10 @@
 #include "arr/client.h"
 #include "arr/model.h"
 #include "core/err.h"
-
-#define ARR_COMMAND_MAX_IDS 10
+#include "policy/batch.h"
 
 /* Each fills *out with a new JSON object (caller decrefs), or returns -1:
- * ERR_USAGE for no ids, more than ARR_COMMAND_MAX_IDS ids or an id < 1. */
+ * ERR_USAGE for no ids, more than BATCH_MAX_IDS ids or an id < 1. */
 int arr_command_episode_search(const int *ids, size_t n, json_t **out,
 			       struct err *e);
 int arr_command_movies_search(const int *ids, size_t n, json_t **out,

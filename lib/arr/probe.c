@@ -168,3 +168,21 @@ classify:
 	r->health = arr_probe_classify(&r->facts);
 	return 0;
 }
+
+void
+arr_probe_detail(const struct arr_probe_report *r, char *out, size_t size)
+{
+	out[0] = '\0';
+	if (r->first_error.kind != ERR_NONE) {
+		snprintf(out, size, "%s", r->first_error.msg);
+		return;
+	}
+	for (int i = 0; i < r->nitems; i++) {
+		if (strcmp(r->items[i].type, "error") == 0 || strcmp(r->items[i].type, "warning") == 0) {
+			snprintf(out, size, "%s: %s", r->items[i].source, r->items[i].message);
+			return;
+		}
+	}
+	if (r->nwarnings > 0)
+		snprintf(out, size, "%s", r->warnings[0]);
+}

@@ -64,6 +64,14 @@ void arr_probe_check_version(enum arr_app configured,
 			     struct arr_probe_report *r);
 
 /*
+ * Pure: the one-line detail stored with a connector's health, the same
+ * text whoever probed (the health check, `comradarr connector test`): the
+ * first failure, else the app's first error or warning, else the first
+ * version warning; "" when there is nothing to say.
+ */
+void arr_probe_detail(const struct arr_probe_report *r, char *out, size_t size);
+
+/*
  * Run the probe.  Returns 0 whenever a report was made (even "offline":
  * the report is the answer), -1 only when memory ran out.  Sets the
  * client's dialect from system/status.

@@ -24,6 +24,17 @@ int arr_movie_each(struct arr_client *c, arr_movie_fn fn, void *arg,
 		   struct err *e);
 
 /*
+ * The files file_ids[0..n) from GET {api}/moviefile?movieFileIds=..., which,
+ * unlike the movie list, has each file's customFormatScore.  Asked for
+ * ARR_MOVIE_FILE_PAGE ids at a time (the URL stays short); fn gets each
+ * file the app still has (a struct valid only during the call).
+ */
+#define ARR_MOVIE_FILE_PAGE 100
+typedef int (*arr_movie_file_fn)(const struct arr_episode_file *f, void *arg, struct err *e);
+int arr_movie_file_each(struct arr_client *c, const int *file_ids, size_t n,
+			arr_movie_file_fn fn, void *arg, struct err *e);
+
+/*
  * Does this app serve wanted/missing and wanted/cutoff for movies?  Radarr
  * from 5.6.0.8846; Whisparr v3 never.  Pure.  Without them, compute gaps
  * from the movie list (radarr wanted/missing has no availability filter

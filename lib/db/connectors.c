@@ -44,7 +44,7 @@ static const char *const types[] = { "sonarr", "radarr", "whisparr", "prowlarr" 
 static const char select_cols[] =
 	"SELECT id, name, type, url, enabled, tls_verify, timeout_ms, app_name, app_version, "
 	"api_version, health, health_detail, "
-	"(extract(epoch FROM health_checked_at) * 1000000)::bigint, auth_failed, api_key_enc "
+	DB_SQL_US("health_checked_at") ", auth_failed, api_key_enc "
 	"FROM connectors ";
 
 void
@@ -347,47 +347,63 @@ out:
 }
 
 int
-db_connector_set_probe(PGconn *db, int64_t id, const char *app_name, const char *app_version,
-		       const char *api_version, const char *health, const char *detail,
-		       int auth_failed, int response_ms, json_t *changed, struct err *e)
+db_connector_health(PGconn *db, const struct db_connector_health *h, struct err *e)
 {
 	char idbuf[24], msbuf[24];
-	const char *params[7] = { db_fmt_int64(idbuf, sizeof(idbuf), id), app_name, app_version,
-				  api_version, health, detail, auth_failed ? "t" : "f" };
-	int ret = -1;
+	const char *p[7] = { db_fmt_int64(idbuf, sizeof(idbuf), h->connector_id), h->app_name,
+			     h->app_version, h->api_version, h->health, h->detail,
+			     h->auth_failed < 0 ? NULL : h->auth_failed ? "t" : "f" };
+	json_t *payload = h->payload;
+	PGresult *r = NULL;
+	char from[16];
+	int own = PQtransactionStatus(db) == PQTRANS_IDLE, ret = -1;
 
-	if (db_begin(db, e) < 0)
+	if (own && db_begin(db, e) < 0)
 		goto out;
+	/* the state before, under the row lock: the event says what changed */
+	if (db_query(db, "SELECT health FROM connectors WHERE id = $1 FOR UPDATE", 1, p, &r, e) < 0)
+		goto out;
+	if (PQntuples(r) != 1) {
+		err_set(e, ERR_NOTFOUND, "connector %lld is gone; 'comradarr connector list' shows "
+			"them", (long long)h->connector_id);
+		goto out;
+	}
+	snprintf(from, sizeof(from), "%s", db_str(r, 0, 0) ? db_str(r, 0, 0) : "unknown");
 	if (db_query(db, "UPDATE connectors SET app_name = coalesce($2, app_name), "
-			 "app_version = coalesce($3, app_version), "
-			 "api_version = coalesce($4, api_version), health = $5, health_detail = $6, "
-			 "health_checked_at = now(), auth_failed = $7, "
-			 "last_ok_at = CASE WHEN $5 IN ('healthy', 'degraded') THEN now() ELSE last_ok_at END, "
-			 "updated_at = now() WHERE id = $1", 7, params, NULL, e) < 0)
+		     "app_version = coalesce($3, app_version), "
+		     "api_version = coalesce($4, api_version), health = $5, health_detail = $6, "
+		     "health_checked_at = now(), auth_failed = coalesce($7::boolean, auth_failed), "
+		     "last_ok_at = CASE WHEN $5 IN ('healthy', 'degraded') THEN now() ELSE last_ok_at END, "
+		     "updated_at = now() WHERE id = $1", 7, p, NULL, e) < 0)
 		goto out;
 	{
-		const char *hp[4] = { params[0], health, detail, response_ms >= 0 ?
-				      db_fmt_int64(msbuf, sizeof(msbuf), response_ms) : NULL };
+		const char *hp[4] = { p[0], h->health, h->detail, h->response_ms > 0 ?
+				      db_fmt_int64(msbuf, sizeof(msbuf), h->response_ms) : NULL };
 
 		if (db_query(db, "INSERT INTO connector_health_history (connector_id, status, detail, "
-				 "response_ms) VALUES ($1, $2, $3, $4)", 4, hp, NULL, e) < 0)
+			     "response_ms) VALUES ($1, $2, $3, $4)", 4, hp, NULL, e) < 0)
 			goto out;
 	}
-	/* Req 1.5: a change (notably to unhealthy) is told to the user. */
-	if (changed != NULL) {
-		json_t *ev = changed;
-
-		changed = NULL;
-		if (db_event_insert(db, "connector_health_changed", id, log_get_correlation_id(),
-				    ev, e) < 0)
+	/* Req 1.5: a change (notably to unhealthy) is told to the user */
+	if (h->event != NULL || strcmp(from, h->health) != 0) {
+		if (payload == NULL)
+			payload = json_pack("{s:s, s:s, s:s, s:s?}", "connector", h->connector ?
+					    h->connector : "", "from", from, "to", h->health, "detail",
+					    h->detail);
+		if (db_event_insert(db, h->event != NULL ? h->event : "connector_health_changed",
+				    h->connector_id, log_get_correlation_id(), payload, e) < 0) {
+			payload = NULL;	/* taken */
 			goto out;
+		}
+		payload = NULL;
 	}
-	if (db_commit(db, e) < 0)
+	if (own && db_commit(db, e) < 0)
 		goto out;
 	ret = 0;
 out:
-	json_decref(changed);
-	if (ret < 0)
+	PQclear(r);
+	json_decref(payload);
+	if (ret < 0 && own)
 		db_rollback(db);
 	return ret;
 }

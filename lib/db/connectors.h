@@ -69,15 +69,30 @@ int db_connector_update(PGconn *db, const struct secret_key *k, const struct con
 			const char *api_key, struct err *e);
 
 /*
- * Record what a probe learned (Req 1.3-1.4): app, versions, health, and a
- * row of health history with the probe's time (response_ms, < 0 unknown;
- * the per-connector response times of Req 12.3), in one transaction.
- * changed (stolen; NULL: none) is the payload of a
- * "connector_health_changed" event written with them.
+ * The one writer of a connector's health (Req 1.3-1.5, 2.6, 28.1): the
+ * state, a row of health history and the event, in one transaction - its
+ * own, or the caller's when one is open.  Every path that learns something
+ * about a connector's health (the health check, `connector test`, a sync's
+ * failures, the dispatcher's 401) comes through here.
  */
-int db_connector_set_probe(PGconn *db, int64_t id, const char *app_name, const char *app_version,
-			   const char *api_version, const char *health, const char *detail,
-			   int auth_failed, int response_ms, json_t *changed, struct err *e);
+struct db_connector_health {
+	int64_t connector_id;
+	const char *connector;	/* its name, for the event */
+	const char *health;	/* unknown | healthy | degraded | unhealthy | offline */
+	const char *detail;	/* may be NULL */
+	int auth_failed;	/* 1 set, 0 clear, -1 leave as it is */
+	/* what a probe learned; NULL: leave as it is */
+	const char *app_name, *app_version, *api_version;
+	/* the probe's time for the health history (Req 12.3); <= 0: unknown,
+	 * so a caller that learned health some other way leaves it out */
+	int response_ms;
+	/* the event: kind (NULL: "connector_health_changed" when the health
+	 * changed, none when not) and its payload (stolen; NULL: connector,
+	 * from, to, detail) */
+	const char *event;
+	json_t *payload;
+};
+int db_connector_health(PGconn *db, const struct db_connector_health *h, struct err *e);
 
 int db_connector_remove(PGconn *db, const char *name, struct err *e);
 

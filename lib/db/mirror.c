@@ -305,6 +305,71 @@ mirror_movies_end(struct mirror *m, struct err *e)
 	return copy_end(m, "stage_movies", e);
 }
 
+/* ---------------------------------------------------- movie file scores */
+
+int
+mirror_movie_files_to_score(struct mirror *m, int full, int **ids, size_t *n, struct err *e)
+{
+	const char *p[2] = { m->cid, full ? "true" : "false" };
+	PGresult *r = NULL;
+	int ret = -1;
+
+	*ids = NULL;
+	*n = 0;
+	if (db_query(m->db, "SELECT m.movie_file_id FROM movies m JOIN quality_profiles p "
+		     "ON p.connector_id = m.connector_id AND p.arr_id = m.quality_profile_id "
+		     "WHERE m.connector_id = $1 AND m.has_file AND m.movie_file_id > 0 "
+		     "AND p.upgrade_allowed AND p.cutoff_format_score > 0 "
+		     "AND ($2::boolean OR m.custom_format_score IS NULL) "
+		     "ORDER BY m.movie_file_id", 2, p, &r, e) < 0)
+		goto out;
+	*ids = calloc((size_t)PQntuples(r) + 1, sizeof(**ids));
+	if (*ids == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory listing movie files");
+		goto out;
+	}
+	for (int i = 0; i < PQntuples(r); i++)
+		(*ids)[i] = (int)db_int64(r, i, 0, 0);
+	*n = (size_t)PQntuples(r);
+	ret = 0;
+out:
+	PQclear(r);
+	return ret;
+}
+
+int
+mirror_movie_scores_put(struct mirror *m, const int *file_ids, const int *scores, size_t n,
+			long *changed, struct err *e)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	const char *p[3];
+	PGresult *r = NULL;
+	int ret = -1;
+
+	*changed = 0;
+	if (n == 0)
+		return 0;
+	if (db_array_int(&a, file_ids, n) < 0 || db_array_int(&b, scores, n) < 0) {
+		err_set(e, ERR_NOMEM, "out of memory storing movie file scores");
+		goto out;
+	}
+	p[0] = m->cid;
+	p[1] = a.data;
+	p[2] = b.data;
+	if (db_query(m->db, "UPDATE movies m SET custom_format_score = v.score "
+		     "FROM unnest($2::integer[], $3::integer[]) AS v(file_id, score) "
+		     "WHERE m.connector_id = $1 AND m.movie_file_id = v.file_id "
+		     "AND m.custom_format_score IS DISTINCT FROM v.score", 3, p, &r, e) < 0)
+		goto out;
+	*changed = strtol(PQcmdTuples(r), NULL, 10);
+	ret = 0;
+out:
+	PQclear(r);
+	buf_release(&a);
+	buf_release(&b);
+	return ret;
+}
+
 /* ------------------------------------------------------------ the end */
 
 int

@@ -131,6 +131,20 @@ int mirror_movies_end(struct mirror *m, struct err *e);
 int mirror_merge(struct mirror *m, const struct mirror_merge_opts *o, mirror_event_fn fn,
 		 void *arg, struct mirror_counts *c, struct err *e);
 
+/*
+ * After the merge, movies only.  The /movie list leaves customFormatScore
+ * out, so a file's score is read from /moviefile, for the files that can be
+ * custom-format upgrades: a movie with a file whose profile takes upgrades
+ * and has a cutoffFormatScore above 0.  mirror_movie_files_to_score() lists
+ * their *arr file ids (*ids malloc'd, free()): all of them when full, else
+ * those whose score is unknown (new or changed files: the merge forgets a
+ * score when the file changes).  mirror_movie_scores_put() stores what was
+ * read; *changed counts the movies whose score changed.
+ */
+int mirror_movie_files_to_score(struct mirror *m, int full, int **ids, size_t *n, struct err *e);
+int mirror_movie_scores_put(struct mirror *m, const int *file_ids, const int *scores, size_t n,
+			    long *changed, struct err *e);
+
 int mirror_commit(struct mirror *m, struct err *e);
 /* Roll back (a COPY in progress is cancelled first).  Never fails. */
 void mirror_abort(struct mirror *m);

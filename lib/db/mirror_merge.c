@@ -24,6 +24,7 @@
 
 #include "db/db.h"
 #include "db/mirror_int.h"
+#include "db/registry.h"
 #include "core/banned.h"
 
 #define EVENT_COLS "INSERT INTO events (kind, connector_id, correlation_id, payload) "
@@ -384,37 +385,6 @@ static const char movies_del_sql[] =
 static const char movies_nodel_sql[] =
 	"SELECT NULL::integer AS arr_id, NULL::text AS title, NULL::integer AS year WHERE false";
 
-/*
- * Search state the mirror now contradicts (Req 3.4, 4.4): a gap whose item
- * has a file, an upgrade whose file no longer qualifies (quality cutoff met
- * and custom-format score, where known, at or above the profile's cutoff;
- * or the profile takes no upgrades; or the file is gone).  Set-based over
- * the connector's registry entries, which are few next to the mirror.
- */
-static const char registry_sql[] =
-	"WITH g AS (DELETE FROM search_registry r USING episodes e WHERE r.connector_id = $1 "
-	"  AND r.search_type = 'gap' AND r.episode_id = e.id AND e.has_file RETURNING 1), "
-	"gm AS (DELETE FROM search_registry r USING movies mv WHERE r.connector_id = $1 "
-	"  AND r.search_type = 'gap' AND r.movie_id = mv.id AND mv.has_file RETURNING 1), "
-	"u AS (DELETE FROM search_registry r USING episodes e JOIN series s ON s.id = e.series_id "
-	"  LEFT JOIN episode_files f ON f.connector_id = e.connector_id "
-	"   AND f.arr_id = e.episode_file_id "
-	"  LEFT JOIN quality_profiles p ON p.connector_id = s.connector_id "
-	"   AND p.arr_id = s.quality_profile_id "
-	"  WHERE r.connector_id = $1 AND r.search_type = 'upgrade' AND r.episode_id = e.id "
-	"  AND NOT (e.has_file AND f.arr_id IS NOT NULL AND coalesce(p.upgrade_allowed, true) "
-	"   AND (f.quality_cutoff_not_met OR (f.custom_format_score IS NOT NULL "
-	"    AND f.custom_format_score < coalesce(p.cutoff_format_score, 0)))) RETURNING 1), "
-	"um AS (DELETE FROM search_registry r USING movies mv "
-	"  LEFT JOIN quality_profiles p ON p.connector_id = mv.connector_id "
-	"   AND p.arr_id = mv.quality_profile_id "
-	"  WHERE r.connector_id = $1 AND r.search_type = 'upgrade' AND r.movie_id = mv.id "
-	"  AND NOT (mv.has_file AND coalesce(p.upgrade_allowed, true) "
-	"   AND (mv.quality_cutoff_not_met OR (mv.custom_format_score IS NOT NULL "
-	"    AND mv.custom_format_score < coalesce(p.cutoff_format_score, 0)))) RETURNING 1) "
-	"SELECT '_counts', json_build_object('registry_cleared', (SELECT count(*) FROM g) "
-	" + (SELECT count(*) FROM gm) + (SELECT count(*) FROM u) + (SELECT count(*) FROM um))::text";
-
 static int
 run_fmt(struct mirror *m, const char *what, const char *fmt, const char *del,
 	mirror_event_fn fn, void *arg, struct mirror_counts *c, struct err *e)
@@ -491,5 +461,16 @@ mirror_merge(struct mirror *m, const struct mirror_merge_opts *o, mirror_event_f
 	    run_fmt(m, "movies", movies_sql, o->keep_missing_items ? movies_nodel_sql : movies_del_sql,
 		    fn, arg, c, e) < 0)
 		return -1;
-	return run(m, "search registry", registry_sql, fn, arg, c, e);
+	/* Search state the mirror now contradicts (Req 3.4, 4.4), by the one
+	 * statement discover uses too */
+	{
+		long removed = 0;
+
+		if (db_registry_remove_resolved(m->db, m->connector_id, 1, &removed, e) < 0) {
+			err_prefix(e, "clearing resolved search entries");
+			return -1;
+		}
+		c->registry_cleared += removed;
+	}
+	return 0;
 }

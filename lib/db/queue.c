@@ -9,7 +9,9 @@
 #include "db/db.h"
 #include "db/events.h"
 #include "db/queue.h"
+#include "db/queue_add.h"
 #include "db/queue_int.h"
+#include "policy/batch.h"
 #include "core/banned.h"
 
 
@@ -21,6 +23,9 @@ db_queue_batch_release(struct db_queue_batch *b)
 	free(b->items);
 	b->items = NULL;
 	b->nitems = 0;
+	free(b->dropped);
+	b->dropped = NULL;
+	b->ndropped = 0;
 }
 
 void
@@ -34,7 +39,7 @@ db_queue_batch_from_row(const PGresult *r, int row, struct db_queue_batch *b)
 	snprintf(b->command, sizeof(b->command), "%s", db_str(r, row, 2) ? db_str(r, row, 2) : "");
 	b->series_arr_id = (int)db_int64(r, row, 3, -1);
 	b->season_number = (int)db_int64(r, row, 4, -1);
-	while (ids != NULL && *ids != '\0' && b->nids < 10) {
+	while (ids != NULL && *ids != '\0' && b->nids < BATCH_MAX_IDS) {
 		char *end;
 		long v = strtol(ids, &end, 10);
 
@@ -110,6 +115,178 @@ batch_payload(const struct db_queue_batch *b)
 	return o;
 }
 
+/* ------------------------------------------------------------- re-check */
+
+static int
+add_dropped(struct db_queue_batch *b, size_t *cap, int64_t registry_id, int arr_id,
+	    const char *reason)
+{
+	if (b->ndropped == *cap) {
+		size_t n = *cap ? *cap * 2 : 8;
+		struct db_queue_dropped *d = realloc(b->dropped, n * sizeof(*d));
+
+		if (d == NULL)
+			return -1;
+		b->dropped = d;
+		*cap = n;
+	}
+	b->dropped[b->ndropped].registry_id = registry_id;
+	b->dropped[b->ndropped].arr_id = arr_id;
+	snprintf(b->dropped[b->ndropped].reason, sizeof(b->dropped[0].reason), "%s", reason);
+	b->ndropped++;
+	return 0;
+}
+
+const char *
+db_recheck_name(enum db_recheck_result r)
+{
+	switch (r) {
+	case DB_RECHECK_KEPT: return "kept";
+	case DB_RECHECK_RESOLVED: return "resolved";
+	case DB_RECHECK_SEASON_FALLBACK: return "season_fallback";
+	}
+	return "kept";
+}
+
+/* Would enqueue make season pack b now?  Its rule (batch_season_decide)
+ * on the season's numbers as the mirror has them now, less what the queued
+ * pack itself adds (it is the pack: not "a pack queued"). */
+static int
+season_still_qualifies(PGconn *db, const struct db_queue_batch *b, int64_t series_id,
+		       int64_t now_us, int *ok, struct err *e)
+{
+	struct batch_season_config sc;
+	struct queue_season *qs = NULL;
+	size_t n = 0;
+	int season = b->season_number;
+
+	*ok = 0;
+	if (db_queue_season_config(db, b->connector_id, &sc, e) < 0 ||
+	    db_queue_seasons(db, b->connector_id, now_us, &series_id, &season, 1, &qs, &n, e) < 0)
+		return -1;
+	if (n == 1) {
+		qs[0].s.pack_in_cooldown = 0;
+		qs[0].s.pack_failed = 0;
+		*ok = batch_season_decide(&qs[0].s, &sc, NULL) == BATCH_SEASON;
+	}
+	free(qs);
+	return 0;
+}
+
+/*
+ * The claim's re-check of batch b (locked FOR UPDATE, not yet claimed),
+ * inside the claim's transaction: see db_queue_claim() in queue.h.
+ */
+static int
+recheck(PGconn *db, struct db_queue_batch *b, int64_t now_us, struct err *e)
+{
+	char x[3][24];
+	const char *p[3] = { db_fmt_int64(x[0], sizeof(x[0]), b->id) };
+	PGresult *r = NULL;
+	struct buf gone = BUF_INIT, ids = BUF_INIT;
+	int64_t *gone_ids = NULL, series_id = 0;
+	int keep[BATCH_MAX_IDS], nkeep = 0, left = 0;
+	size_t cap = 0, ngone = 0;
+	int listed = strcmp(b->command, "EpisodeSearch") == 0 ||
+		     strcmp(b->command, "MoviesSearch") == 0;
+	json_t *pl, *dl;
+	int ret = -1, rows;
+
+	b->recheck = DB_RECHECK_KEPT;
+	if (db_query(db, "SELECT registry_id, coalesce(arr_id, 0), resolved, series_id "
+		     "FROM queue_item_recheck WHERE queue_id = $1 ORDER BY arr_id", 1, p, &r, e) < 0)
+		goto out;
+	rows = PQntuples(r);
+	gone_ids = calloc((size_t)rows + 1, sizeof(*gone_ids));
+	if (gone_ids == NULL)
+		goto nomem;
+	for (int i = 0; i < rows; i++) {
+		const char *why = db_str(r, i, 2);
+		int64_t reg = db_int64(r, i, 0, 0);
+		int arr_id = (int)db_int64(r, i, 1, 0);
+
+		if (series_id == 0)
+			series_id = db_int64(r, i, 3, 0);
+		if (why == NULL) {
+			left++;
+			if (listed && nkeep < BATCH_MAX_IDS)
+				keep[nkeep++] = arr_id;
+			continue;
+		}
+		if (reg != 0)
+			gone_ids[ngone++] = reg;
+		if (add_dropped(b, &cap, reg, arr_id, why) < 0)
+			goto nomem;
+	}
+	if (listed ? nkeep == 0 : left == 0) {
+		b->recheck = DB_RECHECK_RESOLVED;
+	} else if (strcmp(b->command, "SeasonSearch") == 0) {
+		/* asked every time: the sync that gave episodes their files
+		 * may have removed their entries (and queue items) already */
+		int ok = 0;
+
+		if (season_still_qualifies(db, b, series_id, now_us, &ok, e) < 0)
+			goto out;
+		if (!ok)
+			b->recheck = DB_RECHECK_SEASON_FALLBACK;
+	}
+	if (b->ndropped == 0 && b->recheck == DB_RECHECK_KEPT) {
+		ret = 0;
+		goto out;
+	}
+	if (ngone > 0) {
+		const char *g[1];
+
+		if (db_array_int64(&gone, gone_ids, ngone) < 0)
+			goto nomem;
+		g[0] = gone.data;
+		/* the entries go; their queue items go with them (0007) */
+		if (db_query(db, "DELETE FROM search_registry WHERE id = ANY($1::bigint[])", 1, g,
+			     NULL, e) < 0)
+			goto out;
+	}
+	if (b->recheck == DB_RECHECK_SEASON_FALLBACK &&
+	    db_query(db, "UPDATE search_registry r SET state = 'pending', pack_failed = true, "
+		     "updated_at = now() FROM request_queue_items i WHERE i.queue_id = $1 "
+		     "AND r.id = i.registry_id", 1, p, NULL, e) < 0)
+		goto out;
+	if (b->recheck != DB_RECHECK_KEPT) {
+		if (db_query(db, "DELETE FROM request_queue WHERE id = $1", 1, p, NULL, e) < 0)
+			goto out;
+	} else if (listed) {
+		/* fewer ids, and only their queries are charged */
+		if (db_array_int(&ids, keep, (size_t)nkeep) < 0)
+			goto nomem;
+		p[1] = ids.data;
+		p[2] = db_fmt_int64(x[2], sizeof(x[2]), nkeep);
+		if (db_query(db, "UPDATE request_queue SET arr_ids = $2::integer[], "
+			     "indexer_queries = $3 WHERE id = $1", 3, p, NULL, e) < 0)
+			goto out;
+		memcpy(b->arr_ids, keep, (size_t)nkeep * sizeof(keep[0]));
+		b->nids = nkeep;
+		b->indexer_queries = nkeep;
+	}
+	pl = batch_payload(b);
+	dl = json_array();
+	for (size_t i = 0; i < b->ndropped; i++)
+		json_array_append_new(dl, json_pack("{s:i, s:s}", "arr_id", b->dropped[i].arr_id,
+						    "reason", b->dropped[i].reason));
+	json_object_set_new(pl, "dropped", dl);
+	json_object_set_new(pl, "batch", json_string(db_recheck_name(b->recheck)));
+	if (db_event_insert(db, "search_dropped", b->connector_id, NULL, pl, e) < 0)
+		goto out;
+	ret = 0;
+	goto out;
+nomem:
+	err_set(e, ERR_NOMEM, "out of memory re-checking batch %lld", (long long)b->id);
+out:
+	PQclear(r);
+	free(gone_ids);
+	buf_release(&gone);
+	buf_release(&ids);
+	return ret;
+}
+
 int
 db_queue_paused(PGconn *db, int *paused, struct err *e)
 {
@@ -168,7 +345,7 @@ db_queue_claim(PGconn *db, const struct db_claim_opts *o, struct db_queue_batch 
 		goto out;
 	p[1] = db_fmt_int64(b[1], sizeof(b[1]), d->now_us);
 	if (db_query(db, "SELECT " DB_QUEUE_BATCH_COLS " FROM request_queue q WHERE q.connector_id = $1 "
-		     "AND q.claimed_by IS NULL AND q.scheduled_at <= " DB_TS_FROM_US("$2")
+		     "AND q.claimed_by IS NULL AND q.scheduled_at <= " DB_SQL_TS("$2")
 		     " ORDER BY q.priority DESC, q.scheduled_at, q.id LIMIT 1 FOR UPDATE SKIP LOCKED",
 		     2, p, &r, e) < 0)
 		goto out;
@@ -179,6 +356,14 @@ db_queue_claim(PGconn *db, const struct db_claim_opts *o, struct db_queue_batch 
 	db_queue_batch_from_row(r, 0, out);
 	PQclear(r);
 	r = NULL;
+	if (recheck(db, out, d->now_us, e) < 0)
+		goto out;
+	if (out->recheck != DB_RECHECK_KEPT) {
+		*st = DB_CLAIM_RESOLVED;
+		commit = 1;
+		ret = 0;
+		goto out;
+	}
 	if (db_throttle_check(db, o->connector_id, o->profile, o->tz, d->now_us,
 			      out->indexer_queries, d, e) < 0)
 		goto out;
@@ -196,11 +381,11 @@ db_queue_claim(PGconn *db, const struct db_claim_opts *o, struct db_queue_batch 
 	p[4] = db_fmt_int64(b[4], sizeof(b[4]), out->ledger_id);
 	if (db_query(db, "UPDATE request_queue SET claimed_by = $3, "
 		     "lease_expires_at = clock_timestamp() + $4::integer * interval '1 second', "
-		     "sent_at = " DB_TS_FROM_US("$2") ", ledger_id = $5, command_id = NULL, "
+		     "sent_at = " DB_SQL_TS("$2") ", ledger_id = $5, command_id = NULL, "
 		     "command_queued_at = NULL WHERE id = $1", 5, p, NULL, e) < 0)
 		goto out;
 	if (db_query(db, "UPDATE search_registry r SET state = 'searching', "
-		     "last_searched_at = " DB_TS_FROM_US("$2") ", updated_at = now() "
+		     "last_searched_at = " DB_SQL_TS("$2") ", updated_at = now() "
 		     "FROM request_queue_items i WHERE i.queue_id = $1 AND r.id = i.registry_id",
 		     2, p, NULL, e) < 0)
 		goto out;
@@ -316,7 +501,7 @@ db_queue_record_command(PGconn *db, const struct db_queue_batch *b, const char *
 	};
 
 	return update_claimed(db, "UPDATE request_queue SET command_id = $3, command_queued_at = "
-			      DB_TS_FROM_US("$4") ", lease_expires_at = clock_timestamp() + "
+			      DB_SQL_TS("$4") ", lease_expires_at = clock_timestamp() + "
 			      "$5::integer * interval '1 second' WHERE id = $1 AND claimed_by = $2",
 			      5, p, b->id, e);
 }
@@ -350,7 +535,7 @@ db_queue_release(PGconn *db, const struct db_queue_batch *b, const char *worker,
 		return -1;
 	if (update_claimed(db, "UPDATE request_queue SET claimed_by = NULL, lease_expires_at = NULL, "
 			   "sent_at = NULL, command_id = NULL, command_queued_at = NULL, ledger_id = NULL, "
-			   "scheduled_at = greatest(scheduled_at, coalesce(" DB_TS_FROM_US("$3")
+			   "scheduled_at = greatest(scheduled_at, coalesce(" DB_SQL_TS("$3")
 			   ", scheduled_at)) WHERE id = $1 AND claimed_by = $2", 3, p, b->id, e) < 0 ||
 	    db_query(db, "UPDATE search_registry r SET state = 'queued', updated_at = now() "
 		     "FROM request_queue_items i WHERE i.queue_id = $1 AND r.id = i.registry_id",
@@ -489,7 +674,7 @@ db_queue_finish(PGconn *db, const struct db_queue_batch *b, const char *worker,
 	p[5] = o->pack_failed ? "true" : "false";
 	if (db_query(db, "UPDATE search_registry r SET state = u.state, attempts = u.attempts, "
 		     "next_eligible_at = CASE WHEN u.next IS NULL THEN NULL ELSE "
-		     DB_TS_FROM_US("u.next") " END, failure_category = u.cat, "
+		     DB_SQL_TS("u.next") " END, failure_category = u.cat, "
 		     "pack_failed = r.pack_failed OR $6::boolean, updated_at = now() "
 		     "FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::bigint[], $5::text[]) "
 		     "AS u(id, state, attempts, next, cat) WHERE r.id = u.id", 6, p, NULL, e) < 0)
@@ -516,8 +701,8 @@ db_queue_finish(PGconn *db, const struct db_queue_batch *b, const char *worker,
 		if (db_query(db, "INSERT INTO search_history (connector_id, connector_name, command, "
 			     "command_id, search_type, content_kind, arr_ids, indexer_queries, outcome, "
 			     "items_grabbed, message, started_at, ended_at) VALUES ($1, $2, $3, $4, $5, "
-			     "$6, $7::integer[], $8, $9, $10, $11, " DB_TS_FROM_US("$12") ", "
-			     DB_TS_FROM_US("$13") ")", 13, hp, NULL, e) < 0)
+			     "$6, $7::integer[], $8, $9, $10, $11, " DB_SQL_TS("$12") ", "
+			     DB_SQL_TS("$13") ")", 13, hp, NULL, e) < 0)
 			goto fail;
 	}
 	pl = batch_payload(b);

@@ -32,6 +32,7 @@
 #include "core/err.h"
 #include "db/throttle.h"
 #include "policy/backoff.h"
+#include "policy/batch.h"
 
 #define DB_QUEUE_WORKER_MAX 96
 
@@ -42,13 +43,33 @@ struct db_queue_item {
 	char search_type[8];	/* gap | upgrade */
 };
 
+/* An item the re-check took out of a batch before it was sent. */
+struct db_queue_dropped {
+	int64_t registry_id;	/* 0: its entry was already gone */
+	int arr_id;		/* 0 when unknown (deleted from a season pack) */
+	char reason[16];	/* deleted, downloading, unmonitored, has_file,
+				 * cutoff_met, resolved (queue_item_recheck) */
+};
+
+/* What the re-check did to the batch as a whole. */
+enum db_recheck_result {
+	DB_RECHECK_KEPT = 0,	/* sent as it is, or with fewer ids */
+	DB_RECHECK_RESOLVED,	/* nothing left to search: removed unsent */
+	DB_RECHECK_SEASON_FALLBACK	/* a season pack no longer qualifies:
+					 * removed unsent, its entries pending
+					 * and marked pack_failed (Req 6.5) */
+};
+
+/* "kept", "resolved", "season_fallback" */
+const char *db_recheck_name(enum db_recheck_result r);
+
 struct db_queue_batch {
 	int64_t id;
 	int64_t connector_id;
 	char command[24];	/* EpisodeSearch, SeasonSearch, SeriesSearch, MoviesSearch */
 	int series_arr_id;	/* -1 when none */
 	int season_number;	/* -1 when none */
-	int arr_ids[10];
+	int arr_ids[BATCH_MAX_IDS];
 	int nids;
 	int indexer_queries;
 	int priority;
@@ -63,6 +84,10 @@ struct db_queue_batch {
 	/* malloc'd; db_queue_batch_release() */
 	struct db_queue_item *items;
 	size_t nitems;
+	/* the claim's re-check (db_queue_claim): what it took out */
+	enum db_recheck_result recheck;
+	struct db_queue_dropped *dropped;	/* malloc'd, may be NULL */
+	size_t ndropped;
 };
 
 void db_queue_batch_release(struct db_queue_batch *b);
@@ -73,9 +98,12 @@ enum db_claim_status {
 	DB_CLAIM_THROTTLED,	/* due, but the throttle said wait: see d */
 	DB_CLAIM_BUSY,		/* max_concurrent commands already in flight */
 	DB_CLAIM_PAUSED,	/* the whole queue is paused */
-	DB_CLAIM_TOO_BIG	/* the top batch costs more than the profile
+	DB_CLAIM_TOO_BIG,	/* the top batch costs more than the profile
 				 * ever allows: *out is set (not claimed) so
 				 * the caller can drop it for re-batching */
+	DB_CLAIM_RESOLVED	/* the re-check left nothing to send: the
+				 * batch is gone, nothing was spent; *out
+				 * says what was dropped (out->recheck) */
 };
 
 struct db_claim_opts {
@@ -91,6 +119,18 @@ struct db_claim_opts {
  * Claim the connector's most urgent due batch (priority, then scheduled
  * time) in one transaction with the throttle admission: the ledger row, the
  * claim, registry entries -> searching, and a "search_dispatched" event.
+ *
+ * Before the throttle is asked, every item is re-checked against the
+ * mirror and the stored download queue (the view queue_item_recheck,
+ * 0008): an item deleted, downloading, unmonitored, with its file (gap)
+ * or meeting its cutoffs (upgrade) is dropped - its entry removed, the
+ * batch's ids and cost recomputed, a "search_dropped" event - so only what
+ * is still wanted is sent and paid for.  A batch left with nothing is
+ * removed unsent (DB_CLAIM_RESOLVED); so is a season pack whose season no
+ * longer qualifies, its entries falling back to episode searches as after
+ * a failed pack.  out->dropped lists what was taken out (also with
+ * DB_CLAIM_OK).
+ *
  * Returns 0 with *st saying what happened (d, may be NULL, gets the
  * throttle's decision), or -1 on a database error.
  */

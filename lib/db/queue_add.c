@@ -8,6 +8,7 @@
 #include "core/buf.h"
 #include "db/db.h"
 #include "db/queue_add.h"
+#include "db/state.h"
 #include "policy/throttle.h"
 #include "core/banned.h"
 
@@ -115,6 +116,77 @@ db_queue_pack_seasons(PGconn *db, int64_t connector_id, int64_t now_us, int coun
 	ret = seasons_read(r, out, nout, e);
 	PQclear(r);
 	return ret;
+}
+
+int
+db_queue_max_per_series(PGconn *db, int *out, struct err *e)
+{
+	char v[32];
+	int found = 0;
+	char *end;
+	long n;
+
+	*out = QUEUE_MAX_PER_SERIES;
+	if (db_setting_text(db, "queue.max_per_series", v, sizeof(v), &found, e) < 0)
+		return -1;
+	if (!found)
+		return 0;
+	n = strtol(v, &end, 10);
+	if (*end != '\0' || n < 1 || n > 1000)
+		return err_set(e, ERR_CONFIG, "setting 'queue.max_per_series' is %s; set a whole "
+			       "number from 1 to 1000", v);
+	*out = (int)n;
+	return 0;
+}
+
+int
+db_queue_series_running(PGconn *db, int64_t connector_id, struct batch_running **out, size_t *n,
+			struct err *e)
+{
+	char cid[24];
+	const char *p[1] = { db_fmt_int64(cid, sizeof(cid), connector_id) };
+	PGresult *r = NULL;
+
+	*out = NULL;
+	*n = 0;
+	if (db_query(db, "SELECT s.id FROM request_queue q JOIN series s "
+		     "ON s.connector_id = q.connector_id AND s.arr_id = q.series_arr_id "
+		     "WHERE q.connector_id = $1 AND q.command IN ('EpisodeSearch', 'SeasonSearch')",
+		     1, p, &r, e) < 0)
+		return -1;
+	*out = calloc((size_t)PQntuples(r) + 1, sizeof(**out));
+	if (*out == NULL) {
+		PQclear(r);
+		return err_set(e, ERR_NOMEM, "out of memory listing queued searches");
+	}
+	for (int i = 0; i < PQntuples(r); i++) {
+		(*out)[i].connector_id = connector_id;
+		(*out)[i].series_id = db_int64(r, i, 0, 0);
+	}
+	*n = (size_t)PQntuples(r);
+	PQclear(r);
+	return 0;
+}
+
+int
+db_queue_season_config(PGconn *db, int64_t connector_id, struct batch_season_config *out,
+		       struct err *e)
+{
+	char cid[24];
+	const char *p[1] = { db_fmt_int64(cid, sizeof(cid), connector_id) };
+	PGresult *r = NULL;
+
+	batch_season_config_default(out);
+	if (db_query(db, "SELECT season_pack_enabled, season_pack_threshold_pct, "
+		     "season_pack_min_missing FROM connectors WHERE id = $1", 1, p, &r, e) < 0)
+		return -1;
+	if (PQntuples(r) == 1) {
+		out->pack_enabled = db_bool(r, 0, 0);
+		out->threshold_pct = (int)db_int64(r, 0, 1, out->threshold_pct);
+		out->min_missing = (int)db_int64(r, 0, 2, out->min_missing);
+	}
+	PQclear(r);
+	return batch_season_config_validate(out, e);
 }
 
 int

@@ -55,6 +55,22 @@ int db_queue_seasons(PGconn *db, int64_t connector_id, int64_t now_us,
 int db_queue_pack_seasons(PGconn *db, int64_t connector_id, int64_t now_us, int count_from,
 			  struct queue_season **out, size_t *nout, struct err *e);
 
+/* How many commands of one series may be queued or in flight at once
+ * (Req 6.4): the setting "queue.max_per_series" (1..1000), else
+ * QUEUE_MAX_PER_SERIES. */
+#define QUEUE_MAX_PER_SERIES 5
+int db_queue_max_per_series(PGconn *db, int *out, struct err *e);
+
+/* The connector's Episode and Season searches queued or in flight, one
+ * entry per batch, for batch_eligible().  *out malloc'd (free()). */
+int db_queue_series_running(PGconn *db, int64_t connector_id, struct batch_running **out,
+			    size_t *n, struct err *e);
+
+/* The connector's season pack settings (0003 columns on connectors),
+ * validated; the documented defaults for a connector that is gone. */
+int db_queue_season_config(PGconn *db, int64_t connector_id, struct batch_season_config *out,
+			   struct err *e);
+
 /* The batch size (ids per command) of the connector's throttle profile:
  * its assignment, else the "moderate" preset, else BATCH_MAX_IDS. */
 int db_queue_batch_size(PGconn *db, int64_t connector_id, int *out, struct err *e);

@@ -146,7 +146,7 @@ db_queue_counts(PGconn *db, int64_t now_us, struct db_queue_counts **list, size_
 		     "count(q.id) FILTER (WHERE q.claimed_by IS NOT NULL AND q.lease_expires_at > now()), "
 		     "count(q.id) FILTER (WHERE q.claimed_by IS NOT NULL AND q.lease_expires_at <= now()), "
 		     "count(q.id) FILTER (WHERE q.claimed_by IS NULL AND q.scheduled_at <= "
-		     DB_TS_FROM_US("$1") "), "
+		     DB_SQL_TS("$1") "), "
 		     "coalesce(max(st.searching), 0), coalesce(max(st.cooldown), 0), "
 		     "coalesce(max(st.awaiting), 0), coalesce(max(st.exhausted), 0) "
 		     "FROM connectors c LEFT JOIN request_queue q ON q.connector_id = c.id "

@@ -107,43 +107,48 @@ out:
 
 /* -------------------------------------------------------------- resolved */
 
+/*
+ * The one statement that removes resolved entries (the merge's clean-up
+ * and discover both run it).  The upgrade rule is upgrade_wanted() (0008).
+ * $2 false spares an entry being searched right now.
+ */
 static const char resolved_sql[] =
 	"WITH g AS (DELETE FROM search_registry r USING episodes e WHERE r.connector_id = $1 "
-	"  AND r.state <> 'searching' AND r.search_type = 'gap' AND r.episode_id = e.id "
-	"  AND e.has_file RETURNING 1), "
+	"  AND ($2::boolean OR r.state <> 'searching') AND r.search_type = 'gap' "
+	"  AND r.episode_id = e.id AND e.has_file RETURNING 1), "
 	"gm AS (DELETE FROM search_registry r USING movies mv WHERE r.connector_id = $1 "
-	"  AND r.state <> 'searching' AND r.search_type = 'gap' AND r.movie_id = mv.id "
-	"  AND mv.has_file RETURNING 1), "
+	"  AND ($2::boolean OR r.state <> 'searching') AND r.search_type = 'gap' "
+	"  AND r.movie_id = mv.id AND mv.has_file RETURNING 1), "
 	"u AS (DELETE FROM search_registry r USING episodes e JOIN series s ON s.id = e.series_id "
 	"  LEFT JOIN episode_files f ON f.connector_id = e.connector_id "
 	"   AND f.arr_id = e.episode_file_id "
 	"  LEFT JOIN quality_profiles p ON p.connector_id = s.connector_id "
 	"   AND p.arr_id = s.quality_profile_id "
-	"  WHERE r.connector_id = $1 AND r.state <> 'searching' AND r.search_type = 'upgrade' "
-	"  AND r.episode_id = e.id "
-	"  AND NOT (e.has_file AND f.arr_id IS NOT NULL AND coalesce(p.upgrade_allowed, true) "
-	"   AND (f.quality_cutoff_not_met OR (f.custom_format_score IS NOT NULL "
-	"    AND f.custom_format_score < coalesce(p.cutoff_format_score, 0)))) RETURNING 1), "
+	"  WHERE r.connector_id = $1 AND ($2::boolean OR r.state <> 'searching') "
+	"  AND r.search_type = 'upgrade' AND r.episode_id = e.id "
+	"  AND NOT upgrade_wanted(e.has_file AND f.arr_id IS NOT NULL, f.quality_cutoff_not_met, "
+	"   f.custom_format_score, p.cutoff_format_score, p.upgrade_allowed) RETURNING 1), "
 	"um AS (DELETE FROM search_registry r USING movies mv "
 	"  LEFT JOIN quality_profiles p ON p.connector_id = mv.connector_id "
 	"   AND p.arr_id = mv.quality_profile_id "
-	"  WHERE r.connector_id = $1 AND r.state <> 'searching' AND r.search_type = 'upgrade' "
-	"  AND r.movie_id = mv.id "
-	"  AND NOT (mv.has_file AND coalesce(p.upgrade_allowed, true) "
-	"   AND (mv.quality_cutoff_not_met OR (mv.custom_format_score IS NOT NULL "
-	"    AND mv.custom_format_score < coalesce(p.cutoff_format_score, 0)))) RETURNING 1) "
+	"  WHERE r.connector_id = $1 AND ($2::boolean OR r.state <> 'searching') "
+	"  AND r.search_type = 'upgrade' AND r.movie_id = mv.id "
+	"  AND NOT upgrade_wanted(mv.has_file, mv.quality_cutoff_not_met, mv.custom_format_score, "
+	"   p.cutoff_format_score, p.upgrade_allowed) RETURNING 1) "
 	"SELECT (SELECT count(*) FROM g) + (SELECT count(*) FROM gm) "
 	" + (SELECT count(*) FROM u) + (SELECT count(*) FROM um)";
 
 int
-db_registry_remove_resolved(PGconn *db, int64_t connector_id, long *removed, struct err *e)
+db_registry_remove_resolved(PGconn *db, int64_t connector_id, int searching_too, long *removed,
+			    struct err *e)
 {
 	char id[24];
-	const char *p[1] = { db_fmt_int64(id, sizeof(id), connector_id) };
+	const char *p[2] = { db_fmt_int64(id, sizeof(id), connector_id),
+			     searching_too ? "true" : "false" };
 	PGresult *r = NULL;
 
 	*removed = 0;
-	if (db_query(db, resolved_sql, 1, p, &r, e) < 0)
+	if (db_query(db, resolved_sql, 2, p, &r, e) < 0)
 		return -1;
 	*removed = (long)db_int64(r, 0, 0, 0);
 	PQclear(r);
@@ -184,8 +189,8 @@ static const char ep_gap_mirror[] =
 	"e.monitored AND NOT e.has_file AND s.monitored AND coalesce(ss.monitored, true)";
 static const char ep_gap_wanted[] = "e.arr_id = ANY($5::integer[])";
 
-#define CF_BELOW(f) "(" f ".custom_format_score IS NOT NULL AND " f ".custom_format_score " \
-	"< coalesce(p.cutoff_format_score, 0))"
+/* The custom-format rule of 0008, inlined by the planner. */
+#define CF_BELOW(f) "cf_below_cutoff(" f ".custom_format_score, p.cutoff_format_score)"
 
 static const char ep_up_fmt[] =
 	"SELECT " EP_COLS "%s AS reason, f.quality_name, f.custom_format_score AS cf_score, "

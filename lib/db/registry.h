@@ -123,12 +123,15 @@ int db_registry_scope(PGconn *db, int64_t connector_id, struct registry_scope *o
 /*
  * Remove the connector's entries the mirror says are resolved (Req 3.4,
  * 4.4): a gap whose item has a file, an upgrade whose file is gone or now
- * meets the cutoff (quality and custom-format score) or whose profile takes
- * no upgrades.  Entries in any state go, except one being searched right
- * now (the dispatcher records its outcome).  *removed counts them.
+ * meets the cutoff (quality and custom-format score: upgrade_wanted(),
+ * 0008) or whose profile takes no upgrades.  Entries in any state go,
+ * except one being searched right now unless searching_too (the sync's
+ * clean-up: the dispatcher then finds its entries gone).  *removed counts
+ * them.  The one statement for this rule: discover and the mirror's merge
+ * both call it.
  */
-int db_registry_remove_resolved(PGconn *db, int64_t connector_id, long *removed,
-				struct err *e);
+int db_registry_remove_resolved(PGconn *db, int64_t connector_id, int searching_too,
+				long *removed, struct err *e);
 
 /*
  * The connector's candidates of one kind and type, each with its entry

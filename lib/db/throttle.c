@@ -315,7 +315,7 @@ db_now_us(PGconn *db, int64_t *out, struct err *e)
 {
 	PGresult *r = NULL;
 
-	if (db_query(db, "SELECT " DB_US_FROM_TS("clock_timestamp()"), 0, NULL, &r, e) < 0)
+	if (db_query(db, "SELECT " DB_SQL_US("clock_timestamp()"), 0, NULL, &r, e) < 0)
 		return -1;
 	*out = db_int64(r, 0, 0, 0);
 	PQclear(r);
@@ -360,10 +360,10 @@ check(PGconn *db, int64_t connector_id, const struct throttle_profile *p,
 	pr[0] = pd[0] = db_fmt_int64(idbuf, sizeof(idbuf), connector_id);
 	pr[1] = db_fmt_int64(fbuf, sizeof(fbuf), now_us - THROTTLE_WINDOW_US);
 	pd[1] = db_fmt_int64(dbuf, sizeof(dbuf), day_start_s * 1000000);
-	if (db_query(db, "SELECT coalesce(" DB_US_FROM_TS("paused_until") ", 0), "
+	if (db_query(db, "SELECT coalesce(" DB_SQL_US("paused_until") ", 0), "
 		     "coalesce(pause_reason, ''), "
 		     "(SELECT coalesce(sum(cost), 0) FROM throttle_ledger WHERE connector_id = $1 "
-		     "AND at >= " DB_TS_FROM_US("$2") ") "
+		     "AND at >= " DB_SQL_TS("$2") ") "
 		     "FROM throttle_state WHERE connector_id = $1", 2, pd, &r, e) < 0)
 		goto out;
 	if (PQntuples(r) == 1) {
@@ -375,8 +375,8 @@ check(PGconn *db, int64_t connector_id, const struct throttle_profile *p,
 	r = NULL;
 	/* every event after now - 60 s, future ones included (another host's
 	 * clock): throttle_admit counts them until 60 s after their time */
-	if (db_query(db, "SELECT " DB_US_FROM_TS("at") ", cost FROM throttle_ledger "
-		     "WHERE connector_id = $1 AND at > " DB_TS_FROM_US("$2"), 2, pr, &r, e) < 0)
+	if (db_query(db, "SELECT " DB_SQL_US("at") ", cost FROM throttle_ledger "
+		     "WHERE connector_id = $1 AND at > " DB_SQL_TS("$2"), 2, pr, &r, e) < 0)
 		goto out;
 	rows = PQntuples(r);
 	ev = calloc((size_t)rows + 1, sizeof(*ev));
@@ -438,7 +438,7 @@ db_throttle_spend(PGconn *db, int64_t connector_id, int64_t at_us, int cost, int
 	PGresult *r = NULL;
 
 	if (db_query(db, "INSERT INTO throttle_ledger (connector_id, at, cost, queue_id, claimed_by) "
-		     "VALUES ($1, " DB_TS_FROM_US("$2") ", $3, $4, $5) RETURNING id",
+		     "VALUES ($1, " DB_SQL_TS("$2") ", $3, $4, $5) RETURNING id",
 		     5, p, &r, e) < 0)
 		return -1;
 	if (ledger_id != NULL)
@@ -498,11 +498,11 @@ db_throttle_pause(PGconn *db, int64_t connector_id, int64_t until_us, const char
 		return -1;
 	if (db_throttle_lock(db, connector_id, e) < 0 ||
 	    db_query(db, "UPDATE throttle_state SET paused_until = greatest(paused_until, "
-		     DB_TS_FROM_US("$2") "), pause_reason = $3, updated_at = now() "
+		     DB_SQL_TS("$2") "), pause_reason = $3, updated_at = now() "
 		     "WHERE connector_id = $1", 3, p, NULL, e) < 0 ||
 	    db_query(db, "INSERT INTO events (kind, connector_id, payload) SELECT "
 		     "'connector_paused', $1, jsonb_build_object('connector', c.name, 'reason', $3::text, "
-		     "'until', to_char(" DB_TS_FROM_US("$2") " AT TIME ZONE 'UTC', "
+		     "'until', to_char(" DB_SQL_TS("$2") " AT TIME ZONE 'UTC', "
 		     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) FROM connectors c WHERE c.id = $1",
 		     3, p, NULL, e) < 0 ||
 	    db_commit(db, e) < 0) {
@@ -528,13 +528,13 @@ db_throttle_note_budget(PGconn *db, int64_t connector_id, int64_t day_start_us,
 	if (first != NULL)
 		*first = 0;
 	if (db_query(db, "WITH s AS (INSERT INTO throttle_state (connector_id, budget_day) "
-		     "VALUES ($1, " DB_TS_FROM_US("$2") ") ON CONFLICT (connector_id) DO UPDATE "
+		     "VALUES ($1, " DB_SQL_TS("$2") ") ON CONFLICT (connector_id) DO UPDATE "
 		     "SET budget_day = EXCLUDED.budget_day, updated_at = now() "
 		     "WHERE throttle_state.budget_day IS DISTINCT FROM EXCLUDED.budget_day "
 		     "RETURNING connector_id) "
 		     "INSERT INTO events (kind, connector_id, payload) SELECT 'budget_exhausted', "
 		     "s.connector_id, jsonb_build_object('connector', c.name, 'resumes', "
-		     "to_char(" DB_TS_FROM_US("$3") " AT TIME ZONE 'UTC', "
+		     "to_char(" DB_SQL_TS("$3") " AT TIME ZONE 'UTC', "
 		     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) FROM s JOIN connectors c ON c.id = s.connector_id "
 		     "RETURNING id", 3, p, &r, e) < 0)
 		goto out;

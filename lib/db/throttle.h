@@ -133,8 +133,4 @@ int db_throttle_peek(PGconn *db, int64_t connector_id, const struct throttle_pro
 		     const struct policy_tz *tz, int64_t now_us,
 		     struct db_throttle_decision *out, struct err *e);
 
-/* SQL fragments for microsecond times (text parameters). */
-#define DB_TS_FROM_US(n) "('epoch'::timestamptz + (" n ")::bigint * interval '1 microsecond')"
-#define DB_US_FROM_TS(x) "(extract(epoch FROM " x ") * 1000000)::bigint"
-
 #endif

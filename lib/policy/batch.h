@@ -13,7 +13,9 @@
 
 struct err;
 
-#define BATCH_MAX_IDS 10	/* ids per EpisodeSearch / MoviesSearch */
+/* ids per EpisodeSearch / MoviesSearch (Req 29.4, 29.5): the one
+ * definition; the throttle, the command builders and the queue use it */
+#define BATCH_MAX_IDS 10
 
 /* ------------------------------------------------------------ seasons */
 

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "core/err.h"
+#include "policy/batch.h"
 #include "policy/throttle.h"
 
 #include "core/banned.h"
@@ -95,8 +96,8 @@ throttle_profile_validate(const struct throttle_profile *p, struct err *e)
 	if (range(e, p, "requests_per_minute", p->requests_per_minute, 1, 60,
 		  " (indexer queries per minute)") < 0 ||
 	    range(e, p, "batch_size", p->batch_size, 1,
-		  p->requests_per_minute < THROTTLE_MAX_IDS ?
-		  p->requests_per_minute : THROTTLE_MAX_IDS,
+		  p->requests_per_minute < BATCH_MAX_IDS ?
+		  p->requests_per_minute : BATCH_MAX_IDS,
 		  " (at most 10 ids per command and no more than requests_per_minute)") < 0 ||
 	    range(e, p, "cooldown_minutes", p->cooldown_minutes, 1,
 		  30 * 24 * 60, " (up to 30 days)") < 0 ||

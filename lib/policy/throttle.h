@@ -27,7 +27,6 @@ struct err;
 
 #define THROTTLE_NAME_MAX 64
 #define THROTTLE_WINDOW_US (60LL * 1000000)
-#define THROTTLE_MAX_IDS 10	/* Req 29.4, 29.5: ids per search command */
 
 struct throttle_profile {
 	char name[THROTTLE_NAME_MAX];

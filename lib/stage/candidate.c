@@ -10,6 +10,7 @@
 
 #include "core/jsonl.h"
 #include "db/db.h"
+#include "db/state.h"
 #include "stage/candidate.h"
 #include "core/banned.h"
 
@@ -34,43 +35,37 @@ static const struct {
 	{ "priority.override_scale", offsetof(struct priority_weights, override_scale) },
 };
 
+static int
+on_weight(const char *k, const char *v, void *arg, struct err *e)
+{
+	struct priority_weights *w = arg;
+
+	for (size_t j = 0; j < sizeof(weight_keys) / sizeof(weight_keys[0]); j++) {
+		char *end;
+		long n;
+
+		if (strcmp(k, weight_keys[j].key) != 0)
+			continue;
+		n = strtol(v != NULL ? v : "", &end, 10);
+		if (v == NULL || end == v || *end != '\0' || n < -PRIORITY_MAX || n > PRIORITY_MAX)
+			return err_set(e, ERR_CONFIG, "setting '%s' is %s; set a whole number",
+				       k, v != NULL ? v : "null");
+		*(int *)((char *)w + weight_keys[j].off) = (int)n;
+	}
+	return 0;
+}
+
 int
 candidate_weights_load(PGconn *db, struct priority_weights *w, struct err *e)
 {
-	PGresult *r = NULL;
-	int ret = -1;
-
 	priority_weights_default(w);
-	if (db_query(db, "SELECT key, value::text FROM settings WHERE key LIKE 'priority.%'",
-		     0, NULL, &r, e) < 0)
-		goto out;
-	for (int i = 0; i < PQntuples(r); i++) {
-		const char *k = db_str(r, i, 0), *v = db_str(r, i, 1);
-
-		for (size_t j = 0; j < sizeof(weight_keys) / sizeof(weight_keys[0]); j++) {
-			char *end;
-			long n;
-
-			if (strcmp(k, weight_keys[j].key) != 0)
-				continue;
-			n = strtol(v != NULL ? v : "", &end, 10);
-			if (v == NULL || end == v || *end != '\0' || n < -PRIORITY_MAX ||
-			    n > PRIORITY_MAX) {
-				err_set(e, ERR_CONFIG, "setting '%s' is %s; set a whole number",
-					k, v != NULL ? v : "null");
-				goto out;
-			}
-			*(int *)((char *)w + weight_keys[j].off) = (int)n;
-		}
-	}
+	if (db_settings_each(db, "priority.", on_weight, w, e) < 0)
+		return -1;
 	if (priority_weights_validate(w, e) < 0) {
 		err_prefix(e, "settings");
-		goto out;
+		return -1;
 	}
-	ret = 0;
-out:
-	PQclear(r);
-	return ret;
+	return 0;
 }
 
 static int64_t

@@ -294,7 +294,7 @@ discover_connector(PGconn *db, const struct connector *c, const struct discover_
 	in_tx = 1;
 	if (db_registry_tune(db, e) < 0 || db_registry_lock_mirror(db, e) < 0)
 		goto fail;
-	if (db_registry_remove_resolved(db, c->id, &r->removed, e) < 0)
+	if (db_registry_remove_resolved(db, c->id, 0, &r->removed, e) < 0)
 		goto fail;
 	for (int k = REGISTRY_EPISODE; k <= REGISTRY_MOVIE; k++) {
 		if (o->via_wanted ? k != (int)wanted_kind : !kind_applies(c, (enum registry_kind)k))

@@ -32,6 +32,15 @@ dispatch_emit(struct dctx *x, const char *event, json_t *obj)
 }
 
 void
+dispatch_failed(struct dctx *x, const char *what, const struct err *e)
+{
+	x->rep->errors++;
+	log_error("dispatch", "connector '%s': %s: %s", x->c->name, what, e->msg);
+	dispatch_emit(x, "dispatch_error", json_pack("{s:s, s:s, s:s}", "kind",
+		      err_kind_name(e->kind), "what", what, "message", e->msg));
+}
+
+void
 dispatch_hook(struct dctx *x, enum dispatch_point at)
 {
 	if (x->o->hook != NULL)
@@ -64,6 +73,31 @@ skip_reason(const struct connector *c)
 
 enum step { STEP_WORKED, STEP_IDLE, STEP_WAIT, STEP_BUSY };
 
+/* The claim's re-check took items out of b: one "search_dropped" line. */
+static void
+report_dropped(struct dctx *x, const struct db_queue_batch *b)
+{
+	json_t *dl, *ids;
+
+	if (b->ndropped == 0 && b->recheck == DB_RECHECK_KEPT)
+		return;
+	x->rep->dropped += (long)b->ndropped;
+	if (b->recheck != DB_RECHECK_KEPT)
+		x->rep->resolved++;
+	dl = json_array();
+	for (size_t i = 0; i < b->ndropped; i++)
+		json_array_append_new(dl, json_pack("{s:i, s:s}", "arr_id", b->dropped[i].arr_id,
+						    "reason", b->dropped[i].reason));
+	ids = json_array();
+	for (int i = 0; i < b->nids; i++)
+		json_array_append_new(ids, json_integer(b->arr_ids[i]));
+	log_info("dispatch", "connector '%s': batch %lld: %zu item(s) no longer need a search "
+		 "(%s)", x->c->name, (long long)b->id, b->ndropped, db_recheck_name(b->recheck));
+	dispatch_emit(x, "search_dropped", json_pack("{s:I, s:s, s:o, s:o, s:s}", "queue_id",
+		      (json_int_t)b->id, "command", b->command, "arr_ids", ids, "dropped", dl,
+		      "batch", db_recheck_name(b->recheck)));
+}
+
 /* One unit of work for a connector: a rescue, or a claimed batch. */
 static enum step
 step(struct dctx *x, int64_t *wake_us, struct err *e)
@@ -79,9 +113,13 @@ step(struct dctx *x, int64_t *wake_us, struct err *e)
 		return STEP_IDLE;
 	if (found) {
 		x->rep->rescued++;
-		if (dispatch_rescued(x, &b, e) < 0)
-			log_warn("dispatch", "connector '%s': batch %lld not reconciled yet (its lease "
-				 "will expire again): %s", x->c->name, (long long)b.id, e->msg);
+		if (dispatch_rescued(x, &b, e) < 0) {
+			char what[128];
+
+			snprintf(what, sizeof(what), "rescued batch %lld not reconciled yet (its lease "
+				 "expires again and a later run retries)", (long long)b.id);
+			dispatch_failed(x, what, e);
+		}
 		db_queue_batch_release(&b);
 		return STEP_WORKED;
 	}
@@ -100,7 +138,21 @@ step(struct dctx *x, int64_t *wake_us, struct err *e)
 	}
 	switch (st) {
 	case DB_CLAIM_OK:
-		dispatch_batch(x, &b, e);
+		report_dropped(x, &b);
+		if (dispatch_batch(x, &b, e) < 0) {
+			char what[160];
+
+			snprintf(what, sizeof(what), "batch %lld: outcome not recorded (%s)",
+				 (long long)b.id, e->kind == ERR_CONFLICT ? "another dispatcher "
+				 "took it over and records it" : "its lease expires and a later run "
+				 "reconciles it with the app");
+			dispatch_failed(x, what, e);
+		}
+		db_queue_batch_release(&b);
+		return STEP_WORKED;
+	case DB_CLAIM_RESOLVED:
+		/* nothing was sent or spent: on to the next batch */
+		report_dropped(x, &b);
 		db_queue_batch_release(&b);
 		return STEP_WORKED;
 	case DB_CLAIM_NONE:
@@ -115,7 +167,14 @@ step(struct dctx *x, int64_t *wake_us, struct err *e)
 		log_warn("dispatch", "batch %lld of '%s' costs %d queries, more than profile '%s' "
 			 "allows at once: returned to enqueue", (long long)b.id, x->c->name,
 			 b.indexer_queries, x->prof.p.name);
-		db_queue_drop(x->db, &b, "too_big", e);
+		if (db_queue_drop(x->db, &b, "too_big", e) < 0) {
+			/* the same batch would come back at once: stop here */
+			dispatch_failed(x, "cannot return a batch too big for the profile to enqueue; "
+					"raise the profile's limits or 'comradarr queue clear'", e);
+			x->stop = x->failed = 1;
+			db_queue_batch_release(&b);
+			return STEP_IDLE;
+		}
 		db_queue_batch_release(&b);
 		return STEP_WORKED;
 	case DB_CLAIM_THROTTLED:
@@ -124,7 +183,10 @@ step(struct dctx *x, int64_t *wake_us, struct err *e)
 	if (d.v.reason == THROTTLE_DAILY_BUDGET) {
 		int first = 0;
 
-		db_throttle_note_budget(x->db, x->c->id, d.v.day_start_us, d.v.earliest_us, &first, e);
+		if (db_throttle_note_budget(x->db, x->c->id, d.v.day_start_us, d.v.earliest_us,
+					    &first, e) < 0)
+			dispatch_failed(x, "the daily budget ran out but could not be recorded "
+					"(no budget_exhausted event this time)", e);
 		dispatch_emit(x, "budget_exhausted", json_pack("{s:I, s:b}", "resumes_in_s",
 			      (json_int_t)((d.v.earliest_us - d.now_us) / 1000000), "first", first));
 		x->stop = 1;
@@ -315,11 +377,13 @@ out:
 		struct dctx tmp = { 0 };
 
 		tmp.o = o;
-		dispatch_emit(&tmp, "dispatch_done", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		dispatch_emit(&tmp, "dispatch_done", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			      "batches", (json_int_t)rep->batches, "sent", (json_int_t)rep->sent,
 			      "queries", (json_int_t)rep->queries, "grabbed", (json_int_t)rep->grabbed,
 			      "no_results", (json_int_t)rep->no_results, "failed", (json_int_t)rep->failed,
 			      "rescued", (json_int_t)rep->rescued, "released", (json_int_t)rep->released,
+			      "dropped", (json_int_t)rep->dropped, "resolved", (json_int_t)rep->resolved,
+			      "errors", (json_int_t)rep->errors,
 			      "connectors", (json_int_t)rep->connectors,
 			      "connectors_failed", (json_int_t)rep->connectors_failed));
 	}

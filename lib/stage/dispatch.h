@@ -83,6 +83,11 @@ struct dispatch_report {
 	long grabbed;		/* entries grabbed */
 	long no_results, failed;	/* batches */
 	long rescued, released, throttled_waits;
+	long dropped;		/* items the claim's re-check took out */
+	long resolved;		/* batches it removed unsent (nothing left,
+				 * or a season pack no longer qualifying) */
+	long errors;		/* steps that failed (each logged and a
+				 * "dispatch_error" line): the run did part */
 	long connectors, connectors_failed;
 };
 

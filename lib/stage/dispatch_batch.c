@@ -123,6 +123,48 @@ indexers_failing(struct dctx *x)
 	return bad;
 }
 
+/* ---------------------------------------------------------------- lease */
+
+/* Renews a batch's lease while any request for it is in flight: a POST
+ * the app is slow to answer, or a minute of 429/503 retries, must not
+ * let another dispatcher rescue the batch and send it again. */
+struct lease_keeper {
+	struct dctx *x;
+	const struct db_queue_batch *b;
+	int lost;
+};
+
+static void
+keep_lease(void *arg)
+{
+	struct lease_keeper *k = arg;
+	struct err e = ERR_INIT;
+
+	if (k->lost)
+		return;
+	if (db_queue_renew(k->x->db, k->b, k->x->worker, k->x->lease_s, &e) < 0) {
+		k->lost = e.kind == ERR_CONFLICT;
+		log_warn("dispatch", "connector '%s': batch %lld: cannot renew its lease while the "
+			 "app answers: %s", k->x->c->name, (long long)k->b->id, e.msg);
+	}
+}
+
+static void
+lease_keep(struct dctx *x, struct lease_keeper *k, const struct db_queue_batch *b)
+{
+	k->x = x;
+	k->b = b;
+	k->lost = 0;
+	/* three renewals per lease: one late renewal still keeps it */
+	arr_client_set_keepalive(x->cl, keep_lease, k, (long)x->lease_s * 1000 / 3);
+}
+
+static void
+lease_unkeep(struct dctx *x)
+{
+	arr_client_set_keepalive(x->cl, NULL, NULL, 0);
+}
+
 /* -------------------------------------------------------------- outcome */
 
 static json_t *
@@ -295,8 +337,35 @@ conclude(struct dctx *x, struct db_queue_batch *b, struct arr_command *cmd, int 
 	return finish(x, b, oc, 1, msg, started_us, e);
 }
 
+static int send_batch(struct dctx *x, struct db_queue_batch *b, struct err *e);
+static int rescue_batch(struct dctx *x, struct db_queue_batch *b, struct err *e);
+
 int
 dispatch_batch(struct dctx *x, struct db_queue_batch *b, struct err *e)
+{
+	struct lease_keeper k;
+	int ret;
+
+	lease_keep(x, &k, b);
+	ret = send_batch(x, b, e);
+	lease_unkeep(x);
+	return ret;
+}
+
+int
+dispatch_rescued(struct dctx *x, struct db_queue_batch *b, struct err *e)
+{
+	struct lease_keeper k;
+	int ret;
+
+	lease_keep(x, &k, b);
+	ret = rescue_batch(x, b, e);
+	lease_unkeep(x);
+	return ret;
+}
+
+static int
+send_batch(struct dctx *x, struct db_queue_batch *b, struct err *e)
 {
 	struct arr_command cmd;
 	json_t *body = NULL;
@@ -316,17 +385,26 @@ dispatch_batch(struct dctx *x, struct db_queue_batch *b, struct err *e)
 			/* Req 28.1: mark the connector and stop; nothing was searched */
 			x->stop = x->failed = 1;
 			{
-				char idb[24];
-				const char *p[1] = { db_fmt_int64(idb, sizeof(idb), x->c->id) };
+				struct db_connector_health h;
 
-				db_query(x->db, "UPDATE connectors SET auth_failed = true, health = "
-					 "'unhealthy', health_detail = 'the API key was refused (401)', "
-					 "updated_at = now() WHERE id = $1", 1, p, NULL, NULL);
-				db_event_insert(x->db, "connector_auth_failed", x->c->id, NULL,
-					       json_pack("{s:s}", "connector", x->c->name), NULL);
+				memset(&h, 0, sizeof(h));
+				h.connector_id = x->c->id;
+				h.connector = x->c->name;
+				h.health = "unhealthy";
+				h.detail = "the API key was refused (401)";
+				h.auth_failed = 1;
+				h.event = "connector_auth_failed";
+				h.payload = json_pack("{s:s, s:s}", "connector", x->c->name,
+						      "message", pe.msg);
+				if (db_connector_health(x->db, &h, e) < 0)
+					dispatch_failed(x, "cannot mark the connector auth-failed (it "
+							"stays enabled; the next run finds the 401 again)", e);
 			}
-			db_queue_release(x->db, b, x->worker, 0, e);
-			x->rep->released++;
+			if (db_queue_release(x->db, b, x->worker, 0, e) < 0)
+				dispatch_failed(x, "cannot give the batch back after a 401 (its lease "
+						"expires and a later run reconciles it)", e);
+			else
+				x->rep->released++;
 			dispatch_emit(x, "connector_auth_failed", json_pack("{s:s}", "message", pe.msg));
 			ret = 0;
 			goto out;
@@ -334,7 +412,10 @@ dispatch_batch(struct dctx *x, struct db_queue_batch *b, struct err *e)
 			/* Req 7.3, 28.3: pause the connector, extended cooldown */
 			int64_t ms = throttle_retry_after_ms(&x->prof.p, pe.retry_after_ms);
 
-			db_throttle_pause(x->db, x->c->id, clock_now_us() + ms * 1000, "rate_limited", e);
+			if (db_throttle_pause(x->db, x->c->id, clock_now_us() + ms * 1000, "rate_limited",
+					      e) < 0)
+				dispatch_failed(x, "cannot record the rate-limit pause (this run stops "
+						"sending to it; the next may try before the app allows)", e);
 			dispatch_emit(x, "connector_paused", json_pack("{s:s, s:I}", "reason",
 				      "rate_limited", "resumes_in_s", (json_int_t)(ms / 1000)));
 			x->stop = 1;
@@ -346,7 +427,13 @@ dispatch_batch(struct dctx *x, struct db_queue_batch *b, struct err *e)
 		case ERR_NET_DNS:
 			/* the app cannot have acted on it: give it back, try later */
 			x->stop = x->failed = 1;
-			db_queue_release(x->db, b, x->worker, clock_now_us() + 60LL * 1000000, e);
+			if (db_queue_release(x->db, b, x->worker, clock_now_us() + 60LL * 1000000,
+					     e) < 0) {
+				dispatch_failed(x, "cannot give the batch back (its lease expires and "
+						"a later run reconciles it)", e);
+				ret = 0;
+				goto out;
+			}
 			x->rep->released++;
 			dispatch_emit(x, "search_released", json_pack("{s:I, s:s, s:s}", "queue_id",
 				      (json_int_t)b->id, "reason", err_kind_name(pe.kind), "message", pe.msg));
@@ -384,7 +471,7 @@ out:
 static int
 ids_equal(json_t *arr, const struct db_queue_batch *b)
 {
-	int seen[10] = { 0 };
+	int seen[BATCH_MAX_IDS] = { 0 };
 	size_t i;
 	json_t *v;
 
@@ -442,8 +529,8 @@ find_in_list(struct dctx *x, const struct db_queue_batch *b, struct arr_command 
 	return found;
 }
 
-int
-dispatch_rescued(struct dctx *x, struct db_queue_batch *b, struct err *e)
+static int
+rescue_batch(struct dctx *x, struct db_queue_batch *b, struct err *e)
 {
 	struct arr_command cmd;
 	int timed_out = 0;

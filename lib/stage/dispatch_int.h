@@ -32,6 +32,9 @@ struct dctx {
 /* A JSON line with "connector" set (obj stolen, may be NULL). */
 void dispatch_emit(struct dctx *x, const char *event, json_t *obj);
 void dispatch_hook(struct dctx *x, enum dispatch_point at);
+/* A step failed: logged (what: what was not done and what happens next),
+ * a "dispatch_error" line, counted in the report's errors. */
+void dispatch_failed(struct dctx *x, const char *what, const struct err *e);
 
 /* Send, wait for and finish a batch this worker just claimed. */
 int dispatch_batch(struct dctx *x, struct db_queue_batch *b, struct err *e);

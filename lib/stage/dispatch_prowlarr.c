@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "db/state.h"
 #include "stage/dispatch_int.h"
 #include "stage/connect.h"
 #include "core/banned.h"
@@ -47,30 +48,29 @@ dispatch_prowlarr(PGconn *db, const struct dispatch_opts *o, const struct connec
 	struct arr_client *cl = NULL;
 	struct pscan ps = { NULL, clock_now_us() };
 	struct err e = ERR_INIT;
-	char idb[24], ageb[24], *text = NULL;
-	const char *p[3] = { db_fmt_int64(idb, sizeof(idb), c->id),
-			     db_fmt_int64(ageb, sizeof(ageb), DISPATCH_PROWLARR_REFRESH_S), NULL };
-	PGresult *r = NULL;
+	struct err we = ERR_INIT;
 	struct dctx x;
+	int fresh = 0;
 
 	memset(&x, 0, sizeof(x));
 	x.o = o;
 	x.c = c;
 	/* fresh enough?  (the database's clock: shared by every host) */
-	if (db_query(db, "SELECT 1 FROM prowlarr_status WHERE connector_id = $1 AND "
-		     "tried_at > now() - $2::integer * interval '1 second'", 2, p, &r, &e) < 0 ||
-	    PQntuples(r) > 0)
+	if (db_prowlarr_status_fresh(db, c->id, DISPATCH_PROWLARR_REFRESH_S, &fresh, &e) < 0) {
+		log_warn("dispatch", "prowlarr '%s': cannot read the cached indexer status: %s",
+			 c->name, e.msg);
+		goto out;
+	}
+	if (fresh)
 		goto out;
 	ps.disabled = json_array();
 	if (stage_client_open(o->key, c, &once, &cl, &e) < 0 ||
 	    arr_indexer_status_each(cl, on_status, &ps, &e) < 0)
 		goto stale;
-	text = json_dumps(ps.disabled, JSON_COMPACT);
-	p[2] = text;
-	db_query(db, "INSERT INTO prowlarr_status (connector_id, fetched_at, tried_at, error, disabled) "
-		 "SELECT $1, now(), now(), NULL, $3::jsonb WHERE $2::integer IS NOT NULL ON CONFLICT (connector_id) DO UPDATE SET "
-		 "fetched_at = now(), tried_at = now(), error = NULL, disabled = EXCLUDED.disabled",
-		 3, p, NULL, NULL);
+	/* informational: a status that cannot be stored is read again next time */
+	if (db_prowlarr_status_ok(db, c->id, ps.disabled, &we) < 0)
+		log_warn("dispatch", "prowlarr '%s': cannot store the indexer status: %s", c->name,
+			 we.msg);
 	if (json_array_size(ps.disabled) > 0)
 		log_warn("dispatch", "prowlarr '%s': %zu indexers disabled (searches go on; informational)",
 			 c->name, json_array_size(ps.disabled));
@@ -78,16 +78,12 @@ dispatch_prowlarr(PGconn *db, const struct dispatch_opts *o, const struct connec
 		      "stale", 0));
 	goto out;
 stale:
-	p[2] = e.msg;
-	db_query(db, "INSERT INTO prowlarr_status (connector_id, tried_at, error) SELECT $1, now(), $3 "
-		 "WHERE $2::integer IS NOT NULL "
-		 "ON CONFLICT (connector_id) DO UPDATE SET tried_at = now(), error = EXCLUDED.error",
-		 3, p, NULL, NULL);
+	if (db_prowlarr_status_stale(db, c->id, e.msg, &we) < 0)
+		log_warn("dispatch", "prowlarr '%s': cannot mark the cached status stale: %s",
+			 c->name, we.msg);
 	log_warn("dispatch", "prowlarr '%s' unreachable, showing cached indexer status: %s", c->name, e.msg);
 	dispatch_emit(&x, "prowlarr_status", json_pack("{s:b, s:s}", "stale", 1, "error", e.msg));
 out:
-	free(text);
 	json_decref(ps.disabled);
 	arr_client_free(cl);
-	PQclear(r);
 }

@@ -220,6 +220,49 @@ work_release(struct work *w)
 	memset(w, 0, sizeof(*w));
 }
 
+/*
+ * Req 6.4: at most max_per_series searches of one series queued or in
+ * flight.  The plan's commands are walked in priority order
+ * (batch_eligible); those over the limit are left out, their entries stay
+ * pending for a later run, counted in r->held.
+ */
+static int
+per_series_limit(PGconn *db, const struct connector *c, struct work *w, struct enqueue_report *r,
+		 struct err *e)
+{
+	struct batch_running *running = NULL;
+	size_t nrunning = 0, k = 0;
+	int max, *ok = NULL, ret = -1;
+
+	if (w->plan.ncmds == 0)
+		return 0;
+	if (db_queue_max_per_series(db, &max, e) < 0 ||
+	    db_queue_series_running(db, c->id, &running, &nrunning, e) < 0)
+		goto out;
+	ok = calloc(w->plan.ncmds, sizeof(*ok));
+	if (ok == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	batch_eligible(w->plan.cmds, w->plan.ncmds, running, nrunning, max, ok);
+	for (size_t i = 0; i < w->plan.ncmds; i++) {
+		if (!ok[i]) {
+			r->held += (long)w->qn[i].nentries;
+			continue;
+		}
+		w->plan.cmds[k] = w->plan.cmds[i];
+		w->qn[k] = w->qn[i];
+		w->qn[k].cmd = &w->plan.cmds[k];
+		k++;
+	}
+	w->plan.ncmds = k;
+	ret = 0;
+out:
+	free(ok);
+	free(running);
+	return ret;
+}
+
 /* Decide: priorities, season packs, commands; fill w->qn per command. */
 static int
 plan_connector(PGconn *db, const struct connector *c, int64_t now_us, struct work *w,
@@ -227,24 +270,12 @@ plan_connector(PGconn *db, const struct connector *c, int64_t now_us, struct wor
 {
 	struct priority_weights wt;
 	struct batch_season_config sc;
-	PGresult *cfg = NULL;
 	int max_ids, nr = PQntuples(w->rows);
 	size_t *fill = NULL;
-	char cid[24];
-	const char *p[1] = { db_fmt_int64(cid, sizeof(cid), c->id) };
 	int ret = -1;
 
-	batch_season_config_default(&sc);
 	if (candidate_weights_load(db, &wt, e) < 0 || db_queue_batch_size(db, c->id, &max_ids, e) < 0 ||
-	    db_query(db, "SELECT season_pack_enabled, season_pack_threshold_pct, "
-		     "season_pack_min_missing FROM connectors WHERE id = $1", 1, p, &cfg, e) < 0)
-		goto out;
-	if (PQntuples(cfg) == 1) {
-		sc.pack_enabled = db_bool(cfg, 0, 0);
-		sc.threshold_pct = (int)db_int64(cfg, 0, 1, sc.threshold_pct);
-		sc.min_missing = (int)db_int64(cfg, 0, 2, sc.min_missing);
-	}
-	if (batch_season_config_validate(&sc, e) < 0)
+	    db_queue_season_config(db, c->id, &sc, e) < 0)
 		goto out;
 	/* Each row is parsed once: 100k rows of 28 text columns, read three
 	 * times over, were most of the client's time. */
@@ -318,12 +349,13 @@ plan_connector(PGconn *db, const struct connector *c, int64_t now_us, struct wor
 		fill[ci]++;
 		w->qn[ci].series_arr_id = rw->series_arr_id;
 	}
+	if (per_series_limit(db, c, w, r, e) < 0)
+		goto out;
 	ret = 0;
 	goto out;
 nomem:
 	err_set(e, ERR_NOMEM, "out of memory batching %d entries", nr);
 out:
-	PQclear(cfg);
 	free(fill);
 	return ret;
 }
@@ -475,12 +507,13 @@ enqueue_run(PGconn *db, const struct enqueue_opts *o, struct enqueue_report *r, 
 	}
 out:
 	r->duration_ms = (clock_mono_us() - start) / 1000;
-	emit(o, "enqueue_done", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
+	emit(o, "enqueue_done", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
 		"lines", (json_int_t)r->lines, "bad_lines", (json_int_t)r->bad_lines,
 		"not_eligible", (json_int_t)r->not_eligible, "connectors",
 		(json_int_t)r->connectors, "failed", (json_int_t)r->failed, "batches",
 		(json_int_t)r->batches, "items", (json_int_t)r->items, "season_packs",
 		(json_int_t)r->season_packs, "waiting", (json_int_t)r->waiting,
+		"held", (json_int_t)r->held,
 		"duration_ms", (json_int_t)r->duration_ms, "dry_run", o->dry_run));
 	for (size_t i = 0; ls != NULL && i < n; i++) {
 		free(ls[i].kind);

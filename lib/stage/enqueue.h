@@ -61,6 +61,8 @@ struct enqueue_report {
 	long items;		/* entries queued */
 	long season_packs;	/* SeasonSearch batches */
 	long waiting;		/* entries held back by a cooling season pack */
+	long held;		/* entries held back by the per-series limit
+				 * (queue.max_per_series, Req 6.4) */
 	long indexer_queries;	/* expected, over all batches */
 	int64_t duration_ms;
 };

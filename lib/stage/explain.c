@@ -1,8 +1,10 @@
 /*
  * explain.c - the answer to "why (not) this item?".  See explain.h.
  *
- * The rules are the ones db/registry.c's queries apply, restated one by one
- * so each failing rule can be named; test_discover checks both agree.
+ * The gap rules are the ones db/registry.c's queries apply, restated one by
+ * one so each failing rule can be named; test_discover checks both agree.
+ * Whether a file is below its cutoffs is the database's answer (the SQL
+ * functions of 0008 that discover and the clean-up use), not restated.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,63 +14,13 @@
 #include "core/jsonl.h"
 #include "db/connectors.h"
 #include "db/db.h"
+#include "db/explain.h"
 #include "db/queue_add.h"
 #include "db/registry.h"
 #include "policy/batch.h"
 #include "stage/candidate.h"
 #include "stage/explain.h"
 #include "core/banned.h"
-
-enum {
-	F_ID = 0, F_TITLE, F_SEASON, F_EPISODE, F_RELEASED, F_RUNTIME, F_MONITORED, F_HAS_FILE,
-	F_SERIES_MON, F_SEASON_MON, F_SERIES_TITLE, F_SERIES_ARR, F_SERIES_ID, F_QUALITY,
-	F_CUTOFF_NOT_MET, F_CF, F_UPGRADE_ALLOWED, F_CUTOFF_CF, F_PROFILE, F_DOWNLOADING,
-	F_SPECIALS, F_GRACE, F_ITEM_OVERRIDE, F_SERIES_OVERRIDE, F_LAST_SEARCH, F_AVAILABLE,
-	F_YEAR, F_PACK_ENABLED, F_PACK_PCT, F_PACK_MIN
-};
-
-static const char episode_sql[] =
-	"SELECT e.id, e.title, e.season_number, e.episode_number, " DB_SQL_US("e.air_date_utc") ", "
-	" coalesce(e.runtime, 0), e.monitored, e.has_file, s.monitored, "
-	" coalesce(ss.monitored, true), s.title, s.arr_id, e.series_id, f.quality_name, "
-	" f.quality_cutoff_not_met, f.custom_format_score, coalesce(p.upgrade_allowed, true), "
-	" coalesce(p.cutoff_format_score, 0), p.name, "
-	" EXISTS (SELECT 1 FROM download_queue d WHERE d.connector_id = c.id "
-	"  AND d.kind = 'episode' AND d.arr_id = e.arr_id), c.include_specials, "
-	" c.gap_grace_minutes, e.priority_override, s.priority_override, "
-	DB_SQL_US("e.last_search_time") ", true, 0, c.season_pack_enabled, "
-	" c.season_pack_threshold_pct, c.season_pack_min_missing "
-	"FROM connectors c JOIN episodes e ON e.connector_id = c.id "
-	"JOIN series s ON s.id = e.series_id "
-	"LEFT JOIN seasons ss ON ss.series_id = e.series_id AND ss.season_number = e.season_number "
-	"LEFT JOIN episode_files f ON f.connector_id = e.connector_id "
-	" AND f.arr_id = e.episode_file_id "
-	"LEFT JOIN quality_profiles p ON p.connector_id = s.connector_id "
-	" AND p.arr_id = s.quality_profile_id "
-	"WHERE c.name = $1 AND e.arr_id = $2::integer";
-
-static const char movie_sql[] =
-	"SELECT m.id, m.title, -1, -1, "
-	DB_SQL_US(REGISTRY_SQL_MOVIE_RELEASED) ", "
-	" 0, m.monitored, m.has_file, true, true, NULL, NULL, NULL, m.quality_name, "
-	" m.quality_cutoff_not_met, m.custom_format_score, coalesce(p.upgrade_allowed, true), "
-	" coalesce(p.cutoff_format_score, 0), p.name, "
-	" EXISTS (SELECT 1 FROM download_queue d WHERE d.connector_id = c.id "
-	"  AND d.kind = 'movie' AND d.arr_id = m.arr_id), true, c.gap_grace_minutes, "
-	" m.priority_override, 0, " DB_SQL_US("m.last_search_time") ", m.is_available, "
-	" coalesce(m.year, 0), false, 50, 3 "
-	"FROM connectors c JOIN movies m ON m.connector_id = c.id "
-	"LEFT JOIN quality_profiles p ON p.connector_id = m.connector_id "
-	" AND p.arr_id = m.quality_profile_id "
-	"WHERE c.name = $1 AND m.arr_id = $2::integer";
-
-static const char registry_sql[] =
-	"SELECT r.id, r.search_type, r.state, r.attempts, " DB_SQL_US("r.next_eligible_at") ", "
-	DB_SQL_US("r.last_searched_at") ", " DB_SQL_US("r.created_at") ", r.priority, r.pack_failed, "
-	" r.failure_category, qi.queue_id, q.command "
-	"FROM search_registry r LEFT JOIN request_queue_items qi ON qi.registry_id = r.id "
-	"LEFT JOIN request_queue q ON q.id = qi.queue_id "
-	"WHERE r.%s = $1 ORDER BY r.search_type";
 
 static int64_t
 t_at(const PGresult *r, int col)
@@ -147,7 +99,7 @@ verdicts(const PGresult *f, enum registry_kind kind, int64_t now_us, json_t *out
 
 		if (db_bool(f, 0, F_CUTOFF_NOT_MET))
 			snprintf(upgrade_reason, rsize, "quality_below_cutoff");
-		else if (cf_known && db_int64(f, 0, F_CF, 0) < db_int64(f, 0, F_CUTOFF_CF, 0))
+		else if (db_bool(f, 0, F_CF_BELOW))
 			snprintf(upgrade_reason, rsize, "cf_score_below_cutoff");
 		else
 			why(un, cf_known ? "quality and custom-format score meet the cutoff" :
@@ -221,8 +173,7 @@ int
 explain_item(PGconn *db, const char *connector, enum registry_kind kind, int arr_id,
 	     int64_t now_us, json_t **out, struct err *e)
 {
-	char id[16], iid[24], sql[1024], ureason[32];
-	const char *p[2] = { connector, id };
+	char ureason[32];
 	PGresult *f = NULL, *reg = NULL;
 	struct priority_weights w;
 	struct connector c;
@@ -233,9 +184,8 @@ explain_item(PGconn *db, const char *connector, enum registry_kind kind, int arr
 	memset(&c, 0, sizeof(c));
 	if (now_us == 0)
 		now_us = clock_now_us();
-	snprintf(id, sizeof(id), "%d", arr_id);
 	if (db_connector_get(db, connector, &c, e) < 0 || candidate_weights_load(db, &w, e) < 0 ||
-	    db_query(db, kind == REGISTRY_MOVIE ? movie_sql : episode_sql, 2, p, &f, e) < 0)
+	    db_explain_item(db, connector, kind, arr_id, &f, e) < 0)
 		goto out;
 	if (PQntuples(f) != 1) {
 		err_set(e, ERR_NOTFOUND, "'%s' has no %s %d in the mirror; run comradarr-sync, "
@@ -273,9 +223,7 @@ explain_item(PGconn *db, const char *connector, enum registry_kind kind, int arr
 			"upgrade_allowed", db_bool(f, 0, F_UPGRADE_ALLOWED)));
 	verdicts(f, kind, now_us, o, ureason, sizeof(ureason));
 
-	snprintf(sql, sizeof(sql), registry_sql, kind == REGISTRY_MOVIE ? "movie_id" : "episode_id");
-	p[0] = db_fmt_int64(iid, sizeof(iid), db_int64(f, 0, F_ID, 0));
-	if (db_query(db, sql, 1, p, &reg, e) < 0)
+	if (db_explain_entries(db, kind, db_int64(f, 0, F_ID, 0), &reg, e) < 0)
 		goto out;
 	ra = json_array();
 	json_object_set_new(o, "registry", ra);

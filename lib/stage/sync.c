@@ -10,6 +10,7 @@
 
 #include "arr/app.h"
 #include "arr/parse.h"
+#include "arr/radarr.h"
 #include "arr/whisparr.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -17,6 +18,7 @@
 #include "stage/sync_int.h"
 #include "stage/connect.h"
 #include "db/download_queue.h"
+#include "db/state.h"
 #include "core/banned.h"
 
 void
@@ -114,18 +116,14 @@ list(struct run *x, const char *rel, arr_element_fn fn, struct err *e)
 static int
 need_profiles(PGconn *db, const struct connector *c, int full, int *need, struct err *e)
 {
-	char id[24];
-	const char *p[1] = { db_fmt_int64(id, sizeof(id), c->id) };
-	PGresult *r = NULL;
+	int has = 0;
 
 	*need = 1;
 	if (full)
 		return 0;
-	if (db_query(db, "SELECT EXISTS (SELECT 1 FROM quality_profiles WHERE connector_id = $1)",
-		     1, p, &r, e) < 0)
+	if (db_mirror_has_profiles(db, c->id, &has, e) < 0)
 		return -1;
-	*need = !db_bool(r, 0, 0);
-	PQclear(r);
+	*need = !has;
 	return 0;
 }
 
@@ -195,7 +193,7 @@ counts_json(const struct sync_report *r)
 	const struct mirror_counts *c = &r->counts;
 
 	return json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, "
-			 "s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:I}",
+			 "s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:I}",
 			 "mode", r->full ? "full" : "incremental",
 			 "listed", (int)r->items_listed, "refetched", (int)r->refetched,
 			 "staged", (int)c->staged, "profiles", (int)c->profiles,
@@ -208,9 +206,81 @@ counts_json(const struct sync_report *r)
 			 "files_written", (int)c->files_written, "files_removed", (int)c->files_removed,
 			 "movies_added", (int)c->movies_added, "movies_updated", (int)c->movies_updated,
 			 "movies_removed", (int)c->movies_removed,
+			 "movie_scores", (int)r->movie_scores,
 			 "registry_cleared", (int)c->registry_cleared, "events", (int)c->events,
 			 "skipped_records", (int)r->skipped_records,
 			 "api_calls", (int)r->api_calls, "bytes", (json_int_t)r->bytes);
+}
+
+struct scores {
+	int *file_ids, *scores;
+	size_t n, cap;
+};
+
+static int
+on_movie_file(const struct arr_episode_file *f, void *arg, struct err *e)
+{
+	struct scores *s = arg;
+
+	if (!f->has_custom_format_score)
+		return 0;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256;
+		int *a = realloc(s->file_ids, cap * sizeof(*a));
+
+		if (a == NULL)
+			return err_set(e, ERR_NOMEM, "out of memory reading movie file scores");
+		s->file_ids = a;
+		a = realloc(s->scores, cap * sizeof(*a));
+		if (a == NULL)
+			return err_set(e, ERR_NOMEM, "out of memory reading movie file scores");
+		s->scores = a;
+		s->cap = cap;
+	}
+	s->file_ids[s->n] = f->id;
+	s->scores[s->n] = f->custom_format_score;
+	s->n++;
+	return 0;
+}
+
+/*
+ * Movie apps: the custom-format scores the /movie list leaves out, from
+ * /moviefile, for the files that can be custom-format upgrades (all of
+ * them on a full sync, new and changed ones on an incremental).  An app
+ * that cannot answer costs the sync nothing: the scores stay as they were
+ * and the next sync asks again.
+ */
+static int
+sync_movie_scores(struct run *x, struct err *e)
+{
+	struct scores s = { NULL, NULL, 0, 0 };
+	struct err ae = ERR_INIT;
+	int *ids = NULL;
+	size_t n = 0;
+	long changed = 0;
+	int ret = -1;
+
+	if (mirror_movie_files_to_score(x->m, x->r->full, &ids, &n, e) < 0)
+		goto out;
+	if (n > 0 && arr_movie_file_each(x->client, ids, n, on_movie_file, &s, &ae) < 0) {
+		if (ae.kind == ERR_NOMEM) {
+			*e = ae;
+			goto out;
+		}
+		log_warn("sync", "'%s': cannot read custom-format scores of %zu movie files (%s); "
+			 "their custom-format upgrades wait for the next sync", x->c->name, n, ae.msg);
+		ret = 0;
+		goto out;
+	}
+	if (mirror_movie_scores_put(x->m, s.file_ids, s.scores, s.n, &changed, e) < 0)
+		goto out;
+	x->r->movie_scores = (long)s.n;
+	ret = 0;
+out:
+	free(ids);
+	free(s.file_ids);
+	free(s.scores);
+	return ret;
 }
 
 /* The library part, between taking the lock and releasing it. */
@@ -302,6 +372,9 @@ sync_library(PGconn *db, struct run *x, struct err *e)
 	if (mirror_merge(x->m, &mo, on_event, x, &x->r->counts, e) < 0)
 		goto out;
 	x->r->merge_ms = (clock_mono_us() - t1) / 1000;
+	if (x->dialect != ARR_DIALECT_SONARR && x->dialect != ARR_DIALECT_WHISPARR_V2 &&
+	    sync_movie_scores(x, e) < 0)
+		goto out;
 	if (sync_download_queue(db, x, e) < 0)
 		goto out;
 	x->r->api_calls = arr_client_requests(x->client) + x->more_requests;

@@ -75,6 +75,7 @@ struct sync_report {
 	long refetched;			/* series whose episodes were fetched */
 	long skipped_records;		/* malformed records left out (Req 27.8) */
 	long queue_items;		/* in the app's download queue now */
+	long movie_scores;		/* movie files whose custom-format score was read */
 	unsigned long api_calls;	/* requests made (tries, retries included) */
 	unsigned long long bytes;	/* *arr answer bytes received */
 	int64_t duration_ms;

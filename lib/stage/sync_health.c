@@ -16,39 +16,24 @@
 #include "stage/connect.h"
 #include "core/banned.h"
 
-/* A one-line detail: the first error, else the app's first health message. */
-static void
-detail_of(const struct arr_probe_report *rep, char *out, size_t size)
-{
-	int i;
-
-	out[0] = '\0';
-	if (rep->first_error.kind != ERR_NONE) {
-		snprintf(out, size, "%s", rep->first_error.msg);
-		return;
-	}
-	for (i = 0; i < rep->nitems; i++) {
-		if (strcmp(rep->items[i].type, "error") == 0 || strcmp(rep->items[i].type, "warning") == 0) {
-			snprintf(out, size, "%s: %s", rep->items[i].source, rep->items[i].message);
-			return;
-		}
-	}
-}
-
 static int
 store(PGconn *db, const struct connector *c, const struct arr_probe_report *rep,
       const char *status, const char *detail, int response_ms, struct err *e)
 {
 	const struct arr_system_status *st = &rep->status;
-	const char *d = detail[0] ? detail : NULL;
+	struct db_connector_health h;
 
-	return db_connector_set_probe(db, c->id, rep->facts.answered ? st->app_name : NULL,
-				      rep->facts.answered ? st->version : NULL,
-				      rep->api_version[0] ? rep->api_version : NULL, status, d,
-				      rep->facts.auth_failed, response_ms,
-				      strcmp(c->health, status) == 0 ? NULL :
-				      json_pack("{s:s, s:s, s:s, s:s?}", "connector", c->name,
-						"from", c->health, "to", status, "detail", d), e);
+	memset(&h, 0, sizeof(h));
+	h.connector_id = c->id;
+	h.connector = c->name;
+	h.health = status;
+	h.detail = detail[0] ? detail : NULL;
+	h.auth_failed = rep->facts.auth_failed;
+	h.app_name = rep->facts.answered ? st->app_name : NULL;
+	h.app_version = rep->facts.answered ? st->version : NULL;
+	h.api_version = rep->api_version[0] ? rep->api_version : NULL;
+	h.response_ms = response_ms > 0 ? response_ms : 1;
+	return db_connector_health(db, &h, e);
 }
 
 int
@@ -80,7 +65,7 @@ sync_health_check(PGconn *db, const struct connector *c, const struct sync_opts 
 	r->api_calls = arr_client_requests(client);
 	status = arr_health_name(rep.health);
 	snprintf(r->health, sizeof(r->health), "%s", status);
-	detail_of(&rep, detail, sizeof(detail));
+	arr_probe_detail(&rep, detail, sizeof(detail));
 	if (store(db, c, &rep, status, detail, response_ms, e) < 0)
 		goto out;
 	r->duration_ms = (clock_mono_us() - t0) / 1000;

@@ -318,19 +318,26 @@ api_connectors_test(struct web_req *req, struct web_resp *resp)
 		web_resp_err(resp, &e);
 		goto out;
 	}
-	if (r->first_error.kind != ERR_NONE)
-		snprintf(detail, sizeof(detail), "%s", r->first_error.msg);
-	else if (r->nitems > 0)
-		snprintf(detail, sizeof(detail), "%s: %s", r->items[0].type, r->items[0].message);
+	arr_probe_detail(r, detail, sizeof(detail));
 	/* the health history's response time, as comradarr connector test records it */
 	response_ms = (int)((clock_mono_us() - t0) / 1000);
-	if (db_connector_set_probe(db, c.id, r->facts.answered ? r->status.app_name : NULL,
-				   r->facts.answered ? r->status.version : NULL,
-				   r->facts.answered ? r->api_version : NULL,
-				   arr_health_name(r->health), detail[0] ? detail : NULL,
-				   r->facts.auth_failed, response_ms, NULL, &e) < 0) {
-		web_resp_err(resp, &e);
-		goto out;
+	{
+		struct db_connector_health h;
+
+		memset(&h, 0, sizeof(h));
+		h.connector_id = c.id;
+		h.connector = c.name;
+		h.health = arr_health_name(r->health);
+		h.detail = detail[0] ? detail : NULL;
+		h.auth_failed = r->facts.auth_failed;
+		h.app_name = r->facts.answered ? r->status.app_name : NULL;
+		h.app_version = r->facts.answered ? r->status.version : NULL;
+		h.api_version = r->facts.answered ? r->api_version : NULL;
+		h.response_ms = response_ms > 0 ? response_ms : 1;
+		if (db_connector_health(db, &h, &e) < 0) {
+			web_resp_err(resp, &e);
+			goto out;
+		}
 	}
 	o = json_pack("{s:s,s:s,s:b}", "name", c.name, "health", arr_health_name(r->health),
 		      "auth_failed", r->facts.auth_failed);

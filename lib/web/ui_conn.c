@@ -270,14 +270,23 @@ out:
 
 /* What a test learned is the connector's health now (with its history). */
 static void
-record_probe(PGconn *db, int64_t id, const json_t *test)
+record_probe(PGconn *db, int64_t id, const char *name, const json_t *test)
 {
 	struct err e = ERR_INIT;
-	const char *health = uj_str(test, "health");
+	struct db_connector_health h;
+	int ms = (int)json_integer_value(json_object_get(test, "response_ms"));
 
-	if (db_connector_set_probe(db, id, uj_str(test, "app"), uj_str(test, "version"), uj_str(test, "api"),
-				   health, uj_str(test, "message"), uj_bool(test, "auth_failed"),
-				   (int)json_integer_value(json_object_get(test, "response_ms")), NULL, &e) < 0)
+	memset(&h, 0, sizeof(h));
+	h.connector_id = id;
+	h.connector = name;
+	h.health = uj_str(test, "health");
+	h.detail = uj_str(test, "message");
+	h.auth_failed = uj_bool(test, "auth_failed");
+	h.app_name = uj_str(test, "app");
+	h.app_version = uj_str(test, "version");
+	h.api_version = uj_str(test, "api");
+	h.response_ms = ms > 0 ? ms : 1;
+	if (db_connector_health(db, &h, &e) < 0)
 		log_warn("serve", "the connection test was not recorded: %s", e.msg);
 }
 
@@ -325,7 +334,7 @@ ui_connector_create(struct web_req *req, struct web_resp *resp)
 	 * not) rather than "unknown" until the next sync */
 	test = probe(req, &po, NULL, &e);
 	if (test != NULL)
-		record_probe(db, po.c.id, test);
+		record_probe(db, po.c.id, po.c.name, test);
 	rc = ui_redirect(req, resp, "connectors?done=added");
 out:
 	json_decref(test);
@@ -484,7 +493,7 @@ ui_connector_test(struct web_req *req, struct web_resp *resp)
 	po.c.timeout_ms = c.timeout_ms;
 	test = probe(req, &po, &c, &e);
 	if (test != NULL)
-		record_probe(db, c.id, test);
+		record_probe(db, c.id, c.name, test);
 	v = stored_values(app_key(req), &c);
 	f.v = v;
 	f.editing = 1;

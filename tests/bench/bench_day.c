@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "../integration/dispatch_fixture.h"
+#include "db/db.h"
 #include "stage/dispatch.h"
 #include "core/banned.h"
 
@@ -52,7 +53,7 @@ day(const char *preset)
 	       "busiest minute %lld/%d  last send at +%.1f h  wall %.1f s\n", preset, r.sent, r.queries,
 	       p.p.daily_budget, r.queries <= p.p.daily_budget ? "respected" : "EXCEEDED", r.grabbed,
 	       fx_max_window(&x), p.p.requests_per_minute,
-	       (double)(pgtest_count(&x.t, "SELECT " DB_US_FROM_TS("max(at)") " FROM throttle_ledger") - t0) / 3.6e9,
+	       (double)(pgtest_count(&x.t, "SELECT " DB_SQL_US("max(at)") " FROM throttle_ledger") - t0) / 3.6e9,
 	       (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9);
 	fx_stop(&x);
 }

@@ -152,6 +152,73 @@ fa_api_tv(struct fa_state *st, struct fa_req *r, struct fa_reply *rp)
 	return 0;
 }
 
+/* The values of the repeated query arguments movieFileIds and movieId. */
+struct file_query {
+	struct fa_state *st;
+	int *ids;
+	size_t n, cap;
+	int bad, asked;
+};
+
+static enum MHD_Result
+file_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct file_query *q = cls;
+	int by_movie = strcmp(key, "movieId") == 0;
+	char *end;
+	long v;
+
+	(void)kind;
+	if (!by_movie && strcmp(key, "movieFileIds") != 0)
+		return MHD_YES;
+	q->asked = 1;
+	v = value != NULL ? strtol(value, &end, 10) : -1;
+	if (value == NULL || *value == '\0' || *end != '\0' || v < 0) {
+		q->bad = 1;
+		return MHD_YES;
+	}
+	if (by_movie) {
+		struct fa_movie *m = fa_movie_get(q->st, (int)v);
+
+		v = m != NULL ? m->file_id : 0;
+	}
+	if (v <= 0 || fa_file_get(q->st, (int)v) == NULL)
+		return MHD_YES;
+	if (q->n == q->cap) {
+		size_t cap = q->cap ? q->cap * 2 : 64;
+		int *ids = realloc(q->ids, cap * sizeof(*ids));
+
+		if (ids == NULL) {
+			q->bad = 1;
+			return MHD_NO;
+		}
+		q->ids = ids;
+		q->cap = cap;
+	}
+	q->ids[q->n++] = (int)v;
+	return MHD_YES;
+}
+
+/* GET /api/v3/moviefile?movieFileIds=N&...|movieId=N&...: the files with
+ * their custom-format scores (Radarr, Whisparr v3). */
+static void
+movie_files(struct fa_state *st, struct fa_req *r, struct fa_reply *rp, unsigned flags)
+{
+	struct file_query q;
+
+	memset(&q, 0, sizeof(q));
+	q.st = st;
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, file_arg, &q);
+	if (q.bad || !q.asked) {
+		free(q.ids);
+		/* the app answers an unfiltered or malformed request with 400 */
+		fa_reply_json(rp, MHD_HTTP_BAD_REQUEST, json_pack("[{s:s, s:s}]", "propertyName",
+			      "MovieFileIds", "errorMessage", "movieId or movieFileIds is required"));
+		return;
+	}
+	list_reply(st, rp, FA_REC_MOVIEFILE, q.ids, q.n, flags);
+}
+
 int
 fa_api_movie(struct fa_state *st, struct fa_req *r, struct fa_reply *rp)
 {
@@ -172,6 +239,10 @@ fa_api_movie(struct fa_state *st, struct fa_req *r, struct fa_reply *rp)
 		}
 		/* The list leaves customFormats/customFormatScore out of movieFile. */
 		list_reply(st, rp, FA_REC_MOVIE, ids, n, flags);
+		return 1;
+	}
+	if (strcmp(p, "/api/v3/moviefile") == 0) {
+		movie_files(st, r, rp, flags);
 		return 1;
 	}
 	if (strncmp(p, "/api/v3/movie/", 14) == 0) {

@@ -133,18 +133,15 @@ item_wants(struct fa_state *st, int item_id, int *series_id, int *season)
 	return f == NULL || !fa_quality_cutoff_met(f->quality_id) || fa_file_cf_below(f);
 }
 
+/* A grabbed release for item_id at when: a history record and an active
+ * download queue entry, imported one --command-ms later. */
 static int
-grab(struct fa_state *st, struct fa_command *c, int item_id)
+record_grab(struct fa_state *st, int item_id, int series_id, int season, int64_t when,
+	    int64_t import_at_us)
 {
 	struct fa_hist *h;
 	struct fa_queue *q;
-	int series_id, season;
-	int64_t when = ended_at(st, c);
 
-	if (!item_wants(st, item_id, &series_id, &season))
-		return 0;
-	if (fa_unit(st->o.seed ^ 0x67726162ULL, (uint64_t)c->id, (uint64_t)item_id) >= st->o.grab)
-		return 0;
 	h = fa_vec_push(&st->hist);
 	if (h == NULL)
 		return 0;
@@ -168,7 +165,7 @@ grab(struct fa_state *st, struct fa_command *c, int item_id)
 	q->quality_id = GRAB_QUALITY;
 	q->hist_id = h->id;
 	q->added_us = when;
-	q->import_at_us = when + st->o.command_ms * 1000;
+	q->import_at_us = import_at_us;
 	q->active = 1;
 	h->queue_id = q->id;
 	if (!fa_app_is_movie(st)) {
@@ -178,6 +175,43 @@ grab(struct fa_state *st, struct fa_command *c, int item_id)
 			e->grab_us = when;
 	}
 	return 1;
+}
+
+static int
+grab(struct fa_state *st, struct fa_command *c, int item_id)
+{
+	int series_id, season;
+
+	if (!item_wants(st, item_id, &series_id, &season))
+		return 0;
+	if (fa_unit(st->o.seed ^ 0x67726162ULL, (uint64_t)c->id, (uint64_t)item_id) >= st->o.grab)
+		return 0;
+	return record_grab(st, item_id, series_id, season, ended_at(st, c),
+			   ended_at(st, c) + st->o.command_ms * 1000);
+}
+
+int
+fa_grab_now(struct fa_state *st, int item_id, long hold_ms)
+{
+	int series_id = 0, season = 0;
+
+	if (fa_app_is_movie(st)) {
+		if (fa_movie_get(st, item_id) == NULL)
+			return -1;
+	} else {
+		struct fa_episode *e = fa_episode_get(st, item_id);
+
+		if (e == NULL)
+			return -1;
+		series_id = e->series_id;
+		season = e->season;
+	}
+	if (has_active_grab(st, item_id))
+		return 0;
+	if (hold_ms < 0)
+		hold_ms = st->o.command_ms;
+	return record_grab(st, item_id, series_id, season, st->now_us,
+			   st->now_us + (int64_t)hold_ms * 1000) ? 0 : -1;
 }
 
 static void

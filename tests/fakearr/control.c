@@ -43,8 +43,8 @@ faults_json(struct fa_state *st)
 	for (i = 0; i < st->n_faults; i++) {
 		struct fa_fault *f = &st->faults[i];
 
-		json_array_append_new(a, json_pack("{s:s, s:s, s:I}", "kind", fault_names[f->kind],
-				      "path", f->path, "count", (json_int_t)f->count));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:I}", "kind", fault_names[f->kind],
+				      "path", f->path, "method", f->method, "count", (json_int_t)f->count));
 	}
 	return a;
 }
@@ -93,6 +93,10 @@ fault_post(struct fa_state *st, struct fa_req *r, struct fa_reply *rp)
 	v = json_object_get(b, "path");
 	if (json_is_string(v))
 		snprintf(f.path, sizeof(f.path), "%s", json_string_value(v));
+	v = json_object_get(b, "method");
+	if (json_is_string(v))
+		snprintf(f.method, sizeof(f.method), "%s", json_string_value(v));
+	f.before = json_is_true(json_object_get(b, "before"));
 	st->faults[st->n_faults++] = f;
 	fa_reply_json(rp, MHD_HTTP_OK, json_pack("{s:o}", "faults", faults_json(st)));
 out:

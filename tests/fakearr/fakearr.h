@@ -103,6 +103,9 @@ enum fa_fault_kind {
 struct fa_fault {
 	enum fa_fault_kind kind;
 	char path[128];		/* prefix; "" = every /api path */
+	char method[8];		/* "" = any method */
+	int before;		/* latency: before the request is acted on
+				 * (it reaches the app late), not after */
 	long count;		/* requests left; -1 = until cleared */
 	double rate;		/* status5xx: share of requests that fail */
 	long ms;		/* latency */
@@ -195,7 +198,8 @@ void fa_render_quality_model(struct fa_state *st, struct jw *w, int quality_id);
 /* ---- render.c: resources, shaped per app */
 enum fa_rec {
 	FA_REC_SERIES, FA_REC_EPISODE, FA_REC_EPFILE, FA_REC_MOVIE,
-	FA_REC_HISTORY, FA_REC_QUEUE, FA_REC_DUMP
+	FA_REC_HISTORY, FA_REC_QUEUE, FA_REC_DUMP,
+	FA_REC_MOVIEFILE	/* a movie's file, by file id (/moviefile) */
 };
 #define FA_WITH_FILE    0x01u	/* episode: includeEpisodeFile */
 #define FA_WITH_SERIES  0x02u	/* episode/history/queue: includeSeries */
@@ -283,6 +287,10 @@ int fa_api_command(struct fa_state *st, struct fa_req *r, struct fa_reply *rp);
  * imports.  force_imports imports every pending grab now. */
 void fa_tick(struct fa_state *st, int force_imports);
 const char *fa_command_status(struct fa_state *st, const struct fa_command *c);
+/* Put item_id in the download queue now, as a search that grabbed would
+ * (history + queue entry), imported hold_ms later (< 0: --command-ms);
+ * 0, or -1 when there is no such item. */
+int fa_grab_now(struct fa_state *st, int item_id, long hold_ms);
 struct fa_command *fa_command_get(struct fa_state *st, int id);
 void fa_commands_free(struct fa_state *st);
 

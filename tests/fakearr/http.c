@@ -140,6 +140,33 @@ faults_compact(struct fa_state *st)
 	st->n_faults = j;
 }
 
+static int
+fault_matches(const struct fa_fault *f, const struct fa_req *r)
+{
+	return (f->path[0] == '\0' || strncmp(r->path, f->path, strlen(f->path)) == 0) &&
+	       (f->method[0] == '\0' || strcmp(r->method, f->method) == 0);
+}
+
+/* Latency injected before a request is acted on ("before": true): the
+ * sum of the matching faults' ms, each counted as fired. */
+static long
+latency_before(struct fa_state *st, const struct fa_req *r)
+{
+	long ms = 0;
+
+	for (int i = 0; i < st->n_faults; i++) {
+		struct fa_fault *f = &st->faults[i];
+
+		if (f->kind != FA_F_LATENCY || !f->before || !fault_matches(f, r))
+			continue;
+		ms += f->ms;
+		if (f->count > 0)
+			f->count--;
+	}
+	faults_compact(st);
+	return ms;
+}
+
 /*
  * Apply the faults that match this path.  Returns 1 when a fault answered
  * (rp filled or rp->drop set); *sleep_ms gets any latency to add.
@@ -153,7 +180,7 @@ apply_faults(struct fa_state *st, struct fa_req *r, struct fa_reply *rp, long *s
 		struct fa_fault *f = &st->faults[i];
 		int fired = 1;
 
-		if (f->path[0] && strncmp(r->path, f->path, strlen(f->path)) != 0)
+		if (!fault_matches(f, r) || (f->kind == FA_F_LATENCY && f->before))
 			continue;
 		switch (f->kind) {
 		case FA_F_DROP:
@@ -312,6 +339,18 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 	r.body = cn->body.data ? cn->body.data : "";
 	r.body_len = cn->body.len;
 
+	if (strncmp(url, "/__fake/", 8) != 0) {
+		long before;
+
+		pthread_mutex_lock(&st->mu);
+		before = latency_before(st, &r);
+		pthread_mutex_unlock(&st->mu);
+		if (before > 0) {
+			struct timespec ts = { before / 1000, (before % 1000) * 1000000L };
+
+			nanosleep(&ts, NULL);	/* the request reaches the app late */
+		}
+	}
 	pthread_mutex_lock(&st->mu);
 	count_request(st, url);
 	fa_tick(st, 0);

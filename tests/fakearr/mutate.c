@@ -9,6 +9,8 @@
  *   {"op":"change_quality","id":EP_OR_MOVIE,"quality":Q,"cf":S}
  *   {"op":"add_movie","count":N}             {"op":"remove_movie","id":N}
  *   {"op":"set_movie_file","id":M,"has_file":B,"quality":Q,"cf":S}
+ *   {"op":"grab","id":EP_OR_MOVIE,"hold_ms":MS}  into the download queue now,
+ *                                            imported MS later (--command-ms)
  *   {"op":"random","seed":S,"count":N}       N of the above, from the seed
  *
  * The answer is {"changed":[{"op":..,"id":..},...]}.
@@ -109,6 +111,12 @@ one_op(struct fa_state *st, const char *op, json_t *req, json_t *out, char *err,
 			fa_file_detach(st, 1, id);
 		else if (fa_file_attach(st, 1, id, q, cf) == NULL)
 			goto nomem;
+		changed(out, op, id);
+	} else if (strcmp(op, "grab") == 0) {
+		json_t *h = json_object_get(req, "hold_ms");
+
+		if (fa_grab_now(st, id, json_is_integer(h) ? (long)json_integer_value(h) : -1) < 0)
+			goto notfound;
 		changed(out, op, id);
 	} else {
 		snprintf(err, es, "unknown or unsupported \"op\" \"%s\" for this app", op);

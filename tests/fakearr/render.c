@@ -334,14 +334,15 @@ render_episode(struct fa_state *st, struct jw *w, const char *key, struct fa_epi
 }
 
 static void
-render_moviefile(struct fa_state *st, struct jw *w, struct fa_file *f, unsigned flags)
+render_moviefile(struct fa_state *st, struct jw *w, const char *key, struct fa_file *f,
+		 unsigned flags)
 {
 	char rel[96], path[160];
 	int radarr = st->o.app == FA_RADARR;
 
 	snprintf(rel, sizeof(rel), "Movie %d (FAKE).mkv", f->owner_id);
 	snprintf(path, sizeof(path), "/movies/Movie %d/%s", f->owner_id, rel);
-	jw_obj(w, "movieFile");
+	jw_obj(w, key);
 	jw_int(w, "id", f->id);
 	jw_int(w, "movieId", f->owner_id);
 	jw_str(w, "relativePath", rel);
@@ -432,7 +433,7 @@ render_movie(struct fa_state *st, struct jw *w, const char *key, struct fa_movie
 	jw_end_obj(w);
 	jw_end_obj(w);
 	if (f != NULL)
-		render_moviefile(st, w, f, flags);
+		render_moviefile(st, w, "movieFile", f, flags);
 	jw_dbl(w, "popularity", 10.5);
 	if (radarr)
 		jw_time(w, "lastSearchTime", m->last_search_us);
@@ -644,6 +645,15 @@ fa_render(struct fa_state *st, struct jw *w, enum fa_rec kind, int id, unsigned 
 			return 1;
 		render_queue(st, w, FA_QUEUE(st, id - 1), flags);
 		return 0;
+	case FA_REC_MOVIEFILE: {
+		struct fa_file *f = fa_file_get(st, id);
+
+		if (f == NULL || !fa_app_is_movie(st))
+			return 1;
+		/* /moviefile has what the /movie list leaves out */
+		render_moviefile(st, w, NULL, f, flags | FA_FULL_FILE);
+		return 0;
+	}
 	case FA_REC_DUMP:
 		return 1;
 	}

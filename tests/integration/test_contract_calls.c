@@ -139,7 +139,7 @@ report(const char *what, long n)
 struct acc {
 	long n;
 	int first_id;
-	int ids[ARR_COMMAND_MAX_IDS];
+	int ids[BATCH_MAX_IDS];
 	size_t nids;
 	int season;
 };
@@ -149,7 +149,7 @@ acc_id(struct acc *a, int id)
 {
 	if (a->n++ == 0)
 		a->first_id = id;
-	if (a->nids < ARR_COMMAND_MAX_IDS)
+	if (a->nids < BATCH_MAX_IDS)
 		a->ids[a->nids++] = id;
 }
 
@@ -186,6 +186,24 @@ on_movie(const struct arr_movie *m, void *arg, struct err *e)
 {
 	(void)e;
 	acc_id(arg, m->id);
+	return 0;
+}
+
+static int
+on_movie_file_id(const struct arr_movie *m, void *arg, struct err *e)
+{
+	(void)e;
+	if (m->has_movie_file && m->movie_file_id > 0)
+		acc_id(arg, m->movie_file_id);
+	return 0;
+}
+
+static int
+on_scored_file(const struct arr_episode_file *f, void *arg, struct err *e)
+{
+	(void)e;
+	if (f->has_custom_format_score)
+		acc_id(arg, f->id);
 	return 0;
 }
 
@@ -342,6 +360,18 @@ movie_calls(struct arr_client *c, struct acc *missing)
 	ck_assert_msg(rc == ARR_PARSED && one.id == m.first_id,
 		      "%s movie/%d: expected it parsed, got rc %d id %d", tg.app, m.first_id, rc, one.id);
 	report("GET movie/{id}", 1);
+	/* the custom-format scores the list leaves out, as a sync reads them */
+	{
+		struct acc fids = { 0 }, scored = { 0 };
+
+		CALL("GET movie", arr_movie_each(c, on_movie_file_id, &fids, e));
+		ck_assert_msg(fids.nids > 0, "%s: expected movies with files", tg.app);
+		CALL("GET moviefile", arr_movie_file_each(c, fids.ids, fids.nids, on_scored_file,
+							  &scored, e));
+		ck_assert_msg(scored.nids == fids.nids, "%s moviefile: %zu of %zu files came back "
+			      "with a score", tg.app, scored.nids, fids.nids);
+		report("GET moviefile", scored.n);
+	}
 	if (dialect_of(tg.app) == ARR_DIALECT_RADARR) {
 		CALL("GET wanted/missing", arr_wanted_movie_each(c, ARR_WANTED_MISSING, 1,
 								 on_movie, missing, e));

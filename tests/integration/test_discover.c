@@ -543,6 +543,91 @@ agree(const char *app, const char *type)
 	seen_free(&b);
 }
 
+static long
+sync_movies(const char *name, int full)
+{
+	struct connector c;
+	struct sync_opts o;
+	struct sync_report r;
+	struct err e = ERR_INIT;
+
+	load(name, &c);
+	memset(&o, 0, sizeof(o));
+	o.full = full;
+	o.force = 1;
+	o.key = &K;
+	ck_assert_msg(sync_connector(T.conn, &c, &o, &r, &e) == 0, "sync: %s", e.msg);
+	connector_release(&c);
+	return r.movie_scores;
+}
+
+static long long
+fake_summary(const char *key)
+{
+	struct err e = ERR_INIT;
+	json_t *sum = NULL;
+	long long v;
+
+	ck_assert_msg(fakearr_call(&F, "GET", "/__fake/library/summary", NULL, &sum, &e) == 0,
+		      "summary: %s", e.msg);
+	v = (long long)json_integer_value(json_object_get(sum, key));
+	json_decref(sum);
+	return v;
+}
+
+/*
+ * Radarr's /movie list leaves customFormatScore out (the fake too): the
+ * scores come from /moviefile, for every file that can be such an upgrade
+ * on a full sync and for new or changed files on an incremental one, and
+ * discover finds the movies below cutoffFormatScore as it does episodes.
+ */
+START_TEST(movie_custom_format_upgrades_are_found_from_moviefile_scores)
+{
+	struct err e = ERR_INIT;
+	const char *const args[] = { "--app", "radarr", "--movies", "60", "--seed", "5",
+				     "--missing", "0.1", "--cutoff", "0", "--cf-below", "0.4",
+				     "--unmonitored", "0", NULL };
+	struct seen s;
+	struct discover_report r;
+	long long below, files, id;
+	size_t i, cf = 0;
+	json_t *v;
+	char body[128];
+
+	ck_assert_msg(fakearr_start(&F, NULL, args, &e) == 0, "fakearr: %s", e.msg);
+	add_connector("films", "radarr", F.url, F.api_key);
+	below = fake_summary("cf_below");
+	ck_assert_int_gt(below, 0);
+	files = sync_movies("films", 1);
+	ck_assert_int_eq(files, pgtest_count(&T, "SELECT count(*) FROM movies WHERE has_file"));
+	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM movies WHERE has_file AND "
+				      "custom_format_score IS NULL"), 0);
+	run("films", 0, 0, &s, &r);
+	json_array_foreach(s.lines, i, v)
+		if (strcmp(json_string_value(json_object_get(v, "reason")), "cf_score_below_cutoff") == 0)
+			cf++;
+	ck_assert_msg((long long)cf == below, "discover found %zu custom-format upgrades, the app "
+		      "has %lld", cf, below);
+	seen_free(&s);
+	/* nothing changed: an incremental sync reads no score */
+	ck_assert_int_eq(sync_movies("films", 0), 0);
+	/* a new file: its score, and only its, is read */
+	id = pgtest_count(&T, "SELECT min(arr_id) FROM movies WHERE has_file AND "
+			  "custom_format_score >= 100");
+	snprintf(body, sizeof(body), "{\"op\":\"change_quality\",\"id\":%lld,\"quality\":7,"
+		 "\"cf\":20}", id);
+	ck_assert_msg(fakearr_call(&F, "POST", "/__fake/mutate", body, NULL, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(sync_movies("films", 0), 1);
+	snprintf(body, sizeof(body), "SELECT custom_format_score FROM movies WHERE arr_id = %lld", id);
+	ck_assert_int_eq(pgtest_count(&T, body), 20);
+	run("films", 0, 0, &s, &r);
+	v = find(&s, "upgrade", "movie", (int)id);
+	ck_assert_msg(v != NULL, "the movie whose new file scores 20 is an upgrade");
+	ck_assert_str_eq(json_string_value(json_object_get(v, "reason")), "cf_score_below_cutoff");
+	seen_free(&s);
+}
+END_TEST
+
 START_TEST(via_wanted_agrees_with_the_mirror_on_a_fake_sonarr)
 {
 	agree("sonarr", "sonarr");
@@ -581,6 +666,7 @@ main(void)
 	tcase_add_test(tc, the_summary_line_says_what_changed);
 	tcase_add_test(tc, via_wanted_agrees_with_the_mirror_on_a_fake_sonarr);
 	tcase_add_test(tc, via_wanted_agrees_with_the_mirror_on_a_fake_radarr);
+	tcase_add_test(tc, movie_custom_format_upgrades_are_found_from_moviefile_scores);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

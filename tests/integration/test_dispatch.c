@@ -331,6 +331,13 @@ START_TEST(auth_failure_marks_connector_and_releases_batch)
 	ck_assert_msg(r.sent == 0 && r.released == 1, "expected 0 sent, 1 released; got %ld, %ld",
 		      r.sent, r.released);
 	ck_assert_int_eq(pgtest_count(&x.t, "SELECT count(*) FROM connectors WHERE auth_failed"), 1);
+	/* the state, its history row and its event, written together */
+	ck_assert_int_eq(pgtest_count(&x.t, "SELECT count(*) FROM connectors WHERE health = "
+				      "'unhealthy' AND health_checked_at IS NOT NULL"), 1);
+	ck_assert_int_eq(pgtest_count(&x.t, "SELECT count(*) FROM connector_health_history WHERE "
+				      "status = 'unhealthy' AND detail LIKE '%401%'"), 1);
+	ck_assert_int_eq(pgtest_count(&x.t, "SELECT count(*) FROM events WHERE kind = "
+				      "'connector_auth_failed'"), 1);
 	ck_assert_int_eq(pgtest_count(&x.t, "SELECT count(*) FROM request_queue WHERE claimed_by IS NULL"), 2);
 	ck_assert_int_eq(pgtest_count(&x.t, "SELECT count(*) FROM search_registry WHERE state = 'queued'"), 10);
 	ck_assert_int_eq(pgtest_count(&x.t, "SELECT count(*) FROM throttle_ledger"), 0);
@@ -409,6 +416,8 @@ START_TEST(season_pack_without_results_marks_pack_failed)
 	fx_queue(&x, 8, 10);
 	pgtest_exec(&x.t, "UPDATE request_queue SET command = 'SeasonSearch', series_arr_id = 1, "
 		    "season_number = 1, arr_ids = '{}', indexer_queries = 1");
+	/* aired: a season pack the dispatcher's re-check still finds due */
+	pgtest_exec(&x.t, "UPDATE episodes SET air_date_utc = now() - interval '30 days'");
 	run(0);
 	ck_assert_int_eq(pgtest_count(&x.t, "SELECT count(*) FROM search_registry WHERE pack_failed "
 				      "AND state = 'cooldown'"), 8);

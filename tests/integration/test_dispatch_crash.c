@@ -32,16 +32,17 @@ static const char *const sonarr_args[] = {
 	"--missing", "1", "--unaired", "0", "--grab", "0.5", "--command-ms", "0", NULL
 };
 
-/* Run comradarr-dispatch; returns the exit code, or 128 + signal. */
+/* Start comradarr-dispatch (lease_s 0: its default lease); reap() it. */
 static pid_t
-spawn(const char *crash_at, const char *worker, int64_t now_s)
+spawn_lease(const char *crash_at, const char *worker, int64_t now_s, int lease_s)
 {
 	const char *dir = getenv("COMRADARR_BIN_DIR");
-	char bin[512], now[32];
+	char bin[512], now[32], lease[16];
 	pid_t pid;
 
 	snprintf(bin, sizeof(bin), "%s/comradarr-dispatch", dir ? dir : "build/bin");
 	snprintf(now, sizeof(now), "%lld", (long long)now_s);
+	snprintf(lease, sizeof(lease), "%d", lease_s > 0 ? lease_s : 60);
 	pid = fork();
 	ck_assert_msg(pid >= 0, "fork failed");
 	if (pid == 0) {
@@ -58,10 +59,16 @@ spawn(const char *crash_at, const char *worker, int64_t now_s)
 		else
 			unsetenv("COMRADARR_CRASH_AT");
 		execl(bin, bin, "--once", "--json", "--poll", "50", "--max-wait", "86400",
-		      "--worker", worker, (char *)NULL);
+		      "--worker", worker, "--lease", lease, (char *)NULL);
 		_exit(127);
 	}
 	return pid;
+}
+
+static pid_t
+spawn(const char *crash_at, const char *worker, int64_t now_s)
+{
+	return spawn_lease(crash_at, worker, now_s, 0);
 }
 
 static int
@@ -213,6 +220,47 @@ START_TEST(eight_dispatchers_send_each_batch_once_within_rpm)
 }
 END_TEST
 
+/*
+ * The app takes longer than the lease to take a command (a slow POST):
+ * the dispatcher renews its lease while the request is in flight, so a
+ * second dispatcher leaves the batch alone instead of rescuing it, finding
+ * no command, and sending it again.  The fake's ledger shows one command.
+ */
+START_TEST(a_post_slower_than_the_lease_is_sent_once)
+{
+	struct timespec three = { 3, 0 };
+	int64_t t = now_s();
+	json_t *ledger;
+	pid_t slow;
+	struct err e = ERR_INIT;
+
+	fx_start(&x, "dslow", sonarr_args);
+	fx_profile(&x, 60, 10, 0, 3, 6);
+	fx_queue(&x, 10, 10);
+	/* the POST reaches the app 5 s late; the lease is 2 s */
+	ck_assert_msg(fakearr_call(&x.fa, "POST", "/__fake/fault", "{\"kind\":\"latency\","
+				   "\"path\":\"/api/v3/command\",\"method\":\"POST\","
+				   "\"before\":true,\"ms\":5000,\"count\":1}", NULL, &e) == 0,
+		      "fault: %s", e.msg);
+	slow = spawn_lease(NULL, "slow", t, 2);
+	nanosleep(&three, NULL);
+	ck_assert_msg(pgtest_count(&x.t, "SELECT count(*) FROM request_queue WHERE claimed_by = "
+				   "'slow' AND lease_expires_at > now()") == 1,
+		      "the lease was not renewed while the POST was in flight");
+	ck_assert_int_eq(reap(spawn_lease(NULL, "second", t + 1, 2)), 0);
+	ck_assert_int_eq(reap(slow), 0);
+	ledger = fx_ledger(&x);
+	ck_assert_msg(json_array_size(ledger) == 1, "expected one command, the app received %zu",
+		      json_array_size(ledger));
+	json_decref(ledger);
+	ck_assert_int_eq(pgtest_count(&x.t, "SELECT count(*) FROM request_queue"), 0);
+	ck_assert_int_eq(pgtest_count(&x.t, "SELECT count(*) FROM search_history"), 1);
+	ck_assert_int_eq(pgtest_count(&x.t, "SELECT count(*) FROM events WHERE kind = "
+				      "'lease_rescued'"), 0);
+	ck_assert_int_eq(pgtest_count(&x.t, "SELECT sum(cost) FROM throttle_ledger"), 10);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -233,6 +281,7 @@ main(void)
 	tcase_add_test(tc, kill_after_recording_never_resends);
 	tcase_add_test(tc, kill_while_polling_never_resends);
 	tcase_add_test(tc, kill_before_outcome_is_written_never_resends);
+	tcase_add_test(tc, a_post_slower_than_the_lease_is_sent_once);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(tc2, 240);
 	tcase_add_checked_fixture(tc2, NULL, teardown);

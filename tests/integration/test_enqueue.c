@@ -494,6 +494,40 @@ END_TEST
 
 /* --limit takes the highest priorities first (the series override of
  * Req 5.1 puts "Quiet" ahead); without it the order is batch_form()'s. */
+/* Req 6.4: at most queue.max_per_series searches of a series at once. */
+START_TEST(a_series_gets_at_most_max_per_series_searches_at_once)
+{
+	struct enqueue_report r;
+
+	tv_fixture();
+	pgtest_exec(&T, "UPDATE connectors SET season_pack_enabled = false");
+	pgtest_exec(&T, "INSERT INTO settings (key, value) VALUES ('queue.max_per_series', '1')");
+	season(10, 1, 20, 12);	/* 12 missing: three EpisodeSearch of 5, 5, 2 */
+	season(11, 1, 10, 3);
+	discover("tv", NULL);
+	memset(&r, 0, sizeof(r));
+	enqueue(NULL, NULL, &r);
+	ck_assert_int_eq(r.batches, 2);
+	ck_assert_int_eq(r.held, 7);
+	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM request_queue q JOIN series s ON "
+				      "s.arr_id = q.series_arr_id WHERE s.arr_id = 10"), 1);
+	/* the highest-priority batch went first; the rest wait, pending */
+	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM search_registry "
+				      "WHERE state = 'pending'"), 7);
+	/* while it is queued, the series gets nothing more */
+	memset(&r, 0, sizeof(r));
+	enqueue(NULL, NULL, &r);
+	ck_assert_int_eq(r.batches, 0);
+	ck_assert_int_eq(r.held, 7);
+	/* a wider limit lets the rest in */
+	pgtest_exec(&T, "UPDATE settings SET value = '5' WHERE key = 'queue.max_per_series'");
+	memset(&r, 0, sizeof(r));
+	enqueue(NULL, NULL, &r);
+	ck_assert_int_eq(r.batches, 2);
+	ck_assert_int_eq(r.held, 0);
+}
+END_TEST
+
 START_TEST(a_limit_queues_the_highest_priority_entries_first)
 {
 	struct enqueue_opts o;
@@ -570,6 +604,7 @@ main(void)
 	tcase_add_test(tc, an_airing_season_is_searched_episode_by_episode);
 	tcase_add_test(tc, twenty_five_missing_movies_become_three_movies_search_batches);
 	tcase_add_test(tc, concurrent_enqueue_runs_never_duplicate_a_queue_row);
+	tcase_add_test(tc, a_series_gets_at_most_max_per_series_searches_at_once);
 	tcase_add_test(tc, candidate_lines_narrow_what_is_queued_and_bad_lines_are_reported);
 	tcase_add_test(tc, a_queued_season_pack_holds_new_gaps_back_and_a_failed_one_falls_back);
 	tcase_add_test(tc, discover_piped_through_jq_into_enqueue_queues_the_selection);

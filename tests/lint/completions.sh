@@ -28,6 +28,12 @@ check "comradarr schedule add x --zone Europe/Be" Europe/Berlin
 check "comradarr channel a" add
 check "comradarr channel add --type dis" discord
 check "comradarr channel add --quiet-m" --quiet-mode
+check "comradarr reg" registry
+check "comradarr registry l" list
+check "comradarr registry list --type g" gap
+check "comradarr registry list --state coo" cooldown
+check "comradarr pri" priority
+check "comradarr connector hi" history
 for b in "$bin"/comradarr-*; do
 	[ -x "$b" ] || continue
 	n=$(basename "$b")
