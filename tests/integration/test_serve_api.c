@@ -662,6 +662,40 @@ START_TEST(webhooks_change_entries_at_once)
 }
 END_TEST
 
+START_TEST(local_mode_and_public_health_details)
+{
+	struct servectl keep = S, s2;
+	struct err e = ERR_INIT;
+	const char *const args[] = { "--auth", "local", "--public-health-details", NULL };
+	const char *const disabled[] = { "--auth", "disabled", NULL };
+	char origin[96];
+	json_t *j;
+
+	ck_assert_msg(servectl_start(&s2, args, &e) == 0, "%s", e.msg);
+	S = s2;
+	snprintf(origin, sizeof(origin), "Origin: %s", S.origin);
+	{
+		const char *h[] = { origin, NULL };
+
+		j = call("GET", "/health", NULL, NULL, 200);
+		ck_assert(json_is_array(json_object_get(j, "connectors")));
+		json_decref(j);
+		/* loopback acts as an admin ... */
+		json_decref(call("GET", "/api/users", NULL, NULL, 200));
+		/* ... but a change still needs a same-origin request (a page elsewhere
+		 * cannot drive a browser on this machine) */
+		json_decref(call("POST", "/api/queue/pause", NULL, NULL, 403));
+		json_decref(call("POST", "/api/queue/pause", h, NULL, 200));
+	}
+	S = keep;
+	ck_assert_int_eq(servectl_stop(&s2), 0);
+	servectl_cleanup(&s2);
+	/* disabled needs its confirmation */
+	ck_assert_int_lt(servectl_start(&s2, disabled, &e), 0);
+	servectl_cleanup(&s2);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -688,6 +722,7 @@ main(void)
 	tcase_add_test(tc, sigterm_stops_cleanly_and_logs_each_request);
 	tcase_add_test(tc, first_admin_from_the_environment);
 	tcase_add_test(tc, webhooks_change_entries_at_once);
+	tcase_add_test(tc, local_mode_and_public_health_details);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
