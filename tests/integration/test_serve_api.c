@@ -507,7 +507,20 @@ END_TEST
 
 START_TEST(sigterm_stops_cleanly_and_logs_each_request)
 {
+	const char *rid[] = { "X-Request-Id: trace-me-42", NULL };
 	char *out;
+
+	/* the request id reaches PostgreSQL as the connection's application_name */
+	json_decref(call("GET", "/readyz", rid, NULL, 200));
+	{
+		char *name = pgtest_scalar(&T, "SELECT application_name FROM pg_stat_activity WHERE "
+					   "application_name LIKE 'comradarr-serve %' ORDER BY "
+					   "backend_start DESC LIMIT 1");
+
+		ck_assert_ptr_nonnull(name);
+		ck_assert_str_eq(name, "comradarr-serve trace-me-42");
+		free(name);
+	}
 
 	json_decref(call("GET", "/healthz", NULL, NULL, 200));
 	json_decref(call("GET", "/nowhere", NULL, NULL, 404));
