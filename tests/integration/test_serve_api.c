@@ -545,6 +545,7 @@ START_TEST(first_admin_from_the_environment)
 	setenv("ADMIN_PASS", "short", 1);
 	ck_assert_int_lt(servectl_start(&s2, NULL, &e), 0);	/* refused: too short */
 	ck_assert_ptr_nonnull(strstr(e.msg, "too short"));
+	servectl_cleanup(&s2);
 	setenv("ADMIN_PASS", "the boss's long password", 1);
 	ck_assert_msg(servectl_start(&s2, NULL, &e) == 0, "%s", e.msg);
 	unsetenv("ADMIN_USER");
