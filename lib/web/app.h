@@ -90,5 +90,6 @@ int api_settings_put(struct web_req *req, struct web_resp *resp);
 int api_audit_list(struct web_req *req, struct web_resp *resp);
 int api_metrics(struct web_req *req, struct web_resp *resp);
 int api_webhook(struct web_req *req, struct web_resp *resp);
+int api_profiles(struct web_req *req, struct web_resp *resp);
 
 #endif

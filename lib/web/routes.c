@@ -37,6 +37,7 @@ static const struct web_route routes[] = {
 	API_BODY("PATCH", "/api/connectors/{name}", WEB_ADMIN, api_connectors_edit, 8192),
 	API("DELETE", "/api/connectors/{name}", WEB_ADMIN, api_connectors_remove),
 	API("POST", "/api/connectors/{name}/test", WEB_WRITE, api_connectors_test),
+	API("GET", "/api/profiles", WEB_READ, api_profiles),
 	/* the search queue */
 	API("GET", "/api/queue", WEB_READ, api_queue_list),
 	API("GET", "/api/queue/status", WEB_READ, api_queue_status),

@@ -270,6 +270,13 @@ START_TEST(queue_through_session_and_api_keys)
 		j = call("GET", "/api/queue/status", sess, NULL, 200);
 		ck_assert(json_is_true(json_object_get(j, "paused")));
 		json_decref(j);
+		/* the presets are listed even before any tool stored them */
+		j = call("GET", "/api/profiles", sess, NULL, 200);
+		ck_assert_int_eq(json_array_size(json_object_get(j, "items")), 3);
+		ck_assert_str_eq(jstr(json_array_get(json_object_get(j, "items"), 1), "name"), "moderate");
+		ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(
+			json_object_get(j, "items"), 1), "daily_budget")), 500);
+		json_decref(j);
 		/* the read-only key reads, and is refused on writes */
 		j = call("GET", "/api/queue/status", rk, NULL, 200);
 		ck_assert(json_is_true(json_object_get(j, "paused")));
