@@ -73,6 +73,7 @@ int api_queue_pause(struct web_req *req, struct web_resp *resp);
 int api_queue_resume(struct web_req *req, struct web_resp *resp);
 int api_queue_clear(struct web_req *req, struct web_resp *resp);
 int api_registry(struct web_req *req, struct web_resp *resp);
+int api_registry_bulk(struct web_req *req, struct web_resp *resp);
 int api_series(struct web_req *req, struct web_resp *resp);
 int api_movies(struct web_req *req, struct web_resp *resp);
 int api_history(struct web_req *req, struct web_resp *resp);

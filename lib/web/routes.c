@@ -46,6 +46,7 @@ static const struct web_route routes[] = {
 	API_BODY("POST", "/api/queue/clear", WEB_WRITE, api_queue_clear, 4096),
 	/* reading: registry, library, history, outbox, explain */
 	API("GET", "/api/registry", WEB_READ, api_registry),
+	API_BODY("POST", "/api/registry/bulk", WEB_WRITE, api_registry_bulk, 16384),
 	API("GET", "/api/series", WEB_READ, api_series),
 	API("GET", "/api/movies", WEB_READ, api_movies),
 	API("GET", "/api/history", WEB_READ, api_history),

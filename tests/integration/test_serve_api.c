@@ -427,6 +427,33 @@ START_TEST(registry_pages_by_keyset)
 		ck_assert_int_eq(json_array_size(json_object_get(j, "items")), 0);
 		json_decref(j);
 		json_decref(call("GET", "/api/registry?limit=501", h, NULL, 400));
+		/* a reader may not act in bulk; a user may */
+		json_decref(call("POST", "/api/registry/bulk", h, "{\"action\":\"remove\",\"ids\":[1]}",
+				 403));
+	}
+	{
+		struct http_session u;
+
+		ck_assert_int_eq(http_login(&S, "ursula", USER_PW, &u), 200);
+		const char *h[] = { u.cookie, u.origin_hdr, u.csrf_hdr, NULL };
+
+		pgtest_exec(&T, "UPDATE search_registry SET state = 'cooldown', next_eligible_at = "
+			    "now() + interval '1 day' WHERE id <= 3");
+		json_decref(call("POST", "/api/registry/bulk", h, "{\"action\":\"search_now\","
+				 "\"ids\":[1,2,3]}", 200));
+		ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM search_registry WHERE id <= 3 "
+					      "AND state = 'pending' AND next_eligible_at IS NULL"), 3);
+		json_decref(call("POST", "/api/registry/bulk", h, "{\"action\":\"priority\","
+				 "\"ids\":[4],\"priority\":50}", 200));
+		ck_assert_int_eq(pgtest_count(&T, "SELECT priority_override FROM episodes e JOIN "
+					      "search_registry r ON r.episode_id = e.id WHERE r.id = 4"), 50);
+		json_decref(call("POST", "/api/registry/bulk", h, "{\"action\":\"priority\","
+				 "\"ids\":[4],\"priority\":500}", 400));
+		json_decref(call("POST", "/api/registry/bulk", h, "{\"action\":\"remove\","
+				 "\"ids\":[5,6]}", 200));
+		ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM search_registry"), total - 2);
+		json_decref(call("POST", "/api/registry/bulk", h, "{\"action\":\"explode\","
+				 "\"ids\":[5]}", 400));
 		json_decref(call("GET", "/api/registry?after=x", h, NULL, 400));
 		json_decref(call("GET", "/api/registry?type=sideways", h, NULL, 400));
 	}
