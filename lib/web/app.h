@@ -73,6 +73,7 @@ int api_queue_pause(struct web_req *req, struct web_resp *resp);
 int api_queue_resume(struct web_req *req, struct web_resp *resp);
 int api_queue_clear(struct web_req *req, struct web_resp *resp);
 int api_registry(struct web_req *req, struct web_resp *resp);
+int api_registry_bulk(struct web_req *req, struct web_resp *resp);
 int api_series(struct web_req *req, struct web_resp *resp);
 int api_movies(struct web_req *req, struct web_resp *resp);
 int api_history(struct web_req *req, struct web_resp *resp);
@@ -90,5 +91,6 @@ int api_settings_put(struct web_req *req, struct web_resp *resp);
 int api_audit_list(struct web_req *req, struct web_resp *resp);
 int api_metrics(struct web_req *req, struct web_resp *resp);
 int api_webhook(struct web_req *req, struct web_resp *resp);
+int api_profiles(struct web_req *req, struct web_resp *resp);
 
 #endif

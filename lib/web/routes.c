@@ -38,6 +38,7 @@ static const struct web_route routes[] = {
 	API_BODY("PATCH", "/api/connectors/{name}", WEB_ADMIN, api_connectors_edit, 8192),
 	API("DELETE", "/api/connectors/{name}", WEB_ADMIN, api_connectors_remove),
 	API("POST", "/api/connectors/{name}/test", WEB_WRITE, api_connectors_test),
+	API("GET", "/api/profiles", WEB_READ, api_profiles),
 	/* the search queue */
 	API("GET", "/api/queue", WEB_READ, api_queue_list),
 	API("GET", "/api/queue/status", WEB_READ, api_queue_status),
@@ -46,6 +47,7 @@ static const struct web_route routes[] = {
 	API_BODY("POST", "/api/queue/clear", WEB_WRITE, api_queue_clear, 4096),
 	/* reading: registry, library, history, outbox, explain */
 	API("GET", "/api/registry", WEB_READ, api_registry),
+	API_BODY("POST", "/api/registry/bulk", WEB_WRITE, api_registry_bulk, 16384),
 	API("GET", "/api/series", WEB_READ, api_series),
 	API("GET", "/api/movies", WEB_READ, api_movies),
 	API("GET", "/api/history", WEB_READ, api_history),
