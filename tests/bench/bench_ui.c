@@ -117,6 +117,7 @@ setup(long series, struct connector *c)
 	if (enqueue_run(T.conn, &eo, &er, &e) < 0)
 		goto fail;
 	printf("registry and queue: %ld batches, %ld items\n", er.batches, er.items);
+	fflush(stdout);
 	pgtest_exec(&T, "VACUUM ANALYZE");
 	pgtest_exec(&T, "CHECKPOINT");
 	connector_release(&m);
