@@ -19,6 +19,8 @@
 int
 db_ui_queue(PGconn *db, int limit, json_t **out, struct err *e)
 {
+	/* the first limit batches first, then their details: a window or
+	 * a subquery over the whole queue would cost per batch queued */
 	static const char sql[] =
 		"SELECT coalesce(json_agg(x ORDER BY x.n), '[]')::text FROM ("
 		" SELECT row_number() OVER (ORDER BY q.priority DESC, q.scheduled_at, q.id) AS n,"
@@ -35,8 +37,8 @@ db_ui_queue(PGconn *db, int limit, json_t **out, struct err *e)
 		"    LEFT JOIN movies m ON m.id = r.movie_id"
 		"    LEFT JOIN episodes e ON e.id = r.episode_id LEFT JOIN series s ON s.id = e.series_id"
 		"    WHERE i.queue_id = q.id ORDER BY i.registry_id LIMIT 3) t) AS titles"
-		" FROM request_queue q JOIN connectors c ON c.id = q.connector_id"
-		" ORDER BY q.priority DESC, q.scheduled_at, q.id LIMIT $1::int) x";
+		" FROM (SELECT * FROM request_queue ORDER BY priority DESC, scheduled_at, id LIMIT $1::int) q"
+		" JOIN connectors c ON c.id = q.connector_id) x";
 	char lim[16];
 	const char *p[1] = { lim };
 
