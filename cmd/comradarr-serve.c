@@ -27,12 +27,12 @@
 #include "core/banned.h"
 
 enum { OPT_LISTEN = 'l', OPT_THREADS = 't', OPT_AUTH = 2000, OPT_CONFIRM, OPT_NO_LOG,
-       OPT_ROUTES, OPT_LOGIN_LIMIT };
+       OPT_ROUTES, OPT_LOGIN_LIMIT, OPT_HEALTH_PUBLIC };
 
 struct opts {
 	const char *listen, *auth;
 	long threads, login_limit;
-	int confirm_disabled, no_access_log, list_routes;
+	int confirm_disabled, no_access_log, list_routes, health_public;
 };
 
 static const struct cli_opt options[] = {
@@ -44,6 +44,8 @@ static const struct cli_opt options[] = {
 	{ "i-know-auth-is-disabled", OPT_CONFIRM, NULL, "confirm --auth disabled" },
 	{ "login-limit", OPT_LOGIN_LIMIT, "N", "login attempts per minute from one address "
 	  "(default 10)" },
+	{ "public-health-details", OPT_HEALTH_PUBLIC, NULL, "/health shows connectors, queue "
+	  "and memory without a login too" },
 	{ "no-access-log", OPT_NO_LOG, NULL, "no http_request line per request" },
 	{ "list-routes", OPT_ROUTES, NULL, "print the route table (method, path, access) and exit" },
 	{ NULL, 0, NULL, NULL }
@@ -51,8 +53,8 @@ static const struct cli_opt options[] = {
 
 static const struct cli_cmd cmd = {
 	"comradarr-serve",
-	"[--listen HOST:PORT] [--threads N] [--auth MODE] [--login-limit N] [--no-access-log] "
-	"[--list-routes]",
+	"[--listen HOST:PORT] [--threads N] [--auth MODE] [--login-limit N] "
+	"[--public-health-details] [--no-access-log] [--list-routes]",
 	"Serve the JSON API, /health and the web UI until stopped.",
 	options,
 	"Exit status: 0 stopped by SIGTERM or SIGINT, 1 failed to start, 2 usage error.\n"
@@ -74,6 +76,7 @@ on_opt(void *ctx, int key, const char *arg)
 	case OPT_CONFIRM: o->confirm_disabled = 1; break;
 	case OPT_NO_LOG: o->no_access_log = 1; break;
 	case OPT_ROUTES: o->list_routes = 1; break;
+	case OPT_HEALTH_PUBLIC: o->health_public = 1; break;
 	case OPT_LOGIN_LIMIT:
 		return cli_parse_int(cmd.name, "--login-limit", arg, 1, 100000, &o->login_limit);
 	case OPT_THREADS: return cli_parse_int(cmd.name, "--threads", arg, 1, 256, &o->threads);
@@ -211,6 +214,7 @@ main(int argc, char **argv)
 		log_warn("serve", "authentication is DISABLED: anyone who can reach this port is "
 			 "an administrator");
 	app.login_per_minute = o.login_limit > 0 ? (int)o.login_limit : 10;
+	app.health_public_details = o.health_public;
 	if (web_app_init(&app, &cli.cfg, &e) < 0) {
 		rc = cli_fail(&cli, &e);
 		goto out;

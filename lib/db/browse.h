@@ -4,9 +4,9 @@
  *
  * Every page is keyset-paged (Req 23): the caller passes the last id it saw
  * and gets the next `limit` rows in id order, so page 1,000 costs what page
- * 1 costs and rows inserted meanwhile never shift a page.  Each returns a
- * JSON array (new reference) whose objects carry "id"; the next page starts
- * after the last one's.
+ * 1 costs and rows inserted meanwhile never shift a page.  Each returns the
+ * page as JSON text (malloc'd): {"items": [{"id", ...}, ...], "next":
+ * {"after": N} (or "before" for history) when the page is full, else null}.
  */
 #ifndef COMRADARR_DB_BROWSE_H
 #define COMRADARR_DB_BROWSE_H
@@ -32,14 +32,14 @@ struct browse_filter {
 };
 
 /* Registry entries with their item's title, ascending id. */
-int db_browse_registry(PGconn *db, const struct browse_filter *f, json_t **out, struct err *e);
+int db_browse_registry(PGconn *db, const struct browse_filter *f, char **out, struct err *e);
 /* search_history, newest first (f->before). */
-int db_browse_history(PGconn *db, const struct browse_filter *f, json_t **out, struct err *e);
+int db_browse_history(PGconn *db, const struct browse_filter *f, char **out, struct err *e);
 /* The outbox, ascending id (f->after; f->kind an event kind). */
-int db_browse_events(PGconn *db, const struct browse_filter *f, json_t **out, struct err *e);
+int db_browse_events(PGconn *db, const struct browse_filter *f, char **out, struct err *e);
 /* Series (with missing-episode counts) or movies of the library, ascending id. */
-int db_browse_series(PGconn *db, const struct browse_filter *f, json_t **out, struct err *e);
-int db_browse_movies(PGconn *db, const struct browse_filter *f, json_t **out, struct err *e);
+int db_browse_series(PGconn *db, const struct browse_filter *f, char **out, struct err *e);
+int db_browse_movies(PGconn *db, const struct browse_filter *f, char **out, struct err *e);
 
 /* Settings as one JSON object {key: value}; one setting's value. */
 int db_settings_all(PGconn *db, json_t **out, struct err *e);

@@ -499,10 +499,14 @@ int
 db_audit(PGconn *db, const char *actor, const char *address, const char *action,
 	 const char *target, const char *outcome, json_t *detail, struct err *e)
 {
-	char *d = json_dumps(detail ? detail : json_object(), JSON_COMPACT);
-	const char *p[6] = { actor, address, action, target, outcome, d };
+	char *d;
+	const char *p[6] = { actor, address, action, target, outcome, NULL };
 	int ret;
 
+	if (detail == NULL)
+		detail = json_object();
+	d = json_dumps(detail, JSON_COMPACT);
+	p[5] = d;
 	json_decref(detail);
 	if (d == NULL)
 		return err_set(e, ERR_NOMEM, "out of memory");

@@ -14,52 +14,56 @@
 #include "web/server.h"
 #include "core/banned.h"
 
-typedef int (*browse_fn)(PGconn *db, const struct browse_filter *f, json_t **out, struct err *e);
+typedef int (*browse_fn)(PGconn *db, const struct browse_filter *f, char **out, struct err *e);
 
+/* The page comes as JSON text from PostgreSQL and goes out as it is. */
 static int
-browse(struct web_req *req, struct web_resp *resp, browse_fn fn, const char *key)
+browse(struct web_req *req, struct web_resp *resp, browse_fn fn)
 {
 	struct browse_filter f;
 	struct api_qbuf qb;
 	struct err e = ERR_INIT;
-	json_t *items = NULL;
+	char *page = NULL;
 	PGconn *db;
+	int ret;
 
 	if (api_filter(req, resp, &f, &qb) < 0 || (db = web_req_db(req, resp)) == NULL)
 		return -1;
-	if (fn(db, &f, &items, &e) < 0)
+	if (fn(db, &f, &page, &e) < 0)
 		return web_resp_err(resp, &e);
-	return api_page(resp, items, f.limit, key);
+	ret = web_resp_bytes(resp, 200, "application/json", page, strlen(page));
+	free(page);
+	return ret;
 }
 
 int
 api_registry(struct web_req *req, struct web_resp *resp)
 {
-	return browse(req, resp, db_browse_registry, "after");
+	return browse(req, resp, db_browse_registry);
 }
 
 int
 api_series(struct web_req *req, struct web_resp *resp)
 {
-	return browse(req, resp, db_browse_series, "after");
+	return browse(req, resp, db_browse_series);
 }
 
 int
 api_movies(struct web_req *req, struct web_resp *resp)
 {
-	return browse(req, resp, db_browse_movies, "after");
+	return browse(req, resp, db_browse_movies);
 }
 
 int
 api_history(struct web_req *req, struct web_resp *resp)
 {
-	return browse(req, resp, db_browse_history, "before");
+	return browse(req, resp, db_browse_history);
 }
 
 int
 api_events(struct web_req *req, struct web_resp *resp)
 {
-	return browse(req, resp, db_browse_events, "after");
+	return browse(req, resp, db_browse_events);
 }
 
 int

@@ -84,7 +84,16 @@ setup(void)
 static void
 teardown(void)
 {
+	char *err = servectl_output(&S, 1);
+
 	servectl_stop(&S);
+	free(err);
+	err = servectl_output(&S, 1);
+	/* a sanitizer's report of the server (leaks show at exit) fails the test */
+	ck_assert_msg(strstr(err, "Sanitizer") == NULL && strstr(err, "runtime error") == NULL,
+		      "comradarr-serve: %s", err);
+	free(err);
+	servectl_cleanup(&S);
 	pgtest_drop(&T);
 }
 
@@ -470,7 +479,12 @@ START_TEST(admin_manages_users_keys_and_settings)
 		snprintf(keyhdr, sizeof(keyhdr), "X-Api-Key: %s", jstr(j, "new_key_shown_once"));
 		json_decref(j);
 		j = call("GET", "/api/apikeys", h, NULL, 200);
-		ck_assert_ptr_null(strstr(json_dumps(j, 0), keyhdr + 11));
+		{
+			char *d = json_dumps(j, 0);
+
+			ck_assert_ptr_null(strstr(d, keyhdr + 11));
+			free(d);
+		}
 		json_decref(j);
 		{
 			const char *k[] = { keyhdr, NULL };
@@ -493,7 +507,20 @@ END_TEST
 
 START_TEST(sigterm_stops_cleanly_and_logs_each_request)
 {
+	const char *rid[] = { "X-Request-Id: trace-me-42", NULL };
 	char *out;
+
+	/* the request id reaches PostgreSQL as the connection's application_name */
+	json_decref(call("GET", "/readyz", rid, NULL, 200));
+	{
+		char *name = pgtest_scalar(&T, "SELECT application_name FROM pg_stat_activity WHERE "
+					   "application_name LIKE 'comradarr-serve %' ORDER BY "
+					   "backend_start DESC LIMIT 1");
+
+		ck_assert_ptr_nonnull(name);
+		ck_assert_str_eq(name, "comradarr-serve trace-me-42");
+		free(name);
+	}
 
 	json_decref(call("GET", "/healthz", NULL, NULL, 200));
 	json_decref(call("GET", "/nowhere", NULL, NULL, 404));
@@ -518,6 +545,7 @@ START_TEST(first_admin_from_the_environment)
 	setenv("ADMIN_PASS", "short", 1);
 	ck_assert_int_lt(servectl_start(&s2, NULL, &e), 0);	/* refused: too short */
 	ck_assert_ptr_nonnull(strstr(e.msg, "too short"));
+	servectl_cleanup(&s2);
 	setenv("ADMIN_PASS", "the boss's long password", 1);
 	ck_assert_msg(servectl_start(&s2, NULL, &e) == 0, "%s", e.msg);
 	unsetenv("ADMIN_USER");
@@ -530,6 +558,7 @@ START_TEST(first_admin_from_the_environment)
 		S = keep;
 	}
 	ck_assert_int_eq(servectl_stop(&s2), 0);
+	servectl_cleanup(&s2);
 }
 END_TEST
 
@@ -647,6 +676,40 @@ START_TEST(webhooks_change_entries_at_once)
 }
 END_TEST
 
+START_TEST(local_mode_and_public_health_details)
+{
+	struct servectl keep = S, s2;
+	struct err e = ERR_INIT;
+	const char *const args[] = { "--auth", "local", "--public-health-details", NULL };
+	const char *const disabled[] = { "--auth", "disabled", NULL };
+	char origin[96];
+	json_t *j;
+
+	ck_assert_msg(servectl_start(&s2, args, &e) == 0, "%s", e.msg);
+	S = s2;
+	snprintf(origin, sizeof(origin), "Origin: %s", S.origin);
+	{
+		const char *h[] = { origin, NULL };
+
+		j = call("GET", "/health", NULL, NULL, 200);
+		ck_assert(json_is_array(json_object_get(j, "connectors")));
+		json_decref(j);
+		/* loopback acts as an admin ... */
+		json_decref(call("GET", "/api/users", NULL, NULL, 200));
+		/* ... but a change still needs a same-origin request (a page elsewhere
+		 * cannot drive a browser on this machine) */
+		json_decref(call("POST", "/api/queue/pause", NULL, NULL, 403));
+		json_decref(call("POST", "/api/queue/pause", h, NULL, 200));
+	}
+	S = keep;
+	ck_assert_int_eq(servectl_stop(&s2), 0);
+	servectl_cleanup(&s2);
+	/* disabled needs its confirmation */
+	ck_assert_int_lt(servectl_start(&s2, disabled, &e), 0);
+	servectl_cleanup(&s2);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -673,6 +736,7 @@ main(void)
 	tcase_add_test(tc, sigterm_stops_cleanly_and_logs_each_request);
 	tcase_add_test(tc, first_admin_from_the_environment);
 	tcase_add_test(tc, webhooks_change_entries_at_once);
+	tcase_add_test(tc, local_mode_and_public_health_details);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);

@@ -117,6 +117,18 @@ servectl_stop(struct servectl *s)
 	return -1;
 }
 
+void
+servectl_cleanup(struct servectl *s)
+{
+	servectl_stop(s);
+	if (s->dir[0] != '\0') {
+		unlink(s->out_path);
+		unlink(s->err_path);
+		rmdir(s->dir);
+		s->dir[0] = '\0';
+	}
+}
+
 static size_t
 sink(char *p, size_t size, size_t n, void *arg)
 {

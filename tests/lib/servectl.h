@@ -31,6 +31,8 @@ struct servectl {
 int servectl_start(struct servectl *s, const char *const args[], struct err *e);
 /* SIGTERM and wait (SIGKILL after 15 s); the exit status, or 128 + signal. */
 int servectl_stop(struct servectl *s);
+/* Stop it if running and remove its output files. */
+void servectl_cleanup(struct servectl *s);
 /* The whole of what it printed on stdout / stderr so far (malloc'd). */
 char *servectl_output(const struct servectl *s, int err);
 
