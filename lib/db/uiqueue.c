@@ -19,6 +19,8 @@
 int
 db_ui_queue(PGconn *db, int limit, json_t **out, struct err *e)
 {
+	/* the first limit batches first, then their details: a window or
+	 * a subquery over the whole queue would cost per batch queued */
 	static const char sql[] =
 		"SELECT coalesce(json_agg(x ORDER BY x.n), '[]')::text FROM ("
 		" SELECT row_number() OVER (ORDER BY q.priority DESC, q.scheduled_at, q.id) AS n,"
@@ -35,8 +37,8 @@ db_ui_queue(PGconn *db, int limit, json_t **out, struct err *e)
 		"    LEFT JOIN movies m ON m.id = r.movie_id"
 		"    LEFT JOIN episodes e ON e.id = r.episode_id LEFT JOIN series s ON s.id = e.series_id"
 		"    WHERE i.queue_id = q.id ORDER BY i.registry_id LIMIT 3) t) AS titles"
-		" FROM request_queue q JOIN connectors c ON c.id = q.connector_id"
-		" ORDER BY q.priority DESC, q.scheduled_at, q.id LIMIT $1::int) x";
+		" FROM (SELECT * FROM request_queue ORDER BY priority DESC, scheduled_at, id LIMIT $1::int) q"
+		" JOIN connectors c ON c.id = q.connector_id) x";
 	char lim[16];
 	const char *p[1] = { lim };
 
@@ -177,13 +179,17 @@ db_ui_content(PGconn *db, const struct ui_content_filter *f, json_t **out, struc
 		"   CASE pg.kind WHEN 'm' THEN (SELECT mm.quality_name FROM movies mm WHERE mm.id = pg.id) END AS quality"
 		"  FROM (SELECT * FROM page ORDER BY lower(title), kind, id LIMIT $5::int) pg"
 		"  JOIN connectors c ON c.id = pg.connector_id"
+		/* two branches, each on its own index (an OR of the two
+		 * would read the whole registry for every row) */
 		"  CROSS JOIN LATERAL (SELECT"
-		"    count(*) FILTER (WHERE r.search_type = 'gap' AND r.state <> 'exhausted') AS gaps,"
-		"    count(*) FILTER (WHERE r.search_type = 'upgrade' AND r.state <> 'exhausted') AS upgrades,"
-		"    min(r.state) FILTER (WHERE pg.kind = 'm') AS state"
-		"    FROM search_registry r"
-		"    WHERE (pg.kind = 'm' AND r.movie_id = pg.id)"
-		"       OR (pg.kind = 's' AND r.episode_id IN (SELECT e.id FROM episodes e WHERE e.series_id = pg.id))"
+		"    count(*) FILTER (WHERE rr.search_type = 'gap' AND rr.state <> 'exhausted') AS gaps,"
+		"    count(*) FILTER (WHERE rr.search_type = 'upgrade' AND rr.state <> 'exhausted') AS upgrades,"
+		"    min(rr.state) FILTER (WHERE pg.kind = 'm') AS state"
+		"    FROM (SELECT r.search_type, r.state FROM search_registry r"
+		"          WHERE pg.kind = 'm' AND r.movie_id = pg.id"
+		"          UNION ALL"
+		"          SELECT r.search_type, r.state FROM episodes e JOIN search_registry r ON r.episode_id = e.id"
+		"          WHERE pg.kind = 's' AND e.series_id = pg.id) rr"
 		"  ) rs) x), '[]'),"
 		" 'next', CASE WHEN (SELECT count(*) FROM page) > $5::int THEN"
 		"   (SELECT kind || id FROM (SELECT * FROM page ORDER BY lower(title), kind, id"

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/buf.h"
+
 #include "db/db.h"
 #include "db/uistats.h"
 #include "core/banned.h"
@@ -98,14 +100,12 @@ db_ui_connectors(PGconn *db, json_t **out, struct err *e)
 	return db_ui_json(db, connectors_sql, 0, NULL, out, e);
 }
 
+/* No registry counts here: the per-connector ones (db_ui_connectors) add
+ * up to them, and a page that needs both reads the registry once. */
 static const char totals_sql[] =
 	"SELECT json_build_object("
-	" 'gaps', (SELECT count(*) FROM search_registry WHERE search_type = 'gap' AND state <> 'exhausted'),"
-	" 'upgrades', (SELECT count(*) FROM search_registry WHERE search_type = 'upgrade' AND state <> 'exhausted'),"
 	" 'queued', (SELECT count(*) FROM request_queue_items),"
 	" 'batches', (SELECT count(*) FROM request_queue),"
-	" 'searching', (SELECT count(*) FROM search_registry WHERE state IN ('searching', 'awaiting_import')),"
-	" 'exhausted', (SELECT count(*) FROM search_registry WHERE state = 'exhausted'),"
 	" 'searches_today', (SELECT count(*) FROM search_history WHERE started_at >="
 	"    date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'),"
 	" 'grabbed_today', (SELECT count(*) FROM search_history WHERE outcome = 'grabbed' AND started_at >="
@@ -115,6 +115,13 @@ static const char totals_sql[] =
 	"    AND started_at >= now() - interval '7 days'),"
 	" 'paused', coalesce((SELECT value = 'true'::jsonb FROM settings WHERE key = 'queue.paused'), false)"
 	")::text";
+
+int
+db_ui_connector_names(PGconn *db, json_t **out, struct err *e)
+{
+	return db_ui_json(db, "SELECT coalesce(json_agg(json_build_object('name', name, 'type', type)"
+			  " ORDER BY name), '[]')::text FROM connectors", 0, NULL, out, e);
+}
 
 int
 db_ui_totals(PGconn *db, json_t **out, struct err *e)
@@ -174,21 +181,14 @@ db_ui_daily(PGconn *db, const char *from_day, const char *to_day, int64_t connec
 }
 
 int
-db_ui_completion(PGconn *db, int days, json_t **out, struct err *e)
+db_ui_completion(PGconn *db, int days, const json_t *connectors, json_t **out, struct err *e)
 {
+	/* today's figures are the ones db_ui_connectors just counted: one
+	 * upsert of a few rows, no second pass over the library */
 	static const char record_sql[] =
 		"INSERT INTO completion_history (connector_id, day, have, total)"
-		" SELECT c.id, (now() AT TIME ZONE 'UTC')::date, least(coalesce(l.have, 0), coalesce(l.items, 0)),"
-		"        coalesce(l.items, 0)"
-		" FROM connectors c LEFT JOIN ("
-		"  SELECT s.connector_id, sum(se.episode_count)::bigint AS items,"
-		"         sum(least(se.episode_file_count, se.episode_count))::bigint AS have"
-		"  FROM series s JOIN seasons se ON se.series_id = s.id"
-		"  WHERE s.monitored AND se.monitored AND se.season_number > 0 GROUP BY s.connector_id"
-		"  UNION ALL"
-		"  SELECT connector_id, count(*) FILTER (WHERE monitored), count(*) FILTER (WHERE monitored AND has_file)"
-		"  FROM movies GROUP BY connector_id) l ON l.connector_id = c.id"
-		" WHERE c.type <> 'prowlarr'"
+		" SELECT id, (now() AT TIME ZONE 'UTC')::date, least(have, total), total"
+		" FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS t (id, have, total)"
 		" ON CONFLICT (connector_id, day) DO UPDATE SET have = EXCLUDED.have, total = EXCLUDED.total";
 	static const char read_sql[] =
 		"SELECT coalesce(json_agg(x ORDER BY x.connector), '[]')::text FROM ("
@@ -200,14 +200,45 @@ db_ui_completion(PGconn *db, int days, json_t **out, struct err *e)
 		" FROM connectors c JOIN completion_history h ON h.connector_id = c.id"
 		" WHERE h.day > (now() AT TIME ZONE 'UTC')::date - $1::int"
 		" GROUP BY c.name) x";
+	struct buf ids = BUF_INIT, have = BUF_INIT, total = BUF_INIT;
+	const json_t *c;
+	const char *p[3];
 	char d[16];
-	const char *p[1];
+	size_t i;
+	int ret = -1;
 
-	if (db_exec(db, record_sql, e) < 0)
-		return -1;
+	buf_putc(&ids, '{');
+	buf_putc(&have, '{');
+	buf_putc(&total, '{');
+	json_array_foreach(connectors, i, c) {
+		const char *type = json_string_value(json_object_get(c, "type"));
+		long long items = (long long)json_integer_value(json_object_get(c, "items"));
+
+		if (type == NULL || strcmp(type, "prowlarr") == 0)
+			continue;
+		buf_appendf(&ids, "%s%lld", ids.len > 1 ? "," : "",
+			    (long long)json_integer_value(json_object_get(c, "id")));
+		buf_appendf(&have, "%s%lld", have.len > 1 ? "," : "",
+			    (long long)json_integer_value(json_object_get(c, "have")));
+		buf_appendf(&total, "%s%lld", total.len > 1 ? "," : "", items);
+	}
+	if (buf_putc(&ids, '}') < 0 || buf_putc(&have, '}') < 0 || buf_putc(&total, '}') < 0) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	p[0] = ids.data;
+	p[1] = have.data;
+	p[2] = total.data;
+	if (db_query(db, record_sql, 3, p, NULL, e) < 0)
+		goto out;
 	snprintf(d, sizeof(d), "%d", days > 0 && days <= 366 ? days : 14);
 	p[0] = d;
-	return db_ui_json(db, read_sql, 1, p, out, e);
+	ret = db_ui_json(db, read_sql, 1, p, out, e);
+out:
+	buf_release(&ids);
+	buf_release(&have);
+	buf_release(&total);
+	return ret;
 }
 
 int

@@ -30,9 +30,12 @@
  */
 int db_ui_connectors(PGconn *db, json_t **out, struct err *e);
 
+/* Just the names, by name: [{name, type}] (filters' choices). */
+int db_ui_connector_names(PGconn *db, json_t **out, struct err *e);
+
 /*
- * {gaps, upgrades, queued, batches, searching, exhausted, searches_today,
- *  grabbed_today, searches_7d, grabbed_7d, paused}
+ * {queued, batches, searches_today, grabbed_today, searches_7d, grabbed_7d,
+ *  paused}.  The registry's totals are the sums of db_ui_connectors'.
  */
 int db_ui_totals(PGconn *db, json_t **out, struct err *e);
 
@@ -51,11 +54,12 @@ int db_ui_daily(PGconn *db, const char *from_day, const char *to_day, int64_t co
 		json_t **out, struct err *e);
 
 /*
- * Record today's completion of every connector (an upsert of one row
+ * Record today's completion of every connector from connectors (what
+ * db_ui_connectors answered: id, type, items, have; an upsert of one row
  * each) and return the last `days` days of it:
  * [{connector, have, total, trend: [pct, ...] oldest first}].
  */
-int db_ui_completion(PGconn *db, int days, json_t **out, struct err *e);
+int db_ui_completion(PGconn *db, int days, const json_t *connectors, json_t **out, struct err *e);
 
 /*
  * The limit entries searched most often (search_registry_attempts):

@@ -42,6 +42,22 @@ uj_bool(const json_t *o, const char *key)
 	return json_is_true(json_object_get(o, key));
 }
 
+void
+ui_totals_add_registry(json_t *totals, const json_t *connectors)
+{
+	static const char *const keys[] = { "gaps", "upgrades", "searching", "exhausted" };
+	const json_t *c;
+	size_t i, k;
+
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		json_int_t sum = 0;
+
+		json_array_foreach(connectors, i, c)
+			sum += (json_int_t)uj_int(c, keys[k]);
+		json_object_set_new(totals, keys[k], json_integer(sum));
+	}
+}
+
 /* "search_outcome" -> "search outcome" */
 static void
 kind_words(struct html *h, const char *kind)

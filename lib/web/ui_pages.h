@@ -28,6 +28,10 @@ int uj_bool(const json_t *o, const char *key);
 /* One line of the activity feed for an event {id, at, kind, connector, payload}. */
 void ui_activity_item(struct html *h, const json_t *ev, int64_t now_s);
 
+/* Add the registry's totals (gaps, upgrades, searching, exhausted) to a
+ * db_ui_totals object, summed from db_ui_connectors' per-connector counts. */
+void ui_totals_add_registry(json_t *totals, const json_t *connectors);
+
 struct ui_dashboard {
 	const json_t *connectors;	/* db_ui_connectors */
 	const json_t *totals;		/* db_ui_totals */

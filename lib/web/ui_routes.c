@@ -199,10 +199,11 @@ ui_dashboard(struct web_req *req, struct web_resp *resp)
 	day_of(now_s(), to);
 	if (db_ui_connectors(db, &conn, &e) < 0 || db_ui_totals(db, &tot, &e) < 0 ||
 	    db_ui_activity(db, 12, 0, &act, &e) < 0 || db_ui_daily(db, from, to, 0, &daily, &e) < 0 ||
-	    db_ui_completion(db, DASH_DAYS, &comp, &e) < 0 || db_ui_queue(db, 5, &q, &e) < 0) {
+	    db_ui_completion(db, DASH_DAYS, conn, &comp, &e) < 0 || db_ui_queue(db, 5, &q, &e) < 0) {
 		rc = fail(req, resp, &e);
 		goto out;
 	}
+	ui_totals_add_registry(tot, conn);
 	d.connectors = conn;
 	d.totals = tot;
 	d.activity = act;
@@ -256,7 +257,7 @@ ui_content(struct web_req *req, struct web_resp *resp)
 	if (f.state != NULL && f.state[0] == '\0')
 		v.state = f.state = NULL;
 	f.limit = 50;
-	if (db_ui_content(db, &f, &page, &e) < 0 || db_ui_connectors(db, &list, &e) < 0) {
+	if (db_ui_content(db, &f, &page, &e) < 0 || db_ui_connector_names(db, &list, &e) < 0) {
 		rc = fail(req, resp, &e);
 		goto out;
 	}

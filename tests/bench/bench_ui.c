@@ -117,6 +117,7 @@ setup(long series, struct connector *c)
 	if (enqueue_run(T.conn, &eo, &er, &e) < 0)
 		goto fail;
 	printf("registry and queue: %ld batches, %ld items\n", er.batches, er.items);
+	fflush(stdout);
 	pgtest_exec(&T, "VACUUM ANALYZE");
 	pgtest_exec(&T, "CHECKPOINT");
 	connector_release(&m);
@@ -154,9 +155,10 @@ one(enum page pg, const char *deep_key, struct err *e)
 		if (db_ui_connectors(T.conn, &a, e) < 0 || db_ui_totals(T.conn, &b, e) < 0 ||
 		    db_ui_activity(T.conn, 12, 0, &c, e) < 0 ||
 		    db_ui_daily(T.conn, "2026-11-24", "2026-12-07", 0, &d, e) < 0 ||
-		    db_ui_completion(T.conn, 14, &f, e) < 0 || db_ui_queue(T.conn, 5, &g, e) < 0 ||
+		    db_ui_completion(T.conn, 14, a, &f, e) < 0 || db_ui_queue(T.conn, 5, &g, e) < 0 ||
 		    db_ui_last_event(T.conn, &ev, e) < 0)
 			goto out;
+		ui_totals_add_registry(b, a);
 		v.connectors = a, v.totals = b, v.activity = c, v.daily = d, v.completion = f, v.queue = g;
 		ui_render_dashboard(&h, &p, &v, 1765000000);
 		break;
@@ -184,7 +186,7 @@ one(enum page pg, const char *deep_key, struct err *e)
 		}
 		if (pg == P_CONTENT_SEARCH)
 			cf.q = "Series 77";
-		if (db_ui_content(T.conn, &cf, &a, e) < 0 || db_ui_connectors(T.conn, &b, e) < 0)
+		if (db_ui_content(T.conn, &cf, &a, e) < 0 || db_ui_connector_names(T.conn, &b, e) < 0)
 			goto out;
 		memset(&v, 0, sizeof(v));
 		v.page = a;
