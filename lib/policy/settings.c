@@ -36,6 +36,9 @@ static const struct setting_def defs[] = {
 	  "an exhausted search entry is forgotten after this, so discover may try it again" },
 	{ "queue.paused", SETTING_BOOL, 0, 1, 0, "",
 	  "no search is sent while true ('comradarr queue pause|resume')" },
+	/* QUEUE_MAX_PER_SERIES (lib/db/queue_add.h) is the default when unset */
+	{ "queue.max_per_series", SETTING_INT, 1, 1000, 5, "searches",
+	  "searches of one series queued or in flight at once (Req 6.4)" },
 	PW("base", 0, PRIORITY_MAX, 10000, "", "priority every item starts from"),
 	PW("content_age_max", 0, PRIORITY_MAX, 3000, "", "bonus for content released now"),
 	PW("content_age_span_days", 1, 36500, 365, "days", "age at which that bonus reaches 0"),
