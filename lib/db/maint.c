@@ -18,7 +18,17 @@ static const struct db_prune_def prunes[DB_PRUNE_N] = {
 	},
 	[DB_PRUNE_EVENTS] = {
 		"events", "retention.events_days", DB_STATS_EVENTS,
+		/*
+		 * Never an event comradarr-notify still needs: one an enabled
+		 * channel has not routed yet (above its cursor), or one waiting
+		 * in a channel's batching window or quiet hours.  A message, once
+		 * made, carries its own text.
+		 */
 		"DELETE FROM events WHERE created_at < " CUTOFF
+		" AND NOT EXISTS (SELECT 1 FROM notify_channels c WHERE c.enabled"
+		" AND c.stopped_reason IS NULL AND (events.xid, events.id) > (c.cursor_xid, c.cursor_id))"
+		" AND NOT EXISTS (SELECT 1 FROM notify_deliveries d WHERE d.event_id = events.id"
+		" AND d.state = 'waiting')"
 	},
 	[DB_PRUNE_HEALTH] = {
 		"connector_health_history", "retention.health_history_days", DB_STATS_HEALTH,

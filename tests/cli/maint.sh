@@ -424,5 +424,23 @@ grep -qi "lock timeout" "$tmp/disp2.err" && bad "the dispatch waited over a seco
 echo "dispatch beside maint: $sent searches sent, started while maint was deleting events: $during"
 catalogue_check "$tmp/beside.jsonl" "$tmp/second.jsonl" "$tmp/disp2.jsonl" && ok || bad "events missing from the catalogue"
 
+# ---------------------------------------------------------------- what notify still needs stays
+# A channel that has not routed an old event yet keeps it from the prune;
+# once the channel is gone, the next prune removes it.
+printf 'http://127.0.0.1:9/hook\n' >"$tmp/hook_url"
+printf 'a-webhook-signing-secret\n' >"$tmp/hook_hmac"
+comradarr channel add keeper --type webhook --webhook-url-file "$tmp/hook_url" \
+	--hmac-secret-file "$tmp/hook_hmac" </dev/null >/dev/null 2>"$tmp/ch.err" &&
+	ok || bad "channel add: $(cat "$tmp/ch.err")"
+kept=$(q "INSERT INTO events (kind, payload, created_at) VALUES ('queue_paused', '{}', now() - interval '400 days')
+	RETURNING id")
+comradarr-maint --step prune >/dev/null 2>"$tmp/keep.err" || bad "maint with a channel: $(tail -n 3 "$tmp/keep.err")"
+[ "$(q "SELECT count(*) FROM events WHERE id = $kept")" = 1 ] && ok ||
+	bad "maint pruned an event a notification channel had not routed yet"
+comradarr channel rm keeper --yes >/dev/null 2>&1 || comradarr channel rm keeper >/dev/null 2>&1
+comradarr-maint --step prune >/dev/null 2>"$tmp/keep.err" || bad "maint after channel rm: $(tail -n 3 "$tmp/keep.err")"
+[ "$(q "SELECT count(*) FROM events WHERE id = $kept")" = 0 ] && ok ||
+	bad "the old event stayed once no channel needed it"
+
 echo "maint: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
