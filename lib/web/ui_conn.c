@@ -181,7 +181,8 @@ read_form(struct web_req *req, struct posted *po, struct ui_connector_form *f, i
 		goto bad;
 	}
 	json_object_set_new(po->v, "timeout_ms", json_integer(timeout * 1000));
-	snprintf(po->c.name, sizeof(po->c.name), "%s", name);
+	/* validated above: connector_validate_name keeps it within the field */
+	snprintf(po->c.name, sizeof(po->c.name), "%.*s", (int)sizeof(po->c.name) - 1, name);
 	snprintf(po->c.type, sizeof(po->c.type), "%s", type);
 	po->c.url = po->url;
 	po->c.timeout_ms = (int)timeout * 1000;
