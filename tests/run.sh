@@ -56,9 +56,9 @@ tally() {
 		failed=$((failed + f + e))
 		[ $((f + e)) -gt 0 ] && failures="$failures\n  $name: $f failures, $e errors"
 	else
-		line=$(grep -E '^([a-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+		line=$(grep -E '^([a-z0-9-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 		if [ -n "$line" ]; then
-			p=$(echo "$line" | sed -E 's/^([a-z-]+: )?([0-9]+) passed.*/\2/')
+			p=$(echo "$line" | sed -E 's/^([a-z0-9-]+: )?([0-9]+) passed.*/\2/')
 			f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
 			passed=$((passed + p))
 			failed=$((failed + f))
@@ -104,9 +104,9 @@ run_suite() {
 			echo "$left" | sed 's/^/  | /' | cut -c1-200
 		fi
 	fi
-	grep -E '^[0-9]+%: Checks:|^([a-z-]+: )?[0-9]+ passed, [0-9]+ failed|SKIPPED' "$log"
-	if grep -qE '^([a-z-]+: )?SKIPPED' "$log"; then
-		skip "$name: $(grep -E '^([a-z-]+: )?SKIPPED' "$log" | head -n 1 | sed -E 's/^([a-z-]+: )?SKIPPED:* *//')"
+	grep -E '^[0-9]+%: Checks:|^([a-z0-9-]+: )?[0-9]+ passed, [0-9]+ failed|SKIPPED' "$log"
+	if grep -qE '^([a-z0-9-]+: )?SKIPPED' "$log"; then
+		skip "$name: $(grep -E '^([a-z0-9-]+: )?SKIPPED' "$log" | head -n 1 | sed -E 's/^([a-z0-9-]+: )?SKIPPED:* *//')"
 	fi
 	tally "$name" "$log" "$status"
 }
