@@ -66,12 +66,12 @@ api_events_stream(struct web_req *req, struct web_resp *resp)
 	if (web_req_query(req, "event", ev, sizeof(ev)) != NULL && strcmp(ev, "message") != 0)
 		return web_resp_error(resp, 400, "invalid", "event",
 				      "event=message is the only choice (every event unnamed)");
-	if (id >= 0) {
-		if ((db = web_req_db(req, resp)) == NULL)
-			return -1;
-		if (db_evstream_resume(db, (int64_t)id, &from, &e) < 0)
-			return web_resp_err(resp, &e);
-	}
-	return web_sse_answer(app->sse, req, resp, id >= 0 ? &from : NULL,
-			      web_req_has_query(req, "event"));
+	/* "from now on" is this request's now, not whenever the shared reader
+	 * (which may still be connecting) last looked */
+	if ((db = web_req_db(req, resp)) == NULL)
+		return -1;
+	if ((id >= 0 ? db_evstream_resume(db, (int64_t)id, &from, &e) :
+	     db_evstream_head(db, &from, &e)) < 0)
+		return web_resp_err(resp, &e);
+	return web_sse_answer(app->sse, req, resp, &from, web_req_has_query(req, "event"));
 }
