@@ -61,8 +61,10 @@ db_evstream_head(PGconn *db, struct db_evcursor *out, struct err *e)
 
 	out->xid = 0;
 	out->id = 0;
-	if (db_query(db, "SELECT xid::text, id FROM events WHERE xid < " HORIZON " "
-		     "ORDER BY xid DESC, id DESC LIMIT 1", 0, NULL, &r, e) < 0)
+	/* ORDER BY the column, not the text output of the same name: that
+	 * would sort "999" after "1000" and miss the index */
+	if (db_query(db, "SELECT v.xid::text, v.id FROM events v WHERE v.xid < " HORIZON " "
+		     "ORDER BY v.xid DESC, v.id DESC LIMIT 1", 0, NULL, &r, e) < 0)
 		return -1;
 	if (PQntuples(r) == 1) {
 		out->xid = xid_of(r, 0, 0);
