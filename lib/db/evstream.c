@@ -87,8 +87,8 @@ db_evstream_resume(PGconn *db, int64_t id, struct db_evcursor *out, struct err *
 	 * the client had is sent again, never one it lacks is skipped. */
 	if (db_query(db,
 		     "SELECT x.xid::text, $1::bigint FROM events x WHERE x.id = $1::bigint "
-		     "UNION ALL (SELECT y.xid::text, 0 FROM events y WHERE y.id > $1::bigint "
-		     "ORDER BY y.xid LIMIT 1) LIMIT 1", 1, p, &r, e) < 0)
+		     "UNION ALL (SELECT min(y.xid)::text, 0 FROM events y WHERE y.id > $1::bigint "
+		     "HAVING count(*) > 0) LIMIT 1", 1, p, &r, e) < 0)
 		return -1;
 	if (PQntuples(r) == 1) {
 		out->xid = xid_of(r, 0, 0);
@@ -103,6 +103,67 @@ db_evstream_resume(PGconn *db, int64_t id, struct db_evcursor *out, struct err *
 	}
 	PQclear(r);
 	return ret;
+}
+
+int
+db_evsnap_visible(const struct db_evsnap *s, uint64_t xid)
+{
+	if (xid < s->xmin)
+		return 1;
+	if (xid >= s->xmax || s->nxip < 0)
+		return 0;
+	for (int i = 0; i < s->nxip; i++)
+		if (s->xip[i] == xid)
+			return 0;
+	return 1;
+}
+
+/* "xmin:xmax:xip,xip,..." (pg_snapshot's text form) */
+static void
+snap_parse(const char *t, struct db_evsnap *s)
+{
+	char *end;
+
+	memset(s, 0, sizeof(*s));
+	s->xmin = strtoull(t, &end, 10);
+	s->xmax = *end == ':' ? strtoull(end + 1, &end, 10) : s->xmin;
+	if (*end == ':')
+		end++;
+	while (*end >= '0' && *end <= '9') {
+		if (s->nxip == DB_EVSNAP_XIP) {
+			s->nxip = -1;
+			return;
+		}
+		s->xip[s->nxip++] = strtoull(end, &end, 10);
+		if (*end == ',')
+			end++;
+	}
+}
+
+int
+db_evstream_after_id(PGconn *db, int64_t id, struct db_evcursor *out, struct db_evsnap *snap,
+		     struct err *e)
+{
+	char idbuf[24];
+	const char *p[1] = { db_fmt_int64(idbuf, sizeof(idbuf), id) };
+	PGresult *r = NULL;
+	uint64_t low;
+
+	/* min() over the ids above: a short range of the primary key when
+	 * the id is recent, as a page's is */
+	if (db_query(db, "SELECT pg_current_snapshot()::text, "
+		     "(SELECT min(y.xid)::text FROM events y WHERE y.id > $1::bigint)",
+		     1, p, &r, e) < 0)
+		return -1;
+	snap_parse(db_str(r, 0, 0) ? db_str(r, 0, 0) : "0:0:", snap);
+	low = snap->xmin;
+	if (db_str(r, 0, 1) != NULL && xid_of(r, 0, 1) < low)
+		low = xid_of(r, 0, 1);
+	PQclear(r);
+	/* every event of a transaction from `low` on: (low - 1, the last id) */
+	out->xid = low > 0 ? low - 1 : 0;
+	out->id = low > 0 ? INT64_MAX : 0;
+	return 0;
 }
 
 int

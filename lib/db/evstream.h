@@ -48,6 +48,31 @@ int db_evstream_head(PGconn *db, struct db_evcursor *out, struct err *e);
  */
 int db_evstream_resume(PGconn *db, int64_t id, struct db_evcursor *out, struct err *e);
 
+/*
+ * The running transactions at a moment (pg_current_snapshot): an event was
+ * visible then when its xid is below xmin, or below xmax and not in xip.
+ * nxip < 0: too many were running to list (visible() then says no for any
+ * xid from xmin up: at worst an event is sent twice, never lost).
+ */
+#define DB_EVSNAP_XIP 64
+struct db_evsnap {
+	uint64_t xmin, xmax;
+	uint64_t xip[DB_EVSNAP_XIP];
+	int nxip;
+};
+
+int db_evsnap_visible(const struct db_evsnap *s, uint64_t xid);
+
+/*
+ * A client that has every event with an id up to `id` that it could see
+ * (a page rendered with it; GET /api/events?after=id): the cursor to read
+ * from, low enough for every event with a larger id and every transaction
+ * still running; the stream then leaves out the events with an id up to
+ * `id` that were visible in *snap (the client has those).
+ */
+int db_evstream_after_id(PGconn *db, int64_t id, struct db_evcursor *out,
+			 struct db_evsnap *snap, struct err *e);
+
 /* One event: its cursor, kind, and the JSON object GET /api/events pages. */
 typedef int (*db_evstream_fn)(void *arg, const struct db_evcursor *c, const char *kind,
 			      const char *json, size_t len);

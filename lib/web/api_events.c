@@ -43,8 +43,10 @@ api_events_stream(struct web_req *req, struct web_resp *resp)
 	const char *last = web_req_header(req, "Last-Event-ID");
 	char after[32], ev[16];
 	struct db_evcursor from;
+	struct db_evsnap *seen = NULL;
 	struct err e = ERR_INIT;
 	long long id = -1;
+	int by_page = 0, ret;
 	PGconn *db;
 
 	if (app->sse == NULL)
@@ -62,6 +64,7 @@ api_events_stream(struct web_req *req, struct web_resp *resp)
 	} else if (web_req_has_query(req, "after")) {
 		if ((id = event_id(web_req_query(req, "after", after, sizeof(after)))) < 0)
 			return web_resp_error(resp, 400, "invalid", "after", "after is an event id");
+		by_page = 1;
 	}
 	if (web_req_query(req, "event", ev, sizeof(ev)) != NULL && strcmp(ev, "message") != 0)
 		return web_resp_error(resp, 400, "invalid", "event",
@@ -70,8 +73,22 @@ api_events_stream(struct web_req *req, struct web_resp *resp)
 	 * (which may still be connecting) last looked */
 	if ((db = web_req_db(req, resp)) == NULL)
 		return -1;
-	if ((id >= 0 ? db_evstream_resume(db, (int64_t)id, &from, &e) :
-	     db_evstream_head(db, &from, &e)) < 0)
+	/*
+	 * Last-Event-ID came from a stream: everything before it in stream
+	 * order was sent.  ?after=N comes from a page or a poll, which read by
+	 * id: the client has what had an id up to N and was visible then, and
+	 * nothing else (a transaction that took a lower id may commit later).
+	 */
+	if (by_page && (seen = malloc(sizeof(*seen))) == NULL)
+		return web_resp_error(resp, 503, "busy", NULL, "out of memory; try again");
+	if ((by_page ? db_evstream_after_id(db, (int64_t)id, &from, seen, &e) :
+	     id >= 0 ? db_evstream_resume(db, (int64_t)id, &from, &e) :
+	     db_evstream_head(db, &from, &e)) < 0) {
+		free(seen);
 		return web_resp_err(resp, &e);
-	return web_sse_answer(app->sse, req, resp, &from, web_req_has_query(req, "event"));
+	}
+	ret = web_sse_answer(app->sse, req, resp, &from, seen, (int64_t)id,
+			     web_req_has_query(req, "event"));
+	free(seen);
+	return ret;
 }

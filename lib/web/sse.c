@@ -63,6 +63,10 @@ struct stream {
 	char session_hash[65];
 	int64_t key_id;
 	char principal[96];
+	/* ?after=N: what the client has (ids up to seen_upto it could see) */
+	int seen;
+	int64_t seen_upto;
+	struct db_evsnap seen_snap;
 };
 
 struct web_sse {
@@ -148,6 +152,13 @@ static struct frame *
 slot(struct web_sse *h, uint64_t seq)
 {
 	return &h->ring[seq % RING_SLOTS];
+}
+
+/* The client has this event already: an id it named, visible when it came. */
+static int
+seen_before(int seen, int64_t upto, const struct db_evsnap *snap, const struct db_evcursor *c)
+{
+	return seen && c->id <= upto && db_evsnap_visible(snap, c->xid);
 }
 
 /* ------------------------------------------------------------ waking */
@@ -329,6 +340,9 @@ struct gap {
 	struct buf *b;
 	int unnamed;
 	struct db_evcursor last;
+	int seen;
+	int64_t seen_upto;
+	struct db_evsnap snap;
 };
 
 static int
@@ -338,6 +352,10 @@ gap_add(void *arg, const struct db_evcursor *c, const char *kind, const char *js
 	struct frame f;
 	int ret;
 
+	if (seen_before(g->seen, g->seen_upto, &g->snap, c)) {
+		g->last = *c;
+		return 0;
+	}
 	if (frame_make(&f, c, kind, json, len) < 0)
 		return -1;
 	ret = g->unnamed ? (buf_append(g->b, f.text, f.ev_off) < 0 ||
@@ -369,9 +387,9 @@ catch_up(struct web_sse *h, struct err *e)
 		struct stream *st;
 		struct db_evcursor from, upto;
 		struct buf b;
-		struct gap g;
+		struct gap *g;
 		uint64_t serial;
-		int n = 0, unnamed, rc;
+		int n = 0, rc;
 
 		for (st = h->streams; st != NULL; st = st->next)
 			if (st->mode == CATCHUP && !st->fetching && st->closing == OPEN &&
@@ -383,18 +401,25 @@ catch_up(struct web_sse *h, struct err *e)
 			more = 1;
 			break;
 		}
+		g = calloc(1, sizeof(*g));
+		if (g == NULL) {
+			pthread_mutex_unlock(&h->mu);
+			return err_set(e, ERR_NOMEM, "out of memory");
+		}
 		st->fetching = 1;
 		from = st->cur;
 		upto = h->head_c;
 		serial = st->serial;
-		unnamed = st->unnamed;
+		g->unnamed = st->unnamed;
+		g->seen = st->seen;
+		g->seen_upto = st->seen_upto;
+		g->snap = st->seen_snap;
 		pthread_mutex_unlock(&h->mu);
 
 		buf_init(&b, 0);
-		g.b = &b;
-		g.unnamed = unnamed;
-		g.last = from;
-		rc = db_evstream_read(h->db, &from, &upto, PAGE / 2, gap_add, &g, &n, e);
+		g->b = &b;
+		g->last = from;
+		rc = db_evstream_read(h->db, &from, &upto, PAGE / 2, gap_add, g, &n, e);
 
 		pthread_mutex_lock(&h->mu);
 		for (st = h->streams; st != NULL && st->serial != serial; st = st->next)
@@ -408,8 +433,12 @@ catch_up(struct web_sse *h, struct err *e)
 				}
 				if (buf_append(&st->priv, b.data, b.len) < 0)
 					st->closing = ENDED_SLOW;
-				st->cur = g.last;
 			}
+			if (rc == 0)
+				st->cur = g->last;
+			/* a full page, maybe all of it left out: the next one now */
+			if (rc == 0 && n == PAGE / 2)
+				more = 1;
 			if (rc == 0 && n < PAGE / 2) {
 				/* the gap is sent: from here the ring has the rest */
 				st->cur = upto;
@@ -417,6 +446,7 @@ catch_up(struct web_sse *h, struct err *e)
 			}
 		}
 		buf_release(&b);
+		free(g);
 		if (rc < 0) {
 			pthread_mutex_unlock(&h->mu);
 			return -1;
@@ -685,6 +715,11 @@ stream_read(void *cls, uint64_t at, char *buf, size_t max)
 				st->pos++;
 				continue;
 			}
+			if (st->off == 0 && seen_before(st->seen, st->seen_upto, &st->seen_snap, &f->c)) {
+				st->pos++;
+				st->cur = f->c;
+				continue;
+			}
 			k = frame_copy(f, st->unnamed, st->off, buf + n, max - n);
 			n += k;
 			st->off += k;
@@ -739,7 +774,8 @@ stream_free(void *cls)
 
 int
 web_sse_answer(struct web_sse *h, struct web_req *req, struct web_resp *resp,
-	       const struct db_evcursor *from, int unnamed)
+	       const struct db_evcursor *from, const struct db_evsnap *seen, int64_t seen_upto,
+	       int unnamed)
 {
 	struct stream *st;
 	long mine = 0;
@@ -752,6 +788,11 @@ web_sse_answer(struct web_sse *h, struct web_req *req, struct web_resp *resp,
 	st->h = h;
 	st->conn = req->conn;
 	st->unnamed = unnamed;
+	if (seen != NULL) {
+		st->seen = 1;
+		st->seen_upto = seen_upto;
+		st->seen_snap = *seen;
+	}
 	st->kind = req->who.kind;
 	st->key_id = req->who.key_id;
 	snprintf(st->session_hash, sizeof(st->session_hash), "%s", req->who.session_hash);

@@ -47,12 +47,15 @@ struct web_sse;
 int web_sse_new(const struct web_sse_opts *o, struct web_sse **out, struct err *e);
 
 /*
- * Answer req with a stream starting after `from` (NULL: from now on);
- * unnamed: no "event:" lines (a browser's onmessage then sees every event).
- * Refusals (limits, stopping) are put in resp as JSON errors.
+ * Answer req with a stream starting after `from` (NULL: from now on),
+ * leaving out the events with an id up to seen_upto that were visible in
+ * *seen (NULL: none; db_evstream_after_id); unnamed: no "event:" lines (a
+ * browser's onmessage then sees every event).  Refusals (limits, stopping)
+ * are put in resp as JSON errors.
  */
 int web_sse_answer(struct web_sse *h, struct web_req *req, struct web_resp *resp,
-		   const struct db_evcursor *from, int unnamed);
+		   const struct db_evcursor *from, const struct db_evsnap *seen,
+		   int64_t seen_upto, int unnamed);
 
 /* Streams open now (the /metrics gauge), and ended for being too slow. */
 long web_sse_open(struct web_sse *h);

@@ -451,6 +451,57 @@ START_TEST(a_late_commit_is_neither_skipped_nor_repeated)
 }
 END_TEST
 
+/*
+ * ?after=N comes from a page, which read by id: the client has the events up
+ * to N that were committed, not one a running transaction took a lower id
+ * for, nor one an older transaction writes after it.
+ */
+START_TEST(a_page_s_after_n_gets_what_the_page_could_not_show)
+{
+	const char *h[] = { rohdr, NULL };
+	PGconn *a = PQconnectdb(T.url), *b = PQconnectdb(T.url);
+	PGresult *r;
+	long long lower, page_n, older_later, ids[16];
+	struct sse s;
+	char path[64], want[64];
+	int n;
+
+	ck_assert_int_eq(PQstatus(a), CONNECTION_OK);
+	ck_assert_int_eq(PQstatus(b), CONNECTION_OK);
+	/* a takes an id and runs on; b, younger, takes an id and a transaction
+	 * id of its own, commits later; the page sees neither yet */
+	r = PQexec(a, "BEGIN; INSERT INTO events (kind) VALUES ('sync_started') RETURNING id");
+	ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+	lower = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	r = PQexec(b, "BEGIN; SELECT pg_current_xact_id()");
+	ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+	PQclear(r);
+	page_n = insert_event("queue_paused");		/* what the page showed last */
+	ck_assert_int_gt(page_n, lower);
+	snprintf(path, sizeof(path), "/api/events?after=%lld", page_n);
+	sse_open(&s, path, h, 0);
+	sse_until(&s, "retry: ", WAIT_MS);
+	r = PQexec(b, "INSERT INTO events (kind) VALUES ('sync_done') RETURNING id");
+	ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+	older_later = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	PQclear(PQexec(b, "COMMIT"));
+	PQclear(PQexec(a, "COMMIT"));
+	PQfinish(a);
+	PQfinish(b);
+	snprintf(want, sizeof(want), "\nid: %lld\n", older_later);
+	sse_until(&s, want, WAIT_MS);
+	snprintf(want, sizeof(want), "\nid: %lld\n", lower);
+	sse_until(&s, want, WAIT_MS);
+	sse_pump(&s, 500);
+	/* both, once each, and not the page's own event again */
+	n = sse_ids(&s, ids, 16);
+	ck_assert_msg(n == 2, "%d events sent:\n%s", n, s.buf);
+	sse_close(&s);
+}
+END_TEST
+
 START_TEST(same_access_as_any_read_route)
 {
 	struct sse s;
@@ -654,6 +705,7 @@ main(void)
 	tcase_add_test(tc, an_event_written_after_connect_arrives_as_the_page_has_it);
 	tcase_add_test(tc, resume_sends_exactly_the_missed_events_in_order);
 	tcase_add_test(tc, a_late_commit_is_neither_skipped_nor_repeated);
+	tcase_add_test(tc, a_page_s_after_n_gets_what_the_page_could_not_show);
 	tcase_add_test(tc, same_access_as_any_read_route);
 	tcase_add_test(tc, limits_per_key_and_per_server);
 	tcase_add_test(tc, revoked_session_or_key_ends_the_stream);
