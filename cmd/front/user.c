@@ -282,6 +282,7 @@ front_user(int argc, char **argv)
 		{ "role", "change a user's role", u_role },
 		{ "rm", "remove a user", u_rm },
 		{ "list", "list users", u_list },
+		{ "totp", "a user's second factor (TOTP)", front_user_totp },
 		{ NULL, NULL, NULL }
 	};
 

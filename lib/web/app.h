@@ -92,5 +92,14 @@ int api_audit_list(struct web_req *req, struct web_resp *resp);
 int api_metrics(struct web_req *req, struct web_resp *resp);
 int api_webhook(struct web_req *req, struct web_resp *resp);
 int api_profiles(struct web_req *req, struct web_resp *resp);
+/* the second factor: the login's second step (api_auth.c), enrolment and
+ * an admin's reset (api_totp.c) */
+int api_login_totp(struct web_req *req, struct web_resp *resp);
+int api_totp_status(struct web_req *req, struct web_resp *resp);
+int api_totp_setup(struct web_req *req, struct web_resp *resp);
+int api_totp_confirm(struct web_req *req, struct web_resp *resp);
+int api_totp_disable(struct web_req *req, struct web_resp *resp);
+int api_totp_recovery(struct web_req *req, struct web_resp *resp);
+int api_users_totp_reset(struct web_req *req, struct web_resp *resp);
 
 #endif
