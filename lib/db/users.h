@@ -28,6 +28,7 @@ struct db_user {
 	int failed_logins;
 	int64_t locked_for_s;		/* > 0: locked for this many more seconds */
 	int64_t created_us, last_login_us;	/* 0: never */
+	int totp;			/* a confirmed second factor; only db_user_list fills it */
 };
 
 void db_user_release(struct db_user *u);
