@@ -102,8 +102,11 @@ db_user_set_password(PGconn *db, const char *name, const char *hash, struct err 
 	}
 	PQclear(r);
 	r = NULL;
+	/* and the logins the old password began, waiting for a second factor */
 	if (db_query(db, "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = $1)",
-		     1, p, NULL, e) < 0 || db_commit(db, e) < 0)
+		     1, p, NULL, e) < 0 ||
+	    db_query(db, "DELETE FROM login_pending WHERE user_id = (SELECT id FROM users "
+		     "WHERE name = $1)", 1, p, NULL, e) < 0 || db_commit(db, e) < 0)
 		goto out;
 	ret = 0;
 out:

@@ -580,6 +580,20 @@ START_TEST(the_pending_login_expires_and_is_used_once)
 	ck_assert_int_eq(second_step(NULL, NULL, code_at(&f, 0, c), NULL, NULL), 401);
 	/* the other pending login is still good */
 	ck_assert_int_eq(second_step(tok2, NULL, code_at(&f, 0, c), NULL, NULL), 200);
+	/* a password change ends the logins the old password began */
+	login_pending("ursula", USER_PW, tok, cookie);
+	{
+		const char *argv[] = { "comradarr", "user", "passwd", "ursula", "--password-file", "-",
+				       NULL };
+		struct proc_result r;
+
+		ck_assert_int_eq(proc_run(argv, "another long password\n", &r), 0);
+		ck_assert_msg(r.status == 0, "passwd: %s", r.err);
+		proc_result_free(&r);
+	}
+	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM login_pending"), 0);
+	next_window();
+	ck_assert_int_eq(second_step(tok, NULL, code_at(&f, 0, c), NULL, NULL), 401);
 }
 END_TEST
 
