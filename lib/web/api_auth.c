@@ -155,9 +155,8 @@ start_session(struct web_req *req, struct web_resp *resp, PGconn *db, const stru
 	return ret;
 }
 
-/* The per-address limit every login step takes from: -1 and 429 when spent. */
-static int
-addr_limited(struct web_req *req, struct web_resp *resp)
+int
+web_login_limited(struct web_req *req, struct web_resp *resp)
 {
 	struct web_app *app = req->app;
 	long wait = web_limiter_take(app->addr_limit, req->peer, clock_mono_us());
@@ -212,7 +211,7 @@ api_login(struct web_req *req, struct web_resp *resp)
 	int found = 0, ok = 0, ret = -1;
 
 	memset(&u, 0, sizeof(u));
-	if (addr_limited(req, resp) < 0)
+	if (web_login_limited(req, resp) < 0)
 		return -1;
 	body = web_req_json(req, resp);
 	if (body == NULL)
@@ -334,7 +333,7 @@ api_login_totp(struct web_req *req, struct web_resp *resp)
 
 	memset(&u, 0, sizeof(u));
 	cookie[0] = '\0';
-	if (addr_limited(req, resp) < 0)
+	if (web_login_limited(req, resp) < 0)
 		return -1;
 	body = web_req_json(req, resp);
 	if (body == NULL)

@@ -14,8 +14,8 @@
  * Only a session acts on its own account (an API key has no password to
  * confirm with); the server's CSRF rule covers every POST.  A wrong
  * password here is refused and audited like one on the password change,
- * not counted toward the lockout (the caller holds a session already).
- * The secret is never in a log line (registered with the redactor) nor in
+ * not counted toward the lockout (the caller holds a session already), but
+ * each check takes from the per-address login limit.  The secret is never in a log line (registered with the redactor) nor in
  * any answer but setup's.
  */
 #include <stdio.h>
@@ -71,6 +71,9 @@ check_password(struct web_req *req, struct web_resp *resp, PGconn *db, const cha
 	if (password == NULL)
 		return web_resp_error(resp, 400, "invalid", "password", "send your current "
 				      "password as \"password\"");
+	/* a password guess like a login's: a stolen session cannot probe faster */
+	if (web_login_limited(req, resp) < 0)
+		return -1;
 	if (db_user_get_login(db, req->who.user, &u, &found, &e) < 0)
 		return web_resp_err(resp, &e);
 	if (found && strlen(password) <= PASSWORD_MAX_BYTES)

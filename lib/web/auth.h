@@ -67,6 +67,9 @@ int web_login_cookie(struct web_resp *resp, int tls, const char *value, long max
  */
 int web_password_check(struct web_app *app, const char *hash, const char *password);
 int web_login_busy(struct web_resp *resp);
+/* Take one attempt from the per-address login limit: 0, or -1 with a 429
+ * (and Retry-After) in resp when the address has spent it. */
+int web_login_limited(struct web_req *req, struct web_resp *resp);
 
 /* Is addr loopback or private (10/8, 172.16/12, 192.168/16, fc00::/7)? */
 int web_addr_is_local(const char *addr);

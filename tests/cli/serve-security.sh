@@ -335,7 +335,8 @@ if [ "$(totp "$secret" 0)" != 000000 ] && [ "$(totp "$secret" -1)" != 000000 ] &
 	[ "$(totp "$secret" 1)" != 000000 ]; then
 	[ "$rc" = 2 ] && ok || bad "a wrong code confirmed the enrolment: exit $rc"
 fi
-comradarr user totp enable ursula --code "$(totp "$secret" 0)" --json >>"$tmp/totp.out" 2>"$tmp/totp.err"
+first=$(totp "$secret" 0)	# kept: a new step may begin before the replay below
+comradarr user totp enable ursula --code "$first" --json >>"$tmp/totp.out" 2>"$tmp/totp.err"
 rc=$?
 rcode=$(jq -r 'select(.event == "totp_recovery_codes") | .recovery_codes[0]' "$tmp/totp.out" | tail -n 1)
 [ "$rc" = 0 ] && jq -se 'any(.[]; .event == "totp_enabled")' "$tmp/totp.out" >/dev/null &&
@@ -362,7 +363,7 @@ req POST /api/auth/totp -H "Origin: https://evil.example" -H "Cookie: $lcookie" 
 	-d "{\"code\":\"$(totp "$secret" 1)\"}"
 [ "$st" = 403 ] && ok || bad "a cross-site second step: $st"
 # the enrolment's code is spent; the next step's works once
-req POST /api/auth/totp -H "$origin" -d "{\"pending_token\":\"$pending\",\"code\":\"$(totp "$secret" 0)\"}"
+req POST /api/auth/totp -H "$origin" -d "{\"pending_token\":\"$pending\",\"code\":\"$first\"}"
 [ "$st" = 401 ] && [ "$(code)" = wrong_code ] && ok || bad "a replayed code: $st $(code)"
 req POST /api/auth/totp -H "$origin" -H "Cookie: $lcookie" -d "{\"code\":\"$(totp "$secret" 1)\"}"
 T_cookie=$(grep -io 'comradarr_session=[^;]*' "$tmp/hdr" | head -n 1)
