@@ -47,7 +47,7 @@ const pages = [
 	["dashboard", ""], ["connectors", "connectors"], ["connector", "connectors/tv"],
 	["connector-edit", "connectors/tv/edit"], ["connector-new", "connectors/new"],
 	["content", "content"], ["content-missing", "content?state=missing"], ["queue", "queue"],
-	["analytics", "analytics"], ["settings", "settings"],
+	["analytics", "analytics"], ["settings", "settings"], ["account", "account"],
 ];
 
 async function login(page) {
@@ -157,6 +157,12 @@ async function totpChecks(browser) {
 		await p.emulateMedia({ colorScheme: "light" });
 		await p.screenshot({ path: path.join(shots, "account-enrol-light.png"), fullPage: true });
 		await p.emulateMedia({ colorScheme: "dark" });
+		const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true,
+			colorScheme: "dark", storageState: await ctx.storageState() });
+		const pp = await phone.newPage();
+		await pp.goto(base + "account");
+		await pp.screenshot({ path: path.join(shots, "phone-account-enrol.png"), fullPage: true });
+		await phone.close();
 	});
 	if (key === null)
 		return;
