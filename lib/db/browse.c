@@ -107,7 +107,12 @@ rows_json(const PGresult *r, const struct jcol *cols, int ncols, long limit, cha
 	for (int i = 0; i < n; i++) {
 		rc |= buf_append_str(&b, i ? ",{" : "{");
 		for (int c = 0; c < ncols; c++) {
-			rc |= buf_appendf(&b, "%s\"%s\":", c ? "," : "", cols[c].key);
+			/* 8,000 fields a page: appends, not a printf each */
+			if (c > 0)
+				rc |= buf_putc(&b, ',');
+			rc |= buf_putc(&b, '"');
+			rc |= buf_append_str(&b, cols[c].key);
+			rc |= buf_append(&b, "\":", 2);
 			if (PQgetisnull(r, i, c))
 				rc |= buf_append_str(&b, "null");
 			else if (cols[c].num)
