@@ -53,6 +53,13 @@ summary() {	# summary LABEL: requests/s and latency percentiles from wrk --laten
 
 tck=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+# CPU of this database's client backends (the server's pool), in ticks
+db_ticks() {
+	for p in $(psql -XAtq -c "SELECT pid FROM pg_stat_activity WHERE datname = 'benchserve'
+		AND backend_type = 'client backend' AND pid <> pg_backend_pid()"); do
+		awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null
+	done | awk '{ s += $1 } END { print s + 0 }'
+}
 # per_request: the server's own CPU time per answered request during the last
 # wrk run ($c0 before, $c1 after, requests from $tmp/wrk).  On a shared,
 # loaded machine req/s says little; this says what a request costs.
@@ -118,12 +125,21 @@ cookie=$(curl -s -D - -o /dev/null -H "Origin: http://127.0.0.1:$port" \
 mid=$(psql -XAtq -c "SELECT id FROM search_registry ORDER BY id OFFSET $((EPISODES / 2)) LIMIT 1")
 n=$(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$port/api/registry?limit=500&after=$mid" | jq '.items | length')
 [ "$n" = 500 ] || echo "registry page: $n items, wanted 500" >&2
-c0=$(cpu_ticks)
+c0=$(cpu_ticks) d0=$(db_ticks)
 wrk -t2 -c8 -d"${DURATION}s" --latency -H "Cookie: $cookie" \
 	"http://127.0.0.1:$port/api/registry?limit=500&after=$mid" >"$tmp/wrk" 2>&1
-c1=$(cpu_ticks)
+c1=$(cpu_ticks) d1=$(db_ticks)
 summary "GET /api/registry 500 entries (session, c8)" <"$tmp/wrk"
 per_request
+# the database's share: on a loaded machine p99 is mostly waiting for a
+# core; server + database CPU per request is what 8 clients queue behind
+awk -v a="$c0" -v b="$c1" -v x="$d0" -v y="$d1" -v t="$tck" -v cores="$(nproc)" \
+	-v n="$(awk '/requests in/ { print $1 }' "$tmp/wrk")" 'BEGIN {
+	n = n > 0 ? n : 1; s = (b - a) / t * 1e3 / n; d = (y - x) / t * 1e3 / n
+	printf "   database CPU %.2f ms per request; server + database %.2f ms: %.0f req/s on %d idle cores,\n", d, s + d,
+		(s + d > 0 ? cores * 1e3 / (s + d) : 0), cores
+	printf "   8 clients on idle cores wait about %.1f ms a request (8 / cores x CPU): %.2f of the 50 ms target\n",
+		8 / cores * (s + d), 8 / cores * (s + d) / 50 }'
 # against the limit of this run: /healthz's p99 is what any answer costs here
 awk -v h="$healthz_p99" 'function ms(v) {
 		if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000
