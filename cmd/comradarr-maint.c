@@ -22,7 +22,7 @@ struct opts {
 
 static const struct cli_opt options[] = {
 	{ "step", OPT_STEP, "STEP", "only this step (repeatable): rollup, prune, orphans, "
-	  "vacuum, sizes; default all, in that order" },
+	  "counts, vacuum, sizes; default all, in that order" },
 	{ "dry-run", OPT_DRY_RUN, NULL, "show what each step would do, change nothing" },
 	{ NULL, 0, NULL, NULL }
 };
@@ -106,6 +106,11 @@ human_line(void *arg, const char *event, json_t *o)
 		printf("orphans %-24s %lld %s\n", jstr(o, "table"), jint(o, "rows"),
 		       jint(o, "rows") == 0 ? "none" : *would ? "would be removed" :
 		       bug ? "removed (a cascade missed them: please report)" : "removed");
+	} else if (strcmp(event, "maint_counts") == 0) {
+		printf("counts %-25s %lld %s in %lld ms\n", "ui_counts", jint(o, "drift"),
+		       jint(o, "drift") == 0 ? "drifted (all equal a recount)" :
+		       *would ? "drifted, would be corrected" : "drifted, corrected (please report)",
+		       jint(o, "ms"));
 	} else if (strcmp(event, "maint_vacuum") == 0) {
 		human_bytes(jint(o, "bytes_before"), b1, sizeof(b1));
 		human_bytes(jint(o, "bytes"), b2, sizeof(b2));

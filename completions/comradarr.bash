@@ -43,7 +43,7 @@ _comradarr() {
 			"${TZDIR:-/usr/share/zoneinfo}/zone1970.tab" 2>/dev/null)" -- "$cur")
 		return ;;
 	--step)
-		mapfile -t COMPREPLY < <(compgen -W "rollup prune orphans vacuum sizes" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "rollup prune orphans counts vacuum sizes" -- "$cur")
 		return ;;
 	--by)
 		mapfile -t COMPREPLY < <(compgen -W "day week" -- "$cur")

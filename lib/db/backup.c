@@ -17,7 +17,7 @@
 const char *const db_mirror_tables[] = {
 	"series", "seasons", "episode_files", "episodes", "movies", "quality_profiles",
 	"sync_state", "download_queue", "search_registry", "request_queue",
-	"request_queue_items", NULL
+	"request_queue_items", "ui_counts", "ui_count_deltas", "library_counts", NULL
 };
 
 static int

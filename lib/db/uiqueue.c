@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db/counts.h"
 #include "db/db.h"
 #include "db/uiqueue.h"
 #include "db/uistats.h"
@@ -108,6 +109,21 @@ state_cond(const char *state)
 	return NULL;
 }
 
+/* the same condition on a series' counters (ui_counts, alias uc) */
+static const char *
+counts_cond(const char *state)
+{
+	if (strcmp(state, "missing") == 0)
+		return "uc.kind = 'gap' AND uc.state <> 'exhausted'";
+	if (strcmp(state, "upgrade") == 0)
+		return "uc.kind = 'upgrade' AND uc.state <> 'exhausted'";
+	if (strcmp(state, "queued") == 0)
+		return "uc.state = 'queued'";
+	if (strcmp(state, "searching") == 0)
+		return "uc.state IN ('searching', 'awaiting_import')";
+	return "uc.state = 'exhausted'";
+}
+
 int
 db_ui_content(PGconn *db, const struct ui_content_filter *f, json_t **out, struct err *e)
 {
@@ -135,6 +151,14 @@ db_ui_content(PGconn *db, const struct ui_content_filter *f, json_t **out, struc
 	p[2] = kid[0] ? (kid[0] == 's' ? "s" : "m") : NULL;
 	p[3] = kid[0] ? kid + 1 : NULL;
 	p[4] = lim;
+	/*
+	 * Each branch walks its title index (series_title, movies_title:
+	 * lower(title), id) from the keyset on and stops at the page's end:
+	 * "lower(title) >= the key's" is the index condition, the row
+	 * comparison only drops the key's own title's earlier rows.  The
+	 * search (contains, ILIKE) and the filters are checked on the walk;
+	 * a series' state comes from its ui_counts rows, not its episodes.
+	 */
 	buf_append_str(&sql,
 		"WITH k AS (SELECT lower(t.title) AS t, $3::text AS kind, $4::bigint AS id FROM ("
 		"  SELECT title FROM series WHERE $3::text = 's' AND id = $4::bigint"
@@ -144,25 +168,29 @@ db_ui_content(PGconn *db, const struct ui_content_filter *f, json_t **out, struc
 		" page AS (SELECT * FROM (");
 	if (want_s) {
 		buf_append_str(&sql,
-			"SELECT 's' AS kind, s.id, s.title, s.year, s.connector_id FROM series s"
+			"(SELECT 's' AS kind, s.id, s.title, s.year, s.connector_id FROM series s"
 			" WHERE ($1::text IS NULL OR s.connector_id = (SELECT id FROM connectors WHERE name = $1::text))"
 			" AND ($2::text IS NULL OR s.title ILIKE (SELECT p FROM pat))"
+			" AND lower(s.title) >= coalesce((SELECT t FROM k), '')"
 			" AND (NOT EXISTS (SELECT 1 FROM k) OR (lower(s.title), 's', s.id) > (SELECT t, kind, id FROM k))");
 		if (cond != NULL)
-			buf_appendf(&sql, " AND EXISTS (SELECT 1 FROM episodes e JOIN search_registry r"
-				    " ON r.episode_id = e.id WHERE e.series_id = s.id AND %s)", cond);
+			buf_appendf(&sql, " AND EXISTS (SELECT 1 FROM ui_counts uc WHERE uc.series_id = s.id"
+				    " AND uc.n > 0 AND %s)", counts_cond(f->state));
+		buf_append_str(&sql, " ORDER BY lower(s.title), s.id LIMIT $5::int + 1)");
 	}
 	if (want_s && want_m)
 		buf_append_str(&sql, " UNION ALL ");
 	if (want_m) {
 		buf_append_str(&sql,
-			"SELECT 'm' AS kind, m.id, m.title, m.year, m.connector_id FROM movies m"
+			"(SELECT 'm' AS kind, m.id, m.title, m.year, m.connector_id FROM movies m"
 			" WHERE ($1::text IS NULL OR m.connector_id = (SELECT id FROM connectors WHERE name = $1::text))"
 			" AND ($2::text IS NULL OR m.title ILIKE (SELECT p FROM pat))"
+			" AND lower(m.title) >= coalesce((SELECT t FROM k), '')"
 			" AND (NOT EXISTS (SELECT 1 FROM k) OR (lower(m.title), 'm', m.id) > (SELECT t, kind, id FROM k))");
 		if (cond != NULL)
 			buf_appendf(&sql, " AND EXISTS (SELECT 1 FROM search_registry r WHERE r.movie_id = m.id AND %s)",
 				    cond);
+		buf_append_str(&sql, " ORDER BY lower(m.title), m.id LIMIT $5::int + 1)");
 	}
 	buf_append_str(&sql,
 		") u ORDER BY lower(u.title), u.kind, u.id LIMIT $5::int + 1)"
@@ -179,17 +207,18 @@ db_ui_content(PGconn *db, const struct ui_content_filter *f, json_t **out, struc
 		"   CASE pg.kind WHEN 'm' THEN (SELECT mm.quality_name FROM movies mm WHERE mm.id = pg.id) END AS quality"
 		"  FROM (SELECT * FROM page ORDER BY lower(title), kind, id LIMIT $5::int) pg"
 		"  JOIN connectors c ON c.id = pg.connector_id"
-		/* two branches, each on its own index (an OR of the two
-		 * would read the whole registry for every row) */
+		/* a movie's entries by its index; a series' from its counters
+		 * (a few rows, not one per episode) */
 		"  CROSS JOIN LATERAL (SELECT"
-		"    count(*) FILTER (WHERE rr.search_type = 'gap' AND rr.state <> 'exhausted') AS gaps,"
-		"    count(*) FILTER (WHERE rr.search_type = 'upgrade' AND rr.state <> 'exhausted') AS upgrades,"
+		"    coalesce(sum(rr.n) FILTER (WHERE rr.kind = 'gap' AND rr.state <> 'exhausted'), 0)::bigint AS gaps,"
+		"    coalesce(sum(rr.n) FILTER (WHERE rr.kind = 'upgrade' AND rr.state <> 'exhausted'), 0)::bigint"
+		"      AS upgrades,"
 		"    min(rr.state) FILTER (WHERE pg.kind = 'm') AS state"
-		"    FROM (SELECT r.search_type, r.state FROM search_registry r"
+		"    FROM (SELECT r.search_type AS kind, r.state, 1::bigint AS n FROM search_registry r"
 		"          WHERE pg.kind = 'm' AND r.movie_id = pg.id"
 		"          UNION ALL"
-		"          SELECT r.search_type, r.state FROM episodes e JOIN search_registry r ON r.episode_id = e.id"
-		"          WHERE pg.kind = 's' AND e.series_id = pg.id) rr"
+		"          SELECT uc.kind, uc.state, uc.n FROM ui_counts uc"
+		"          WHERE pg.kind = 's' AND uc.series_id = pg.id AND uc.n <> 0) rr"
 		"  ) rs) x), '[]'),"
 		" 'next', CASE WHEN (SELECT count(*) FROM page) > $5::int THEN"
 		"   (SELECT kind || id FROM (SELECT * FROM page ORDER BY lower(title), kind, id"
@@ -198,6 +227,9 @@ db_ui_content(PGconn *db, const struct ui_content_filter *f, json_t **out, struc
 		err_set(e, ERR_NOMEM, "out of memory building the content query");
 		goto out;
 	}
+	/* the series' counters as of now (counts.h) */
+	if (db_counts_fold(db, e) < 0)
+		goto out;
 	ret = db_ui_json(db, sql.data, 5, p, out, e);
 out:
 	buf_release(&sql);

@@ -6,6 +6,7 @@
 
 #include "core/buf.h"
 
+#include "db/counts.h"
 #include "db/db.h"
 #include "db/uistats.h"
 #include "core/banned.h"
@@ -48,28 +49,21 @@ out:
 }
 
 /*
- * Registry counts per connector come from search_registry_state
- * (connector_id, state) and search_registry_sweep; library counts from
- * seasons (one row a season, not an episode) and movies.
+ * Registry counts per connector come from ui_counts (series_id 0), folded
+ * just before; library counts from library_counts, which the sync keeps;
+ * today's searches from search_history_connector (connector_id,
+ * started_at), a range of one day.  No count here grows with the library.
  */
 static const char connectors_sql[] =
 	"WITH reg AS ("
 	"  SELECT connector_id,"
-	"         count(*) FILTER (WHERE search_type = 'gap' AND state NOT IN ('exhausted')) AS gaps,"
-	"         count(*) FILTER (WHERE search_type = 'upgrade' AND state NOT IN ('exhausted')) AS upgrades,"
-	"         count(*) FILTER (WHERE state = 'queued') AS queued,"
-	"         count(*) FILTER (WHERE state IN ('searching', 'awaiting_import')) AS searching,"
-	"         count(*) FILTER (WHERE state = 'exhausted') AS exhausted"
-	"  FROM search_registry GROUP BY connector_id),"
-	" lib AS ("
-	"  SELECT s.connector_id, sum(se.episode_count)::bigint AS items,"
-	"         sum(least(se.episode_file_count, se.episode_count))::bigint AS have"
-	"  FROM series s JOIN seasons se ON se.series_id = s.id"
-	"  WHERE s.monitored AND se.monitored AND se.season_number > 0 GROUP BY s.connector_id"
-	"  UNION ALL"
-	"  SELECT connector_id, count(*) FILTER (WHERE monitored),"
-	"         count(*) FILTER (WHERE monitored AND has_file)"
-	"  FROM movies GROUP BY connector_id),"
+	"         sum(n) FILTER (WHERE kind = 'gap' AND state <> 'exhausted')::bigint AS gaps,"
+	"         sum(n) FILTER (WHERE kind = 'upgrade' AND state <> 'exhausted')::bigint AS upgrades,"
+	"         sum(n) FILTER (WHERE kind IN ('gap', 'upgrade') AND state = 'queued')::bigint AS queued,"
+	"         sum(n) FILTER (WHERE kind IN ('gap', 'upgrade') AND state IN ('searching', 'awaiting_import'))::bigint"
+	"           AS searching,"
+	"         sum(n) FILTER (WHERE kind IN ('gap', 'upgrade') AND state = 'exhausted')::bigint AS exhausted"
+	"  FROM ui_counts WHERE series_id = 0 GROUP BY connector_id),"
 	" today AS ("
 	"  SELECT connector_id, count(*) AS searches, count(*) FILTER (WHERE outcome = 'grabbed') AS grabbed"
 	"  FROM search_history WHERE started_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"
@@ -90,13 +84,14 @@ static const char connectors_sql[] =
 	" FROM connectors c"
 	" LEFT JOIN sync_state ss ON ss.connector_id = c.id"
 	" LEFT JOIN reg r ON r.connector_id = c.id"
-	" LEFT JOIN (SELECT connector_id, sum(items)::bigint AS items, sum(have)::bigint AS have"
-	"            FROM lib GROUP BY connector_id) l ON l.connector_id = c.id"
+	" LEFT JOIN library_counts l ON l.connector_id = c.id"
 	" LEFT JOIN today t ON t.connector_id = c.id";
 
 int
 db_ui_connectors(PGconn *db, json_t **out, struct err *e)
 {
+	if (db_counts_fold(db, e) < 0)
+		return -1;
 	return db_ui_json(db, connectors_sql, 0, NULL, out, e);
 }
 
@@ -104,8 +99,8 @@ db_ui_connectors(PGconn *db, json_t **out, struct err *e)
  * up to them, and a page that needs both reads the registry once. */
 static const char totals_sql[] =
 	"SELECT json_build_object("
-	" 'queued', (SELECT count(*) FROM request_queue_items),"
-	" 'batches', (SELECT count(*) FROM request_queue),"
+	" 'queued', (SELECT coalesce(sum(n), 0) FROM ui_counts WHERE series_id = 0 AND kind = 'item'),"
+	" 'batches', (SELECT coalesce(sum(n), 0) FROM ui_counts WHERE series_id = 0 AND kind = 'batch'),"
 	" 'searches_today', (SELECT count(*) FROM search_history WHERE started_at >="
 	"    date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'),"
 	" 'grabbed_today', (SELECT count(*) FROM search_history WHERE outcome = 'grabbed' AND started_at >="
@@ -126,6 +121,9 @@ db_ui_connector_names(PGconn *db, json_t **out, struct err *e)
 int
 db_ui_totals(PGconn *db, json_t **out, struct err *e)
 {
+	/* queue sizes from ui_counts, folded first (counts.h) */
+	if (db_counts_fold(db, e) < 0)
+		return -1;
 	return db_ui_json(db, totals_sql, 0, NULL, out, e);
 }
 

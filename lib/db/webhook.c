@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "db/counts.h"
 #include "db/db.h"
 #include "db/events.h"
 #include "db/webhook.h"
@@ -160,6 +161,12 @@ db_webhook_apply(PGconn *db, int64_t connector_id, const struct arr_webhook *w,
 	default:
 		break;
 	}
+	/* the dashboard's library figures, with the change: a movie's file is
+	 * the library's own row; an episode's counts by season, which only a
+	 * sync brings, unless the whole series left */
+	if (res->items > 0 && (w->movie || w->kind == ARR_HOOK_ITEM_DELETE) &&
+	    db_library_recount(db, connector_id, e) < 0)
+		goto out;
 	payload = json_pack("{s:s,s:s,s:I,s:I}", "event_type", w->event_type, "kind",
 			    w->movie ? "movie" : "episode", "items", (json_int_t)res->items,
 			    "entries", (json_int_t)res->entries);

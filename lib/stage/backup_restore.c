@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "core/tar.h"
+#include "db/counts.h"
 #include "db/backup.h"
 #include "db/db.h"
 #include "db/migrate.h"
@@ -222,8 +223,12 @@ backup_restore(PGconn *db, const char *path, const struct secret_key *k,
 	if (db_restore_begin(db, target, e) < 0)
 		goto out;
 	in_tx = 1;
+	/* the backup's page counters are loaded as they were, with the rows
+	 * they count: the triggers must not count those rows again (an older
+	 * backup has none; migrating it counts them) */
 	if (db_restore_migrate(db, 0, version, &applied, e) < 0 || clear_tables(db, m, e) < 0 ||
-	    db_restore_defer_constraints(db, &deferred, e) < 0)
+	    db_restore_defer_constraints(db, &deferred, e) < 0 ||
+	    (version >= DB_COUNTS_SINCE && db_counts_triggers(db, 0, e) < 0))
 		goto out;
 	json_array_foreach(json_object_get(m, "tables"), i, v) {
 		int64_t rows = 0;
@@ -253,7 +258,8 @@ backup_restore(PGconn *db, const char *path, const struct secret_key *k,
 				      json_is_true(json_object_get(v, "is_called")), e) < 0)
 			goto out;
 	}
-	if (db_restore_build_constraints(db, &deferred, e) < 0 ||
+	if ((version >= DB_COUNTS_SINCE && db_counts_triggers(db, 1, e) < 0) ||
+	    db_restore_build_constraints(db, &deferred, e) < 0 ||
 	    db_restore_migrate(db, version, db_schema_version_latest(), &r->migrated, e) < 0)
 		goto out;
 	/* the manifest said which key; the rows themselves must agree */

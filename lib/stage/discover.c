@@ -15,6 +15,7 @@
 #include "arr/whisparr.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "db/counts.h"
 #include "db/db.h"
 #include "db/events.h"
 #include "db/registry.h"
@@ -321,6 +322,14 @@ discover_connector(PGconn *db, const struct connector *c, const struct discover_
 		goto fail;
 	in_tx = 0;
 	r->status = DISCOVER_DONE;
+	/* the new entries into the page counters now, not at a page view */
+	{
+		struct err fe = ERR_INIT;
+
+		if (db_counts_fold(db, &fe) < 0)
+			log_warn("discover", "'%s': the page counters were not brought up to date: %s",
+				 c->name, fe.msg);
+	}
 	/* Lines only after the commit: a report never claims what did not happen. */
 	for (size_t i = 0; i < nps && !o->quiet && (o->out != NULL || o->line != NULL); i++) {
 		for (int j = 0; j < PQntuples(ps[i].rows); j++) {

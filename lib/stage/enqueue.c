@@ -8,6 +8,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "db/counts.h"
 #include "db/connectors.h"
 #include "db/db.h"
 #include "db/events.h"
@@ -504,6 +505,14 @@ enqueue_run(PGconn *db, const struct enqueue_opts *o, struct enqueue_report *r, 
 			*e = ce;
 			ret = -1;
 		}
+	}
+	/* the queue's new batches into the page counters now, not at a page
+	 * view (a dry run changed nothing) */
+	if (!o->dry_run && r->batches > 0) {
+		struct err fe = ERR_INIT;
+
+		if (db_counts_fold(db, &fe) < 0)
+			log_warn("enqueue", "the page counters were not brought up to date: %s", fe.msg);
 	}
 out:
 	r->duration_ms = (clock_mono_us() - start) / 1000;

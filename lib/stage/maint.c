@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "db/counts.h"
 #include "db/db.h"
 #include "db/events.h"
 #include "db/maint.h"
@@ -21,7 +22,7 @@ static const struct {
 	unsigned bit;
 } step_names[] = {
 	{ "rollup", MAINT_ROLLUP }, { "prune", MAINT_PRUNE }, { "orphans", MAINT_ORPHANS },
-	{ "vacuum", MAINT_VACUUM }, { "sizes", MAINT_SIZES },
+	{ "counts", MAINT_COUNTS }, { "vacuum", MAINT_VACUUM }, { "sizes", MAINT_SIZES },
 };
 
 unsigned
@@ -36,7 +37,7 @@ maint_step_parse(const char *name)
 const char *
 maint_step_names(void)
 {
-	return "rollup, prune, orphans, vacuum, sizes";
+	return "rollup, prune, orphans, counts, vacuum, sizes";
 }
 
 /* What the run knows as it goes: the tables it changed, for vacuum. */
@@ -195,6 +196,35 @@ step_orphans(struct run *x)
 	}
 }
 
+/*
+ * The web UI's counters against a recount of the tables they count
+ * (db/counts.h): the registry and queue counters, and each connector's
+ * library.  A drift found is a bug to report; either way the counters leave
+ * this step equal to the recount.  Writers in flight are waited for at most
+ * a few seconds: a long sync makes the step fail and the next run does it.
+ */
+static void
+step_counts(struct run *x)
+{
+	struct err e = ERR_INIT;
+	int64_t t0 = clock_mono_us();
+	long drift = 0;
+
+	x->r->steps_run++;
+	if (db_begin(x->db, &e) < 0 || db_counts_recount(x->db, 5000, &drift, &e) < 0 ||
+	    db_library_recount(x->db, 0, &e) < 0 || finish(x, &e) < 0) {
+		db_rollback(x->db);
+		failed(x, "counts", "ui_counts", &e);
+		return;
+	}
+	changed(x, "ui_counts");
+	if (drift > 0)
+		log_warn("maint", "%s %ld page counters that did not match a recount",
+			 x->o->dry_run ? "found" : "corrected", drift);
+	emit(x, "maint_counts", json_pack("{s:I, s:I}", "drift", (json_int_t)drift,
+		  "ms", (json_int_t)ms_since(t0)));
+}
+
 static int
 in_changed(const struct run *x, const char *table)
 {
@@ -298,6 +328,8 @@ maint_run(PGconn *db, const struct maint_opts *o, struct maint_report *r, struct
 		r->steps_run++;
 		step_orphans(&x);
 	}
+	if (steps & MAINT_COUNTS)
+		step_counts(&x);
 	if (steps & MAINT_VACUUM)
 		step_vacuum(&x);
 	if (steps & MAINT_SIZES)

@@ -12,6 +12,9 @@
  *   orphans  search entries whose item left the mirror, queue items whose
  *            entry or batch is gone (Req 13.2); the triggers of 0007
  *            should leave none, so one found is a warning
+ *   counts   the web UI's counters (db/counts.h) against a recount of the
+ *            registry, the queue and each library; a counter that drifted
+ *            is a warning, and is corrected
  *   vacuum   VACUUM (ANALYZE) of the tables this run changed, and of any
  *            with dead rows (Req 13.1)
  *   sizes    bytes and rows of every table
@@ -45,7 +48,8 @@ enum maint_step {
 	MAINT_ORPHANS = 1 << 2,
 	MAINT_VACUUM = 1 << 3,
 	MAINT_SIZES = 1 << 4,
-	MAINT_ALL = (1 << 5) - 1
+	MAINT_COUNTS = 1 << 5,
+	MAINT_ALL = (1 << 6) - 1
 };
 
 /* "rollup" -> MAINT_ROLLUP; 0 for an unknown name. */

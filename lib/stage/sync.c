@@ -14,6 +14,7 @@
 #include "arr/whisparr.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "db/counts.h"
 #include "db/db.h"
 #include "stage/sync_int.h"
 #include "stage/connect.h"
@@ -385,9 +386,21 @@ sync_library(PGconn *db, struct run *x, struct err *e)
 		err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if (sync_state_ok(db, x->c->id, x->r->full, x->r->duration_ms, counts, e) < 0 ||
+	/* the dashboard's library size and files, counted here (the only
+	 * writer of seasons) and committed with the merge, not per page view */
+	if (db_library_recount(db, x->c->id, e) < 0 ||
+	    sync_state_ok(db, x->c->id, x->r->full, x->r->duration_ms, counts, e) < 0 ||
 	    mirror_commit(x->m, e) < 0)
 		goto out;
+	/* the registry entries the merge's deletes took with them, into the
+	 * page counters now rather than at the first page view */
+	{
+		struct err e2 = ERR_INIT;
+
+		if (db_counts_fold(db, &e2) < 0)
+			log_warn("sync", "'%s': the page counters were not brought up to date: %s",
+				 x->c->name, e2.msg);
+	}
 	ret = 0;
 out:
 	if (x->client != NULL) {

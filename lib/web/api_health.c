@@ -25,8 +25,12 @@
 int
 api_healthz(struct web_req *req, struct web_resp *resp)
 {
+	static const char ok[] = "{\"status\":\"ok\"}\n";
+
+	/* what web_resp_json would make of {"status":"ok"}, without building
+	 * and printing a JSON value on the hottest route */
 	(void)req;
-	return web_resp_json(resp, 200, json_pack("{s:s}", "status", "ok"));
+	return web_resp_bytes(resp, 200, "application/json", ok, sizeof(ok) - 1);
 }
 
 /* 0: the schema is current; else -1 with why. */

@@ -60,9 +60,35 @@ static const char *const sec_tls_cache[] = {
 	NULL
 };
 
+/* a fingerprinted asset: its URL changes with its content */
+static const char *const sec_plain_immutable[] = {
+	"Content-Security-Policy", CSP,
+	"X-Frame-Options", "DENY",
+	"X-Content-Type-Options", "nosniff",
+	"Referrer-Policy", "same-origin",
+	"Cross-Origin-Opener-Policy", "same-origin",
+	"Cross-Origin-Resource-Policy", "same-origin",
+	"Cache-Control", "public, max-age=31536000, immutable",
+	NULL
+};
+
+static const char *const sec_tls_immutable[] = {
+	"Content-Security-Policy", CSP,
+	"X-Frame-Options", "DENY",
+	"X-Content-Type-Options", "nosniff",
+	"Referrer-Policy", "same-origin",
+	"Cross-Origin-Opener-Policy", "same-origin",
+	"Cross-Origin-Resource-Policy", "same-origin",
+	"Cache-Control", "public, max-age=31536000, immutable",
+	"Strict-Transport-Security", "max-age=31536000",
+	NULL
+};
+
 const char *const *
 web_security_headers(int tls, int cacheable)
 {
+	if (cacheable == 2)
+		return tls ? sec_tls_immutable : sec_plain_immutable;
 	if (tls)
 		return cacheable ? sec_tls_cache : sec_tls;
 	return cacheable ? sec_plain_cache : sec_plain;

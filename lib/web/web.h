@@ -195,7 +195,8 @@ struct web_resp {
 	int nheaders;
 	char *hname[WEB_MAX_HEADERS];
 	char *hvalue[WEB_MAX_HEADERS];
-	int cacheable;			/* assets: no-cache + ETag instead of no-store */
+	int cacheable;			/* assets: 1 no-cache + ETag instead of no-store, 2 immutable */
+	const char *static_etag;	/* assets: the route's ETag, if it has one */
 	const char *error_code;		/* for the access log */
 	/* A streamed answer (the event stream, sse.h): the body is pulled from
 	 * stream_read (libmicrohttpd's content reader contract) until it ends;
@@ -228,6 +229,8 @@ void web_resp_release(struct web_resp *resp);
 /*
  * The security headers every answer carries, as name/value pairs in a
  * NULL-terminated static array (tls adds Strict-Transport-Security).
+ * cacheable (web_resp.cacheable) picks Cache-Control: 0 no-store, 1
+ * no-cache, 2 "public, max-age=31536000, immutable".
  */
 const char *const *web_security_headers(int tls, int cacheable);
 

@@ -54,6 +54,13 @@ summary() {	# summary LABEL: requests/s and latency percentiles from wrk --laten
 
 tck=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+# CPU of this database's client backends (the server's pool), in ticks
+db_ticks() {
+	for p in $(psql -XAtq -c "SELECT pid FROM pg_stat_activity WHERE datname = 'benchserve'
+		AND backend_type = 'client backend' AND pid <> pg_backend_pid()"); do
+		awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null
+	done | awk '{ s += $1 } END { print s + 0 }'
+}
 # per_request: the server's own CPU time per answered request during the last
 # wrk run ($c0 before, $c1 after, requests from $tmp/wrk).  On a shared,
 # loaded machine req/s says little; this says what a request costs.
@@ -64,21 +71,39 @@ per_request() {
 		printf "   server CPU %.1f us per request (%d requests): %.0f req/s per core at most\n",
 			us, n, (us > 0 ? 1e6 / us : 0) }'
 }
+# capacity: what these cores could answer with nothing else running, from
+# the CPU the server and wrk (the client, loopback's other half) each spent
+# per request in this run (wrk's from $tmp/wtime, /usr/bin/time -f '%U %S');
+# the ratio to the 50,000 req/s target does not depend on the load average
+capacity() {
+	n=$(awk '/requests in/ { print $1 }' "$tmp/wrk")
+	awk -v a="$c0" -v b="$c1" -v t="$tck" -v n="$n" -v cores="$(nproc)" \
+		-v w="$(awk '{ print $1 + $2 }' "$tmp/wtime")" 'BEGIN {
+		n = n > 0 ? n : 1; s = (b - a) / t * 1e6 / n; c = w * 1e6 / n
+		cap = (s + c) > 0 ? cores * 1e6 / (s + c) : 0
+		printf "   wrk CPU %.1f us per request; server + client %.1f us: %.0f req/s on %d idle cores, %.2f of the 50,000 target\n",
+			c, s + c, cap, cores, cap / 50000 }'
+}
 echo "comradarr-serve: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)," \
 	"wrk -t2 -c$CONNS -d${DURATION}s on loopback"
 start --no-access-log
 c0=$(cpu_ticks)
-wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:$port/healthz" >"$tmp/wrk" 2>&1
+/usr/bin/time -f '%U %S' -o "$tmp/wtime" \
+	wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:$port/healthz" >"$tmp/wrk" 2>&1
 c1=$(cpu_ticks)
 summary "GET /healthz (no access log)" <"$tmp/wrk"
 per_request
+capacity
+healthz_p99=$(awk '/^ +99%/ { print $2 }' "$tmp/wrk")
 stop
 start
 c0=$(cpu_ticks)
-wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:$port/healthz" >"$tmp/wrk" 2>&1
+/usr/bin/time -f '%U %S' -o "$tmp/wtime" \
+	wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:$port/healthz" >"$tmp/wrk" 2>&1
 c1=$(cpu_ticks)
 summary "GET /healthz (access log to a file)" <"$tmp/wrk"
 per_request
+capacity
 stop
 
 # a 1M-episode registry: series of 100 episodes, every episode a gap entry
@@ -101,12 +126,28 @@ cookie=$(curl -s -D - -o /dev/null -H "Origin: http://127.0.0.1:$port" \
 mid=$(psql -XAtq -c "SELECT id FROM search_registry ORDER BY id OFFSET $((EPISODES / 2)) LIMIT 1")
 n=$(curl -s -H "Cookie: $cookie" "http://127.0.0.1:$port/api/registry?limit=500&after=$mid" | jq '.items | length')
 [ "$n" = 500 ] || echo "registry page: $n items, wanted 500" >&2
-c0=$(cpu_ticks)
+c0=$(cpu_ticks) d0=$(db_ticks)
 wrk -t2 -c8 -d"${DURATION}s" --latency -H "Cookie: $cookie" \
 	"http://127.0.0.1:$port/api/registry?limit=500&after=$mid" >"$tmp/wrk" 2>&1
-c1=$(cpu_ticks)
+c1=$(cpu_ticks) d1=$(db_ticks)
 summary "GET /api/registry 500 entries (session, c8)" <"$tmp/wrk"
 per_request
+# the database's share: on a loaded machine p99 is mostly waiting for a
+# core; server + database CPU per request is what 8 clients queue behind
+awk -v a="$c0" -v b="$c1" -v x="$d0" -v y="$d1" -v t="$tck" -v cores="$(nproc)" \
+	-v n="$(awk '/requests in/ { print $1 }' "$tmp/wrk")" 'BEGIN {
+	n = n > 0 ? n : 1; s = (b - a) / t * 1e3 / n; d = (y - x) / t * 1e3 / n
+	printf "   database CPU %.2f ms per request; server + database %.2f ms: %.0f req/s on %d idle cores,\n", d, s + d,
+		(s + d > 0 ? cores * 1e3 / (s + d) : 0), cores
+	printf "   8 clients on idle cores wait about %.1f ms a request (8 / cores x CPU): %.2f of the 50 ms target\n",
+		8 / cores * (s + d), 8 / cores * (s + d) / 50 }'
+# against the limit of this run: /healthz's p99 is what any answer costs here
+awk -v h="$healthz_p99" 'function ms(v) {
+		if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000
+		return v + 0 }
+	/^ +99%/ { p = $2 }
+	END { printf "   p99 %.1f ms: %.2f of the 50 ms target, %.1f x /healthz p99 (%s) of this run\n",
+		ms(p), ms(p) / 50, (ms(h) > 0 ? ms(p) / ms(h) : 0), h }' "$tmp/wrk"
 psql -XAtq -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) SELECT r.id FROM search_registry r
 	JOIN connectors c ON c.id = r.connector_id LEFT JOIN episodes ep ON ep.id = r.episode_id
 	LEFT JOIN series s ON s.id = ep.series_id WHERE r.id > $mid ORDER BY r.id LIMIT 500" |

@@ -218,6 +218,36 @@ psql -Xq -d "$db" -c "INSERT INTO schema_migrations SELECT * FROM saved_migratio
 comradarr migrate --status >/dev/null 2>&1 && ok || bad "the schema is not whole again after the readyz check"
 kill "$serve2_pid"; wait "$serve2_pid"; serve2_pid=
 
+# ---- caching: a fingerprinted asset for a year (its URL changes with its
+# bytes), its plain name and every page revalidated or never stored; the
+# security headers on all of them
+req GET /login
+# (the page names them relative to its <base>)
+css=/$(grep -o 'assets/app\.[0-9a-f]*\.css' "$tmp/body" | head -n 1)
+js=/$(grep -o 'assets/app\.[0-9a-f]*\.js' "$tmp/body" | head -n 1)
+[ "$css" != / ] && [ "$js" != / ] && ok || bad "/login names no fingerprinted app.css/app.js"
+[ "$(hdr Cache-Control)" = no-store ] && ok || bad "/login: Cache-Control $(hdr Cache-Control)"
+for a in "$css" "$js"; do
+	req GET "$a"
+	[ "$st" = 200 ] && ok || bad "$a: $st"
+	[ "$(hdr Cache-Control)" = "public, max-age=31536000, immutable" ] && ok ||
+		bad "$a: Cache-Control $(hdr Cache-Control)"
+	for h in Content-Security-Policy X-Frame-Options X-Content-Type-Options Referrer-Policy \
+		X-Request-Id ETag Content-Type; do
+		[ -n "$(hdr $h)" ] && ok || bad "$a: no $h"
+	done
+	etag=$(hdr ETag)
+	req GET "$a" -H "If-None-Match: $etag"
+	[ "$st" = 304 ] && ok || bad "$a with If-None-Match: $st"
+	req GET "$a" -H "If-None-Match: W/$etag, \"other\""
+	[ "$st" = 304 ] && ok || bad "$a with a weak If-None-Match list: $st"
+done
+req GET /assets/app.css
+[ "$st" = 200 ] && [ "$(hdr Cache-Control)" = no-cache ] && [ -n "$(hdr ETag)" ] && ok ||
+	bad "/assets/app.css: $st, Cache-Control $(hdr Cache-Control)"
+req GET "$(echo "$css" | sed 's/\.[0-9a-f]*\.css$/.00000000.css/')"
+[ "$st" = 404 ] && ok || bad "a stale fingerprint: $st, wanted 404"
+
 # ---- oversized and malformed requests
 big=$(head -c 5000 /dev/zero | tr '\0' x)
 req POST /api/auth/login -H "$origin" -d "{\"username\":\"$big\"}"

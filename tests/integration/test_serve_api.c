@@ -695,6 +695,12 @@ START_TEST(webhooks_change_entries_at_once)
 			sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)raw, strlen(raw),
 					  sodium_base64_VARIANT_ORIGINAL);
 			snprintf(basic, sizeof(basic), "Authorization: Basic %s", b64);
+			/* a movie's file arrives: the dashboard's library figures follow */
+			json_decref(call("POST", "/api/webhooks/films", hb, "{\"eventType\":\"Download\","
+					 "\"movie\":{\"id\":55,\"title\":\"Gone Girl\"},\"movieFile\":{\"id\":3},"
+					 "\"isUpgrade\":false}", 200));
+			ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM library_counts WHERE "
+						      "connector_id = 2 AND items = 1 AND have = 1"), 1);
 			json_decref(call("POST", "/api/webhooks/films", hb, "{\"eventType\":\"MovieDelete\","
 					 "\"movie\":{\"id\":55,\"title\":\"Gone Girl\"},\"deletedFiles\":true}",
 					 200));
@@ -702,6 +708,21 @@ START_TEST(webhooks_change_entries_at_once)
 		ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM movies"), 0);
 		ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM search_registry WHERE "
 					      "movie_id IS NOT NULL"), 0);
+		ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM library_counts WHERE "
+					      "connector_id = 2 AND items = 0 AND have = 0"), 1);
+		/* the web UI's registry counters followed every change above */
+		ck_assert_int_eq(pgtest_count(&T,
+			"WITH truth AS (SELECT 0::bigint AS series_id, connector_id, search_type AS kind, state,"
+			" count(*) AS n FROM search_registry GROUP BY 2, 3, 4 UNION ALL"
+			" SELECT e.series_id, r.connector_id, r.search_type, r.state, count(*)"
+			" FROM search_registry r JOIN episodes e ON e.id = r.episode_id GROUP BY 1, 2, 3, 4),"
+			" cur AS (SELECT series_id, connector_id, kind, state, sum(n) AS n FROM ("
+			" SELECT series_id, connector_id, kind, state, n FROM ui_counts UNION ALL"
+			" SELECT series_id, connector_id, kind, state, n FROM ui_count_deltas) x"
+			" WHERE kind IN ('gap', 'upgrade') GROUP BY 1, 2, 3, 4)"
+			" SELECT count(*) FROM truth t FULL JOIN cur c USING (series_id, connector_id, kind, state)"
+			" WHERE coalesce(t.n, 0) <> coalesce(c.n, 0)"), 0);
+		ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM search_registry"), 2);
 	}
 	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM webhook_secrets WHERE secret_hash = '"
 				      "x'"), 0);
