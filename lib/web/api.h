@@ -31,4 +31,8 @@ int api_page(struct web_resp *resp, json_t *items, long limit, const char *key);
 void api_audit(PGconn *db, const struct web_req *req, const char *action, const char *target,
 	       const char *outcome, json_t *detail);
 
+/* The zone a new schedule or a preview gets when none is given: the
+ * server's TZ, else "UTC" (api_schedules.c). */
+const char *api_default_zone(const struct web_req *req);
+
 #endif

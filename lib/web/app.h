@@ -92,5 +92,15 @@ int api_audit_list(struct web_req *req, struct web_resp *resp);
 int api_metrics(struct web_req *req, struct web_resp *resp);
 int api_webhook(struct web_req *req, struct web_resp *resp);
 int api_profiles(struct web_req *req, struct web_resp *resp);
+/* sweep schedules (api_schedules.c) */
+int api_schedules_list(struct web_req *req, struct web_resp *resp);
+int api_schedules_show(struct web_req *req, struct web_resp *resp);
+int api_schedules_add(struct web_req *req, struct web_resp *resp);
+int api_schedules_edit(struct web_req *req, struct web_resp *resp);
+int api_schedules_remove(struct web_req *req, struct web_resp *resp);
+int api_schedules_enable(struct web_req *req, struct web_resp *resp);
+int api_schedules_disable(struct web_req *req, struct web_resp *resp);
+int api_schedules_run(struct web_req *req, struct web_resp *resp);
+int api_cron_preview(struct web_req *req, struct web_resp *resp);
 
 #endif
