@@ -270,6 +270,13 @@ main(int argc, char **argv)
 	so.app = &app;
 	app.metrics = web_metrics_new(router);
 	so.metrics = app.metrics;
+	/* The schedule pages read IANA zones through lib/policy/tz_zone.c,
+	 * which switches TZ under its lock.  With TZ already set that is an
+	 * in-place replacement, never an unsetenv() that reshapes environ
+	 * while another thread reads it (libpq's getenv() at connect).
+	 * ":/etc/localtime" is what an unset TZ means. */
+	if (getenv("TZ") == NULL)
+		setenv("TZ", ":/etc/localtime", 1);
 	/* Block the stop signals before any thread starts, then wait for them
 	 * here: the workers never see a signal. */
 	sigemptyset(&sigs);
