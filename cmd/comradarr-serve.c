@@ -23,6 +23,7 @@
 #include "web/app.h"
 #include "web/auth.h"
 #include "web/server.h"
+#include "web/zones.h"
 #include "common/cli.h"
 #include "core/banned.h"
 
@@ -269,6 +270,7 @@ main(int argc, char **argv)
 	so.on_done_arg = &lc;
 	so.app = &app;
 	app.metrics = web_metrics_new(router);
+	app.zones = web_zones_new();	/* NULL: each view learns its zones */
 	so.metrics = app.metrics;
 	/* The schedule pages read IANA zones through lib/policy/tz_zone.c,
 	 * which switches TZ under its lock.  With TZ already set that is an
@@ -310,6 +312,7 @@ out_lock:
 out:
 	db_pool_free(pool);
 	web_metrics_free(app.metrics);
+	web_zones_free(app.zones);
 	web_app_release(&app);
 	web_router_free(router);
 	sodium_memzero(&key, sizeof(key));

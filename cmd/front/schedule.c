@@ -151,7 +151,7 @@ jstr(json_t *o, const char *k, const char *dflt)
 static void
 print_show(const struct schedule *s, int64_t now_s)
 {
-	json_t *o = sweep_schedule_json(s, now_s), *r = json_object_get(o, "last_run");
+	json_t *o = sweep_schedule_json(s, now_s, NULL), *r = json_object_get(o, "last_run");
 
 	char max[48];
 
@@ -229,13 +229,13 @@ s_add(int argc, char **argv)
 		goto out;
 	}
 	if (cli.json) {
-		json_t *j = sweep_schedule_json(&s, clock_now());
+		json_t *j = sweep_schedule_json(&s, clock_now(), NULL);
 
 		if (warn[0] != '\0')
 			json_object_set_new(j, "warning", json_string(warn));
 		jsonl_emit(&cli.out, "schedule_added", j);
 	} else {
-		json_t *j = sweep_schedule_json(&s, clock_now());
+		json_t *j = sweep_schedule_json(&s, clock_now(), NULL);
 
 		printf("added schedule '%s': %s %s, %s; next run %s\n", s.name, s.sweep,
 		       s.connector[0] ? s.connector : "of every connector",
@@ -272,7 +272,7 @@ s_list(int argc, char **argv)
 		printf("%-20s %-12s %-8s %-7s %-24s %-8s %s\n", "NAME", "CONNECTOR", "SWEEP", "ENABLED",
 		       "NEXT", "LAST", "WHEN");
 	for (size_t i = 0; i < n; i++) {
-		json_t *j = sweep_schedule_json(&list[i], clock_now());
+		json_t *j = sweep_schedule_json(&list[i], clock_now(), NULL);
 
 		if (cli.json) {
 			jsonl_emit(&cli.out, "schedule", j);
@@ -315,7 +315,7 @@ s_show(int argc, char **argv)
 		goto out;
 	}
 	if (cli.json)
-		jsonl_emit(&cli.out, "schedule", sweep_schedule_json(&s, clock_now()));
+		jsonl_emit(&cli.out, "schedule", sweep_schedule_json(&s, clock_now(), NULL));
 	else
 		print_show(&s, clock_now());
 	rc = EXIT_OK;
@@ -372,7 +372,7 @@ edit_common(int argc, char **argv, const struct cli_cmd *cmd, int force_enabled)
 	if (db_schedule_update(cli.db, &s, clock_now_us(), &e) < 0)
 		goto fail;
 	if (cli.json) {
-		json_t *j = sweep_schedule_json(&s, clock_now());
+		json_t *j = sweep_schedule_json(&s, clock_now(), NULL);
 
 		if (warn[0] != '\0')
 			json_object_set_new(j, "warning", json_string(warn));

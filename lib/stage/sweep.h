@@ -141,6 +141,13 @@ int sweep_run_now(PGconn *db, const char *name, const char *runner, const struct
 /* ------------------------------------------------ views of the schedules */
 
 /*
+ * The views below take a zone pool (sweep_share_zone): a long-lived one (a
+ * server keeps one, under its own lock: the pool is written as zones warm
+ * up) makes the zones' offsets a cost paid once instead of per call; NULL
+ * uses a pool of the call's own.
+ */
+
+/*
  * Check everything a schedule holds before it is stored (the CLI and the
  * web's one check): the name's rule, the sweep kind, max_items, the
  * expression and the zone (sweep_check).  On error *field (may be NULL)
@@ -158,7 +165,7 @@ void sweep_fmt_local(int64_t t, int32_t off, char *buf, size_t size);
  * "description", "next" (enabled only; UTC, RFC 3339) and "next_s" (seconds),
  * "last_run" {due, status, started, finished, found, queued}.  New reference.
  */
-json_t *sweep_schedule_json(const struct schedule *s, int64_t now_s);
+json_t *sweep_schedule_json(const struct schedule *s, int64_t now_s, struct sweep_zones *pool);
 
 /*
  * The next n runs of an expression in a zone after after_s, as
@@ -174,7 +181,7 @@ json_t *sweep_preview(const char *cron, const char *zone, int64_t after_s, int n
  * "at"}].  Schedules that do not parse are left out.  New reference.
  */
 json_t *sweep_upcoming(const struct schedule *list, size_t n, int64_t now_s, int64_t within_s,
-		       size_t max);
+		       size_t max, struct sweep_zones *pool);
 
 /*
  * Two sweeps of a common connector that start closer than this are an
@@ -191,6 +198,7 @@ json_t *sweep_upcoming(const struct schedule *list, size_t n, int64_t now_s, int
  * A run is marked 1 in "clash" when a run of another schedule that shares
  * its connector starts within SWEEP_CLASH_S of it.  New reference.
  */
-json_t *sweep_plan(const struct schedule *list, size_t n, int64_t from_s, int64_t to_s);
+json_t *sweep_plan(const struct schedule *list, size_t n, int64_t from_s, int64_t to_s,
+		   struct sweep_zones *pool);
 
 #endif

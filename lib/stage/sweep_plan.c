@@ -87,7 +87,7 @@ when_of(const struct schedule *s, struct sweep_when *w, struct sweep_zones *pool
 }
 
 json_t *
-sweep_schedule_json(const struct schedule *s, int64_t now_s)
+sweep_schedule_json(const struct schedule *s, int64_t now_s, struct sweep_zones *pool)
 {
 	json_t *o = json_object();
 	struct sweep_when w;
@@ -105,7 +105,7 @@ sweep_schedule_json(const struct schedule *s, int64_t now_s)
 	json_object_set_new(o, "max_items", s->max_items > 0 ? json_integer(s->max_items) :
 			    json_null());
 	json_object_set_new(o, "enabled", json_boolean(s->enabled));
-	if (when_of(s, &w, NULL) == 0) {
+	if (when_of(s, &w, pool) == 0) {
 		sweep_describe(&w, s->zone, buf, sizeof(buf));
 		json_object_set_new(o, "description", json_string(buf));
 		if (s->enabled && sweep_next(&w, now_s, &next, 1, NULL) == 1) {
@@ -213,9 +213,11 @@ by_time(const void *a, const void *b)
 }
 
 json_t *
-sweep_upcoming(const struct schedule *list, size_t n, int64_t now_s, int64_t within_s, size_t max)
+sweep_upcoming(const struct schedule *list, size_t n, int64_t now_s, int64_t within_s, size_t max,
+	       struct sweep_zones *shared)
 {
-	struct sweep_zones *pool = calloc(1, sizeof(*pool));
+	struct sweep_zones *own = shared ? NULL : calloc(1, sizeof(*own));
+	struct sweep_zones *pool = shared ? shared : own;
 	struct mark *m = NULL;
 	size_t nm = 0;
 	json_t *out = json_array();
@@ -245,14 +247,16 @@ sweep_upcoming(const struct schedule *list, size_t n, int64_t now_s, int64_t wit
 		json_array_append_new(out, run_obj(&list[m[i].lane], m[i].at));
 out:
 	free(m);
-	free(pool);
+	free(own);
 	return out;
 }
 
 json_t *
-sweep_plan(const struct schedule *list, size_t n, int64_t from_s, int64_t to_s)
+sweep_plan(const struct schedule *list, size_t n, int64_t from_s, int64_t to_s,
+	   struct sweep_zones *shared)
 {
-	struct sweep_zones *pool = calloc(1, sizeof(*pool));
+	struct sweep_zones *own = shared ? NULL : calloc(1, sizeof(*own));
+	struct sweep_zones *pool = shared ? shared : own;
 	struct mark *m = NULL;
 	size_t nm = 0, cap = 0;
 	json_t *o = json_pack("{s:I,s:I}", "from_s", (json_int_t)from_s, "to_s", (json_int_t)to_s);
@@ -334,6 +338,6 @@ out:
 		json_decref(clash[i]);
 	free(clash);
 	free(m);
-	free(pool);
+	free(own);
 	return o;
 }

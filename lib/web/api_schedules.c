@@ -16,6 +16,7 @@
 #include "web/app.h"
 #include "web/server.h"
 #include "web/ui_html.h"
+#include "web/zones.h"
 #include "core/banned.h"
 
 #define PREVIEW_DEFAULT	5
@@ -35,6 +36,7 @@ int
 api_schedules_list(struct web_req *req, struct web_resp *resp)
 {
 	struct schedule *list = NULL;
+	struct sweep_zones *zones;
 	struct err e = ERR_INIT;
 	PGconn *db = web_req_db(req, resp);
 	int64_t now = clock_now();
@@ -46,8 +48,10 @@ api_schedules_list(struct web_req *req, struct web_resp *resp)
 	if (db_schedule_list(db, &list, &n, &e) < 0)
 		return web_resp_err(resp, &e);
 	a = json_array();
+	zones = web_zones_take(req);
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, sweep_schedule_json(&list[i], now));
+		json_array_append_new(a, sweep_schedule_json(&list[i], now, zones));
+	web_zones_give(req, zones);
 	free(list);
 	return web_resp_json(resp, 200, json_pack("{s:o}", "items", a));
 }
@@ -63,7 +67,7 @@ api_schedules_show(struct web_req *req, struct web_resp *resp)
 		return -1;
 	if (db_schedule_get(db, web_req_param(req, "name"), &s, &e) < 0)
 		return web_resp_err(resp, &e);
-	return web_resp_json(resp, 200, sweep_schedule_json(&s, clock_now()));
+	return web_resp_json(resp, 200, sweep_schedule_json(&s, clock_now(), NULL));
 }
 
 static int
@@ -165,7 +169,7 @@ answer(PGconn *db, struct web_resp *resp, int status, const char *name, const ch
 
 	if (db_schedule_get(db, name, &s, &e) < 0)
 		return web_resp_err(resp, &e);
-	o = sweep_schedule_json(&s, clock_now());
+	o = sweep_schedule_json(&s, clock_now(), NULL);
 	if (warn != NULL && warn[0] != '\0')
 		json_object_set_new(o, "warning", json_string(warn));
 	return web_resp_json(resp, status, o);

@@ -45,6 +45,8 @@ struct web_app {
 	int argon_slots_ok;
 	/* verified for an unknown user, so it costs what a real one costs */
 	char *dummy_hash;
+	/* the schedule views' warm time zones (zones.h); NULL: none */
+	struct web_zones *zones;
 };
 
 /*

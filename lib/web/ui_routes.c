@@ -202,7 +202,7 @@ ui_dashboard(struct web_req *req, struct web_resp *resp)
 	if (db_ui_connectors(db, &conn, &e) < 0 || db_ui_totals(db, &tot, &e) < 0 ||
 	    db_ui_activity(db, 12, 0, &act, &e) < 0 || db_ui_daily(db, from, to, 0, &daily, &e) < 0 ||
 	    db_ui_completion(db, DASH_DAYS, conn, &comp, &e) < 0 || db_ui_queue(db, 5, &q, &e) < 0 ||
-	    ui_sweeps_load(db, now_s(), &sweeps, &e) < 0) {
+	    ui_sweeps_load(req, db, now_s(), &sweeps, &e) < 0) {
 		rc = fail(req, resp, &e);
 		goto out;
 	}

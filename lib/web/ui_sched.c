@@ -19,6 +19,7 @@
 #include "web/ui_pages.h"
 #include "web/ui_routes.h"
 #include "web/ui_sched.h"
+#include "web/zones.h"
 #include "core/banned.h"
 
 #define PREVIEW_RUNS	6
@@ -56,8 +57,9 @@ done_message(struct web_req *req)
 /* ------------------------------------------------------------ data */
 
 int
-ui_sweeps_load(PGconn *db, int64_t now_s, json_t **out, struct err *e)
+ui_sweeps_load(struct web_req *req, PGconn *db, int64_t now_s, json_t **out, struct err *e)
 {
+	struct sweep_zones *zones;
 	struct schedule_running *run = NULL;
 	struct schedule *list = NULL;
 	size_t nrun = 0, n = 0;
@@ -86,8 +88,11 @@ ui_sweeps_load(PGconn *db, int64_t now_s, json_t **out, struct err *e)
 			json_object_set_new(o, "connector", json_string(run[i].connector));
 		json_array_append_new(running, o);
 	}
+	/* the zone lock is held for the computing only, never across a query */
+	zones = web_zones_take(req);
 	*out = json_pack("{s:o,s:o}", "running", running, "next",
-			 sweep_upcoming(list, n, now_s, 86400, UI_SWEEPS_NEXT));
+			 sweep_upcoming(list, n, now_s, 86400, UI_SWEEPS_NEXT, zones));
+	web_zones_give(req, zones);
 	free(run);
 	free(list);
 	return 0;
@@ -129,6 +134,7 @@ ui_schedules(struct web_req *req, struct web_resp *resp)
 	PGconn *db = web_req_db(req, resp);
 	struct schedule *list = NULL;
 	struct ui_sched_list v;
+	struct sweep_zones *zones = NULL;
 	struct err e = ERR_INIT;
 	struct ui_page p;
 	struct html h;
@@ -140,14 +146,17 @@ ui_schedules(struct web_req *req, struct web_resp *resp)
 
 	if (db == NULL)
 		return 0;
-	if (db_schedule_list(db, &list, &n, &e) < 0 || ui_sweeps_load(db, now, &sweeps, &e) < 0) {
+	if (db_schedule_list(db, &list, &n, &e) < 0 ||
+	    ui_sweeps_load(req, db, now, &sweeps, &e) < 0) {
 		free(list);
 		return fail(req, resp, &e);
 	}
+	zones = web_zones_take(req);
 	items = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items, sweep_schedule_json(&list[i], now));
-	plan = sweep_plan(list, n, now, now + WEEK_S);
+		json_array_append_new(items, sweep_schedule_json(&list[i], now, zones));
+	plan = sweep_plan(list, n, now, now + WEEK_S, zones);
+	web_zones_give(req, zones);
 	days = day_marks(zone, now, now + WEEK_S);
 	memset(&v, 0, sizeof(v));
 	v.schedules = items;

@@ -72,7 +72,7 @@ void ui_sweeps_panel(struct html *h, const json_t *sweeps, int64_t now_s);
  * the coming day (sweep_upcoming).
  */
 #define UI_SWEEPS_NEXT	6
-int ui_sweeps_load(PGconn *db, int64_t now_s, json_t **out, struct err *e);
+int ui_sweeps_load(struct web_req *req, PGconn *db, int64_t now_s, json_t **out, struct err *e);
 
 /* ------------------------------------------------------------ handlers */
 

@@ -200,7 +200,7 @@ START_TEST(upcoming_runs_come_soonest_first_and_skip_disabled_ones)
 	json_t *u;
 
 	l[2].enabled = 0;
-	u = sweep_upcoming(l, 3, MON_2025_06_02, 86400, 5);
+	u = sweep_upcoming(l, 3, MON_2025_06_02, 86400, 5, NULL);
 	ck_assert_int_eq(json_array_size(u), 5);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(u, 0), "schedule")),
 			 "b-hourly");
@@ -212,7 +212,7 @@ START_TEST(upcoming_runs_come_soonest_first_and_skip_disabled_ones)
 			 "2025-06-02T03:00:00.000Z");
 	json_decref(u);
 	/* nothing within the window: nothing listed */
-	u = sweep_upcoming(l, 1, MON_2025_06_02 + 4 * 3600, 3600, 5);
+	u = sweep_upcoming(l, 1, MON_2025_06_02 + 4 * 3600, 3600, 5, NULL);
 	ck_assert_int_eq(json_array_size(u), 0);
 	json_decref(u);
 }
@@ -240,7 +240,7 @@ START_TEST(the_week_plan_marks_overlaps_of_one_connector_only)
 		/* every connector on Sundays at 12:00: meets nobody */
 		sched("all-weekly", 0, "", "0 12 * * 0", "UTC"),
 	};
-	json_t *p = sweep_plan(l, 4, MON_2025_06_02, MON_2025_06_02 + 7 * 86400), *lanes;
+	json_t *p = sweep_plan(l, 4, MON_2025_06_02, MON_2025_06_02 + 7 * 86400, NULL), *lanes;
 
 	lanes = json_object_get(p, "lanes");
 	ck_assert_int_eq(json_array_size(lanes), 4);
@@ -254,7 +254,7 @@ START_TEST(the_week_plan_marks_overlaps_of_one_connector_only)
 	json_decref(p);
 	/* an every-connector sweep meets each of them */
 	snprintf(l[3].cron, sizeof(l[3].cron), "5 3 * * 1");
-	p = sweep_plan(l, 4, MON_2025_06_02, MON_2025_06_02 + 7 * 86400);
+	p = sweep_plan(l, 4, MON_2025_06_02, MON_2025_06_02 + 7 * 86400, NULL);
 	lanes = json_object_get(p, "lanes");
 	ck_assert_int_eq(clash_count(json_array_get(lanes, 2)), 1);
 	ck_assert_int_eq(clash_count(json_array_get(lanes, 3)), 1);
@@ -265,7 +265,7 @@ END_TEST
 START_TEST(a_plan_of_a_minutely_schedule_is_cut_and_says_so)
 {
 	struct schedule l[1] = { sched("busy", 1, "tv", "* * * * *", "UTC") };
-	json_t *p = sweep_plan(l, 1, MON_2025_06_02, MON_2025_06_02 + 7 * 86400);
+	json_t *p = sweep_plan(l, 1, MON_2025_06_02, MON_2025_06_02 + 7 * 86400, NULL);
 	json_t *lane = json_array_get(json_object_get(p, "lanes"), 0);
 
 	ck_assert_int_eq(json_array_size(json_object_get(lane, "runs")), SWEEP_PLAN_MAX_RUNS);
