@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/log.h"
 #include "db/schedule.h"
 #include "stage/sweep.h"
 #include "web/api.h"
@@ -30,6 +31,29 @@ api_default_zone(const struct web_req *req)
 
 	return app != NULL && app->cfg != NULL && app->cfg->tz != NULL && app->cfg->tz[0] != '\0' ?
 		app->cfg->tz : "UTC";
+}
+
+void
+api_schedule_defaults(struct web_req *req, PGconn *db, int64_t id, const char *name,
+		      const char *type)
+{
+	struct schedule added[DB_SCHEDULE_DEFAULTS];
+	struct err e = ERR_INIT;
+	int n = 0;
+
+	/* gaps hourly and upgrades daily, as `comradarr connector add` does, so
+	 * enabling the timers is enough (Prowlarr has no library to sweep) */
+	if (strcmp(type, "prowlarr") == 0)
+		return;
+	if (db_schedule_defaults(db, id, name, api_default_zone(req), clock_now_us(), added, &n,
+				 &e) < 0) {
+		log_warn("serve", "connector '%s' was added without its default schedules: %s",
+			 name, e.msg);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		api_audit(db, req, "schedule.add", added[i].name, "ok",
+			  json_pack("{s:s,s:s}", "cron", added[i].cron, "zone", added[i].zone));
 }
 
 int

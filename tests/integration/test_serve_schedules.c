@@ -16,6 +16,7 @@
 #include "proc.h"
 #include "servectl.h"
 
+#define ADMIN_PW "correct horse battery staple"
 #define USER_PW "a user password of some length"
 #define RO_PW "a reader's long enough password"
 
@@ -69,6 +70,7 @@ setup(void)
 	const char *const args[] = { "--threads", "4", NULL };
 
 	pgtest_create(&T, "serve_sched");
+	add_user("admin", "admin", ADMIN_PW);
 	add_user("ursula", "user", USER_PW);
 	add_user("rita", "readonly", RO_PW);
 	/* a connector with a small mirror: three monitored episodes without a file */
@@ -333,6 +335,70 @@ START_TEST(read_only_keys_and_users_are_refused_every_change)
 }
 END_TEST
 
+START_TEST(a_connector_added_over_http_gets_its_default_schedules)
+{
+	struct http_session s;
+	json_t *j, *items;
+
+	ck_assert_int_eq(http_login(&S, "admin", ADMIN_PW, &s), 200);
+	{
+		const char *h[] = { s.cookie, s.origin_hdr, s.csrf_hdr, "Content-Type: application/json",
+				    NULL };
+
+		json_decref(call("POST", "/api/connectors", h, "{\"name\":\"films\",\"type\":\"radarr\","
+				 "\"url\":\"http://127.0.0.1:9\",\"api_key\":\"0123456789abcdef0123\"}", 201));
+		json_decref(call("POST", "/api/connectors", h, "{\"name\":\"idx\",\"type\":\"prowlarr\","
+				 "\"url\":\"http://127.0.0.1:9\",\"api_key\":\"0123456789abcdef0123\"}", 201));
+		j = call("GET", "/api/schedules", h, NULL, 200);
+		items = json_object_get(j, "items");
+		ck_assert_int_eq(json_array_size(items), 2);
+		ck_assert_str_eq(jstr(json_array_get(items, 0), "schedule"), "films-gaps");
+		ck_assert_str_eq(jstr(json_array_get(items, 0), "description"), "every hour at :00 in UTC");
+		ck_assert_str_eq(jstr(json_array_get(items, 1), "schedule"), "films-upgrades");
+		ck_assert_str_eq(jstr(json_array_get(items, 1), "connector"), "films");
+		json_decref(j);
+	}
+	ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM audit_log WHERE action = "
+				      "'schedule.add' AND actor = 'admin'"), 2);
+}
+END_TEST
+
+START_TEST(the_dashboard_shows_a_running_sweep_with_its_progress)
+{
+	struct http_session s;
+	struct http_resp r;
+
+	pgtest_exec(&T, "INSERT INTO schedules (name, connector_id, sweep, cron, zone) VALUES "
+		    "('tv-now', 1, 'gaps', '0 * * * *', 'UTC')");
+	/* what a sweep writes as it goes (lib/stage/sweep.c's progress) */
+	pgtest_exec(&T, "INSERT INTO schedule_runs (schedule_id, due_at, started_at, stage, "
+		    "current_connector, connectors_total, connectors_done, found, queued, progress_at) "
+		    "SELECT id, date_trunc('hour', now()), now() - interval '2 minutes', 'discover', 'tv', "
+		    "3, 1, 42, 7, now() FROM schedules WHERE name = 'tv-now'");
+	ck_assert_int_eq(http_login(&S, "rita", RO_PW, &s), 200);
+	{
+		const char *h[] = { s.cookie, NULL };
+
+		ck_assert_int_eq(http_do(&S, "GET", "/", h, NULL, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_msg(strstr(r.body, "aria-label=\"1 of 3 connectors swept\"") != NULL &&
+			      strstr(r.body, "Looking for candidates in tv") != NULL &&
+			      strstr(r.body, "42 found, 7 queued so far") != NULL,
+			      "no progress on the dashboard: %.400s", strstr(r.body, "h-sweeps") ?
+			      strstr(r.body, "h-sweeps") : r.body);
+		/* and the next run of the hourly schedule */
+		ck_assert_ptr_nonnull(strstr(r.body, "<strong>tv-now</strong>"));
+		http_resp_free(&r);
+		/* the schedules page too, read-only */
+		ck_assert_int_eq(http_do(&S, "GET", "/schedules", h, NULL, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_ptr_nonnull(strstr(r.body, "Looking for candidates in tv"));
+		ck_assert_ptr_nonnull(strstr(r.body, "class=\"lane-label\" x=\"4\" y=\"41\">tv-now</text>"));
+		http_resp_free(&r);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -350,6 +416,8 @@ main(void)
 	tcase_add_test(tc, preview_lists_runs_and_names_the_bad_field);
 	tcase_add_test(tc, add_edit_enable_run_and_remove);
 	tcase_add_test(tc, read_only_keys_and_users_are_refused_every_change);
+	tcase_add_test(tc, a_connector_added_over_http_gets_its_default_schedules);
+	tcase_add_test(tc, the_dashboard_shows_a_running_sweep_with_its_progress);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
