@@ -234,6 +234,17 @@ read_days(struct web_req *req, int from_body)
 	return d.bits;
 }
 
+/* get's value, or "" (never a half-decoded buffer) when absent or undecodable */
+static const char *
+fetch(field_fn get, struct web_req *req, const char *name, char *buf, size_t size)
+{
+	if (get(req, name, buf, size) == NULL) {
+		buf[0] = '\0';
+		return NULL;
+	}
+	return buf;
+}
+
 static int
 bad(struct sched_input *in, const char *field, const char *msg)
 {
@@ -264,17 +275,17 @@ read_input(struct web_req *req, field_fn get, int from_body, const char *fixed_n
 	if (fixed_name != NULL)
 		snprintf(name, sizeof(name), "%s", fixed_name);
 	else
-		get(req, "name", name, sizeof(name));
-	get(req, "connector", conn, sizeof(conn));
-	if (get(req, "sweep", sweep, sizeof(sweep)) == NULL || sweep[0] == '\0')
+		fetch(get, req, "name", name, sizeof(name));
+	fetch(get, req, "connector", conn, sizeof(conn));
+	if (fetch(get, req, "sweep", sweep, sizeof(sweep)) == NULL || sweep[0] == '\0')
 		snprintf(sweep, sizeof(sweep), "all");
-	get(req, "preset", preset, sizeof(preset));
-	get(req, "cron", cron, sizeof(cron));
-	if (get(req, "zone", zone, sizeof(zone)) == NULL || zone[0] == '\0')
+	fetch(get, req, "preset", preset, sizeof(preset));
+	fetch(get, req, "cron", cron, sizeof(cron));
+	if (fetch(get, req, "zone", zone, sizeof(zone)) == NULL || zone[0] == '\0')
 		snprintf(zone, sizeof(zone), "%s", api_default_zone(req));
-	get(req, "max_items", max, sizeof(max));
+	fetch(get, req, "max_items", max, sizeof(max));
 	/* the GET preview has no checkbox state to read: it keeps "enabled" */
-	enabled = !from_body || get(req, "enabled", en, sizeof(en)) != NULL;
+	enabled = !from_body || fetch(get, req, "enabled", en, sizeof(en)) != NULL;
 	in->preset.days = read_days(req, from_body);
 	days = json_array();
 	for (int d = 0; d < 7; d++)
@@ -286,11 +297,12 @@ read_input(struct web_req *req, field_fn get, int from_body, const char *fixed_n
 			  "sweep", sweep, "preset", cron_preset_name(kind), "cron", cron, "zone", zone,
 			  "enabled", enabled, "days", days);
 	/* the builder's numbers, shown back whatever they are */
-	if (get(req, "minute", num, sizeof(num)) != NULL && ui_parse_int(num, 0, 59, &minute) < 0)
+	if (fetch(get, req, "minute", num, sizeof(num)) != NULL &&
+	    ui_parse_int(num, 0, 59, &minute) < 0)
 		return bad(in, "minute", "the minute is 0 to 59");
-	if (get(req, "hour", num, sizeof(num)) != NULL && ui_parse_int(num, 0, 23, &hour) < 0)
+	if (fetch(get, req, "hour", num, sizeof(num)) != NULL && ui_parse_int(num, 0, 23, &hour) < 0)
 		return bad(in, "hour", "the hour is 0 to 23");
-	if (get(req, "every_hours", num, sizeof(num)) != NULL &&
+	if (fetch(get, req, "every_hours", num, sizeof(num)) != NULL &&
 	    ui_parse_int(num, 0, 24, &hours) < 0)
 		return bad(in, "every_hours", "every 2 to 12 hours");
 	json_object_set_new(in->v, "minute", json_integer(minute));
@@ -314,11 +326,15 @@ read_input(struct web_req *req, field_fn get, int from_body, const char *fixed_n
 		return bad(in, "cron", "the expression is at most 200 characters");
 	if (strlen(zone) >= sizeof(in->s.zone))
 		return bad(in, "zone", "that is not a time zone name");
-	snprintf(in->s.name, sizeof(in->s.name), "%s", name);
-	snprintf(in->s.connector, sizeof(in->s.connector), "%s", conn);
-	snprintf(in->s.sweep, sizeof(in->s.sweep), "%s", sweep);
-	snprintf(in->s.cron, sizeof(in->s.cron), "%s", cron);
-	snprintf(in->s.zone, sizeof(in->s.zone), "%s", zone);
+	if (strlen(conn) >= sizeof(in->s.connector))
+		return bad(in, "connector", "no such connector");
+	/* lengths checked above; the precision only tells the compiler */
+	snprintf(in->s.name, sizeof(in->s.name), "%.*s", (int)sizeof(in->s.name) - 1, name);
+	snprintf(in->s.connector, sizeof(in->s.connector), "%.*s", (int)sizeof(in->s.connector) - 1,
+		 conn);
+	snprintf(in->s.sweep, sizeof(in->s.sweep), "%.*s", (int)sizeof(in->s.sweep) - 1, sweep);
+	snprintf(in->s.cron, sizeof(in->s.cron), "%.*s", (int)sizeof(in->s.cron) - 1, cron);
+	snprintf(in->s.zone, sizeof(in->s.zone), "%.*s", (int)sizeof(in->s.zone) - 1, zone);
 	in->s.max_items = (long)maxv;
 	in->s.enabled = enabled;
 	return 0;
