@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/jsonl.h"
-#include "db/connectors.h"
+#include "core/name.h"
 #include "stage/sweep.h"
 #include "core/banned.h"
 
@@ -30,12 +30,9 @@ sweep_schedule_check(const struct schedule *s, char *warn, size_t warnsize, cons
 		*field = NULL;
 	if (warn != NULL && warnsize > 0)
 		warn[0] = '\0';
-	/* the connector name rule is the schedule name rule (sql/0009's CHECK) */
-	if (connector_validate_name(s->name, e) < 0) {
-		err_set(e, ERR_USAGE, "schedule name '%s' is not valid: use 1-63 letters, digits, "
-			"'.', '_' or '-', starting with a letter or digit", s->name);
+	/* the one name rule (core/name.h; sql/0009's CHECK says the same) */
+	if (name_check("schedule", s->name, e) < 0)
 		return field_err(field, "name");
-	}
 	if (strcmp(s->sweep, "gaps") != 0 && strcmp(s->sweep, "upgrades") != 0 &&
 	    strcmp(s->sweep, "all") != 0) {
 		err_set(e, ERR_USAGE, "the sweep is gaps, upgrades or all, not '%s'", s->sweep);
