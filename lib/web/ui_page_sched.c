@@ -296,10 +296,17 @@ running_item(struct html *h, const json_t *r, int64_t now_s)
 	html_raw(h, " found, ");
 	html_int(h, uj_int(r, "queued"));
 	html_raw(h, " queued so far");
-	if (uj_int(r, "progress_s") > 0 && now_s - uj_int(r, "progress_s") > 600) {
-		html_raw(h, " \xc2\xb7 <span class=\"badge warn\">no progress since ");
-		html_ago(h, uj_int(r, "progress_s"), now_s);
-		html_raw(h, "</span>");
+	/* a runner that died leaves its run 'running' until the next runner
+	 * retries it (SWEEP_STALE_S): say so rather than show it as busy */
+	{
+		int64_t last = uj_int(r, "progress_s") > 0 ? uj_int(r, "progress_s") :
+			uj_int(r, "started_s");
+
+		if (last > 0 && now_s - last > 600) {
+			html_raw(h, " \xc2\xb7 <span class=\"badge warn\">no progress since ");
+			html_ago(h, last, now_s);
+			html_raw(h, "</span>");
+		}
 	}
 	html_raw(h, "</div></li>");
 }

@@ -201,6 +201,16 @@ START_TEST(panel_shows_progress_and_the_next_sweeps)
 	ck_assert_ptr_nonnull(strstr(h.b.data, "films-gaps"));
 	ck_assert_ptr_null(strstr(h.b.data, "no progress since"));
 	html_release(&h);
+	/* a run that never reported progress, started 20 minutes ago: stale */
+	json_object_set_new(json_array_get(json_object_get(s, "running"), 0), "progress_s",
+			    json_integer(0));
+	json_object_set_new(json_array_get(json_object_get(s, "running"), 0), "started_s",
+			    json_integer(NOW - 1200));
+	html_init(&h);
+	ui_sweeps_panel(&h, s, NOW);
+	ck_assert_ptr_nonnull(strstr(h.b.data, "no progress since <time"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "20 min ago"));
+	html_release(&h);
 	html_init(&h);
 	ui_sweeps_panel(&h, idle, NOW);
 	ck_assert_ptr_nonnull(strstr(h.b.data, "No sweep is running."));
