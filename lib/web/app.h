@@ -101,6 +101,15 @@ int api_profiles(struct web_req *req, struct web_resp *resp);
 /* GET /api/events as server-sent events (api_events.c) */
 int api_events_wants_stream(const struct web_req *req);
 int api_events_stream(struct web_req *req, struct web_resp *resp);
+/* the second factor: the login's second step (api_auth.c), enrolment and
+ * an admin's reset (api_totp.c) */
+int api_login_totp(struct web_req *req, struct web_resp *resp);
+int api_totp_status(struct web_req *req, struct web_resp *resp);
+int api_totp_setup(struct web_req *req, struct web_resp *resp);
+int api_totp_confirm(struct web_req *req, struct web_resp *resp);
+int api_totp_disable(struct web_req *req, struct web_resp *resp);
+int api_totp_recovery(struct web_req *req, struct web_resp *resp);
+int api_users_totp_reset(struct web_req *req, struct web_resp *resp);
 /* sweep schedules (api_schedules.c) */
 int api_schedules_list(struct web_req *req, struct web_resp *resp);
 int api_schedules_show(struct web_req *req, struct web_resp *resp);
