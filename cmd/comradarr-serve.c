@@ -24,6 +24,7 @@
 #include "web/auth.h"
 #include "web/server.h"
 #include "web/sse.h"
+#include "web/zones.h"
 #include "common/cli.h"
 #include "core/banned.h"
 
@@ -287,7 +288,15 @@ main(int argc, char **argv)
 	so.on_done_arg = &lc;
 	so.app = &app;
 	app.metrics = web_metrics_new(router);
+	app.zones = web_zones_new();	/* NULL: each view learns its zones */
 	so.metrics = app.metrics;
+	/* The schedule pages read IANA zones through lib/policy/tz_zone.c,
+	 * which switches TZ under its lock.  With TZ already set that is an
+	 * in-place replacement, never an unsetenv() that reshapes environ
+	 * while another thread reads it (libpq's getenv() at connect).
+	 * ":/etc/localtime" is what an unset TZ means. */
+	if (getenv("TZ") == NULL)
+		setenv("TZ", ":/etc/localtime", 1);
 	/* Block the stop signals before any thread starts, then wait for them
 	 * here: the workers never see a signal. */
 	sigemptyset(&sigs);
@@ -343,6 +352,7 @@ out_lock:
 out:
 	db_pool_free(pool);
 	web_metrics_free(app.metrics);
+	web_zones_free(app.zones);
 	web_app_release(&app);
 	web_router_free(router);
 	sodium_memzero(&key, sizeof(key));

@@ -204,6 +204,7 @@ api_connectors_add(struct web_req *req, struct web_resp *resp)
 	}
 	api_audit(db, req, "connector.add", c.name, "ok", json_pack("{s:s,s:s}", "type", c.type,
 								      "url", c.url));
+	api_schedule_defaults(req, db, c.id, c.name, c.type);
 	{
 		struct connector stored;
 

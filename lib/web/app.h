@@ -49,6 +49,8 @@ struct web_app {
 	char *dummy_hash;
 	/* the live event stream (sse.h); NULL: GET /api/events pages only */
 	struct web_sse *sse;
+	/* the schedule views' warm time zones (zones.h); NULL: none */
+	struct web_zones *zones;
 };
 
 /*
@@ -108,5 +110,15 @@ int api_totp_confirm(struct web_req *req, struct web_resp *resp);
 int api_totp_disable(struct web_req *req, struct web_resp *resp);
 int api_totp_recovery(struct web_req *req, struct web_resp *resp);
 int api_users_totp_reset(struct web_req *req, struct web_resp *resp);
+/* sweep schedules (api_schedules.c) */
+int api_schedules_list(struct web_req *req, struct web_resp *resp);
+int api_schedules_show(struct web_req *req, struct web_resp *resp);
+int api_schedules_add(struct web_req *req, struct web_resp *resp);
+int api_schedules_edit(struct web_req *req, struct web_resp *resp);
+int api_schedules_remove(struct web_req *req, struct web_resp *resp);
+int api_schedules_enable(struct web_req *req, struct web_resp *resp);
+int api_schedules_disable(struct web_req *req, struct web_resp *resp);
+int api_schedules_run(struct web_req *req, struct web_resp *resp);
+int api_cron_preview(struct web_req *req, struct web_resp *resp);
 
 #endif

@@ -22,6 +22,7 @@
 #include "db/uistats.h"
 #include "stage/connect.h"
 #include "stage/sync.h"
+#include "web/api.h"
 #include "web/app.h"
 #include "web/server.h"
 #include "web/ui_pages.h"
@@ -315,6 +316,7 @@ ui_connector_create(struct web_req *req, struct web_resp *resp)
 			       e.kind == ERR_DB ? "the database refused the connector" : e.msg);
 		goto out;
 	}
+	api_schedule_defaults(req, db, po.c.id, po.c.name, po.c.type);
 	/* the first health check now, so the list shows it healthy (or why
 	 * not) rather than "unknown" until the next sync */
 	test = probe(req, &po, NULL, db, &po.c, &e);

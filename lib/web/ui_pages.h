@@ -39,6 +39,7 @@ struct ui_dashboard {
 	const json_t *daily;		/* db_ui_daily, the last 14 days */
 	const json_t *completion;	/* db_ui_completion */
 	const json_t *queue;		/* db_ui_queue, the first few */
+	const json_t *sweeps;		/* ui_sweeps_load (ui_sched.h) */
 };
 void ui_render_dashboard(struct html *h, const struct ui_page *p, const struct ui_dashboard *d,
 			 int64_t now_s);

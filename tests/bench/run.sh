@@ -167,6 +167,10 @@ echo
 echo "web UI pages ($DISCOVER_SERIES series x 100 episodes):"
 "$root/$build/tests/bench/bench_ui" "$DISCOVER_SERIES" || echo "bench_ui failed" >&2
 
+# the schedules page's week plan and the dashboard's next sweeps (CPU only)
+echo
+"$root/$build/tests/bench/bench_sched" 50 20 || echo "bench_sched failed" >&2
+
 # the HTTP server: its own script, its own cluster
 echo
 sh "$root/tests/bench/serve.sh" "$build" || echo "serve bench failed" >&2

@@ -50,6 +50,148 @@ const pages = [
 	["analytics", "analytics"], ["settings", "settings"], ["account", "account"],
 ];
 
+/*
+ * Schedules (Req 19) and the dashboard's sweeps: a schedule built with the
+ * cron builder, its preview as you type and without JavaScript, saved,
+ * listed with its next run, drawn on the week's timeline with an overlap,
+ * run now; the page's screenshots (both themes, phone) and axe checks.
+ */
+async function schedulesChecks(browser, ctx, page) {
+	await check("schedules: the builder writes the expression and the preview follows as you type", async () => {
+		await page.goto(base + "schedules/new");
+		await page.evaluate(() => { window.__notReloaded = true; });
+		await page.selectOption("#preset", "weekly");
+		await page.check("input[name=day][value='1']");
+		await page.check("input[name=day][value='3']");
+		await page.fill("#hour", "5");
+		await page.fill("#minute", "15");
+		await page.waitForFunction(() => document.getElementById("cron").value === "15 5 * * 1,3", null, { timeout: 8000 });
+		await page.waitForFunction(() => /Monday and Wednesday/.test(document.getElementById("cron-preview").textContent),
+			null, { timeout: 8000 });
+		const runs = await page.$$eval("#cron-preview li", (l) => l.map((x) => x.textContent));
+		expect(runs.length === 6 && runs.every((r) => / 05:15 /.test(r)), "runs: " + runs.join(" | "));
+		// a raw expression typed in makes the preset custom; an error shows in the preview
+		await page.fill("#cron", "0 25 * * *");
+		await page.waitForFunction(() => /hour 25/.test(document.getElementById("cron-preview").textContent),
+			null, { timeout: 8000 });
+		expect(await page.inputValue("#preset") === "custom", "preset " + await page.inputValue("#preset"));
+		await page.fill("#cron", "15 5 * * 1,3");
+		await page.waitForFunction(() => /Monday and Wednesday/.test(document.getElementById("cron-preview").textContent),
+			null, { timeout: 8000 });
+		expect(await page.evaluate(() => window.__notReloaded === true), "the page reloaded");
+	});
+
+	await check("schedules: saving lists it with its next run, and the timeline shows it", async () => {
+		await page.fill("#name", "e2e-weekly");
+		await page.selectOption("#connector", "tv");
+		await page.selectOption("#sweep", "gaps");
+		await Promise.all([page.waitForNavigation(), page.click("button[value=save]")]);
+		expect(new URL(page.url()).pathname === "/schedules", "url " + page.url());
+		expect(/schedule was added/.test(await page.textContent("[role=status]")), "no confirmation");
+		const row = await page.textContent("#sched-list tr:has-text('e2e-weekly')");
+		expect(/at 05:15 on Monday and Wednesday/.test(row) && /in \d+ (min|h|d)/.test(row), "row: " + row);
+		expect(sql("SELECT cron || '|' || sweep FROM schedules WHERE name = 'e2e-weekly'") === "15 5 * * 1,3|gaps",
+			"stored " + sql("SELECT cron FROM schedules WHERE name = 'e2e-weekly'"));
+		const lanes = await page.$$eval("svg.timeline text.lane-label", (t) => t.map((x) => x.textContent));
+		expect(lanes.includes("e2e-weekly"), "lanes: " + lanes.join(", "));
+		const marks = await page.$$eval("svg.timeline rect.tick", (r) => r.length);
+		expect(marks >= 2, marks + " marks");
+	});
+
+	await check("schedules: two sweeps of one connector close together are shown as an overlap", async () => {
+		cli(["comradarr", "schedule", "add", "e2e-close", "--connector", "tv", "--cron", "20 5 * * 1,3", "--zone", "UTC"]);
+		await page.goto(base + "schedules");
+		const clashes = await page.$$eval("svg.timeline rect.tick.clash", (r) => r.length);
+		expect(clashes >= 4, clashes + " overlapping marks");
+		const cell = await page.textContent("table:has(caption) tr:has-text('e2e-close') td:nth-child(4)");
+		expect(/[1-9]/.test(cell), "overlaps in the table: " + cell);
+	});
+
+	await check("schedules: without JavaScript the Preview button re-renders the form with the runs", async () => {
+		const c = await browser.newContext({ javaScriptEnabled: false, storageState: await ctx.storageState() });
+		const p = await c.newPage();
+		await p.goto(base + "schedules/e2e-weekly/edit");
+		expect(await p.inputValue("#preset") === "weekly", "preset " + await p.inputValue("#preset"));
+		await p.selectOption("#preset", "hours");
+		await p.fill("#every_hours", "8");
+		await Promise.all([p.waitForNavigation(), p.click("button[value=preview]")]);
+		expect(await p.inputValue("#cron") === "15 */8 * * *", "cron " + await p.inputValue("#cron"));
+		const txt = await p.textContent("#cron-preview");
+		expect(/every 8 hours/.test(txt) || /8 hours/.test(txt), "preview " + txt);
+		expect(sql("SELECT cron FROM schedules WHERE name = 'e2e-weekly'") === "15 5 * * 1,3", "a preview saved");
+		await c.close();
+	});
+
+	await check("schedules: run now runs the sweep and shows its outcome", async () => {
+		await page.goto(base + "schedules");
+		await Promise.all([page.waitForNavigation(),
+			page.click("#sched-list tr:has-text('e2e-weekly') button:has-text('Run now')")]);
+		expect(/sweep ran/.test(await page.textContent("[role=status]")), "no confirmation");
+		const row = await page.textContent("#sched-list tr:has-text('e2e-weekly')");
+		expect(/done/.test(row), "row: " + row);
+		expect(sql("SELECT status FROM schedule_runs r JOIN schedules s ON s.id = r.schedule_id WHERE s.name = 'e2e-weekly'") === "done",
+			"not recorded");
+	});
+
+	await check("dashboard: the next sweeps are listed", async () => {
+		await page.goto(base);
+		const next = await page.textContent("#dash-sweeps");
+		expect(/Next sweeps/.test(next) && /in \d+ (min|h)/.test(next), "panel: " + next);
+		expect(/No sweep is running/.test(next), "panel: " + next);
+	});
+
+	const mine = [["schedules", "schedules"], ["schedule-edit", "schedules/e2e-weekly/edit"]];
+	await check("schedules: screenshots in both themes and on a phone, each page under 100 KB", async () => {
+		const state = await ctx.storageState();
+		for (const scheme of ["dark", "light"]) {
+			const c = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme, storageState: state });
+			const p = await c.newPage();
+			for (const [name, url] of mine) {
+				let bytes = 0;
+				const onResp = async (resp) => { try { bytes += (await resp.body()).length; } catch (e) { /* none */ } };
+				p.on("response", onResp);
+				await p.goto(base + url);
+				await p.waitForLoadState("networkidle").catch(() => {});
+				p.off("response", onResp);
+				expect(bytes < 100 * 1024, name + ": " + bytes + " bytes");
+				await p.screenshot({ path: path.join(shots, name + "-" + scheme + ".png"), fullPage: true });
+			}
+			await p.goto(base);
+			await p.screenshot({ path: path.join(shots, "dashboard-sweeps-" + scheme + ".png"), fullPage: true });
+			await c.close();
+		}
+		const c = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
+			colorScheme: "dark", storageState: state });
+		const p = await c.newPage();
+		for (const [name, url] of mine) {
+			await p.goto(base + url);
+			await p.screenshot({ path: path.join(shots, "phone-" + name + ".png"), fullPage: true });
+		}
+		await c.close();
+	});
+
+	if (haveAxe) {
+		const c = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true,
+			storageState: await ctx.storageState() });
+		const p = await c.newPage();
+		for (const scheme of ["dark", "light"]) {
+			await p.emulateMedia({ colorScheme: scheme });
+			for (const [name, url] of mine) {
+				await check("accessibility (axe-core): " + name + ", " + scheme, async () => {
+					await p.goto(base + url);
+					await p.addScriptTag({ path: axePath });
+					const res = await p.evaluate(async () => await window.axe.run(document, {
+						runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "best-practice"] } }));
+					const serious = res.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+					expect(serious.length === 0, serious.map((v) => v.id + " (" + v.nodes.length + ": " +
+						v.nodes[0].target.join(" ") + ")").join("; "));
+				});
+			}
+		}
+		await c.close();
+	}
+}
+
 async function login(page) {
 	await page.goto(base + "login");
 	await page.fill("#user", env.E2E_USER);
@@ -618,6 +760,8 @@ async function totpChecks(browser) {
 		expect(sql("SELECT requests_per_minute || '/' || daily_budget FROM throttle_profiles WHERE name = 'gentle'") === "3/90",
 			"not stored");
 	});
+
+	await schedulesChecks(browser, ctx, page);
 
 	await check("signing out ends the session", async () => {
 		await page.goto(base);

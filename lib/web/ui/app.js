@@ -207,40 +207,52 @@
 	}
 
 	/* ---------------------------------------------------------- cron builder */
+	/* The schedule editor's builder (data-cron-builder="schedules/preview"):
+	 * the server builds the expression and the preview (one place for the
+	 * presets: lib/policy/cron_preset.c); this only asks as you change a
+	 * field and swaps the answer in.  A change in the builder replaces the
+	 * expression field too; typing in the expression makes the preset
+	 * "custom" and replaces only the preview, so the field keeps its focus. */
 	var builder = $("[data-cron-builder]");
 	if (builder) {
-		var out = doc.getElementById(builder.getAttribute("data-cron-builder"));
-		var preview = builder.getAttribute("data-preview");
-		var compose = function () {
-			var every = $("[name=b_every]", builder).value;
-			var minute = $("[name=b_minute]", builder).value || "0";
-			var hour = $("[name=b_hour]", builder).value || "0";
-			var days = $$("[name=b_day]:checked", builder).map(function (b) { return b.value; });
-			var dow = days.length && days.length < 7 ? days.join(",") : "*";
-			var expr;
-			if (every === "hourly") expr = minute + " * * * " + dow;
-			else if (every === "6h") expr = minute + " */6 * * " + dow;
-			else if (every === "weekly") expr = minute + " " + hour + " * * " + (days.length ? dow : "0");
-			else expr = minute + " " + hour + " * * " + dow;
-			return expr;
+		var purl = builder.getAttribute("data-cron-builder"), form = builder.form, ptimer = null, pseq = 0;
+		var ask = function (ids) {
+			var q = new URLSearchParams(), fd = new FormData(form), days = [];
+			["name", "connector", "sweep", "preset", "every_hours", "hour", "minute", "cron", "zone", "max_items"]
+				.forEach(function (k) { if (fd.get(k) !== null) q.set(k, fd.get(k)); });
+			fd.getAll("day").forEach(function (d) { days.push(d); });
+			q.set("days", days.join(","));
+			var mine = ++pseq;
+			window.clearTimeout(ptimer);
+			ptimer = window.setTimeout(function () {
+				if (mine !== pseq) return;
+				swap(purl + "?" + q.toString(), ids).catch(function () { /* the Preview button still works */ });
+			}, 250);
 		};
-		var update = function () {
-			if (!out) return;
-			out.value = compose();
-			out.dispatchEvent(new Event("input", { bubbles: true }));
-		};
-		$$("select, input", builder).forEach(function (el) { el.addEventListener("change", update); });
-		if (out && preview) {
-			var ptimer = null;
-			out.addEventListener("input", function () {
-				window.clearTimeout(ptimer);
-				ptimer = window.setTimeout(function () {
-					var q = new URLSearchParams({ cron: out.value });
-					var tz = doc.getElementById("tz");
-					if (tz) q.set("tz", tz.value);
-					swap(preview + "?" + q.toString(), ["cron-preview"]).catch(function () { /* keep the old preview */ });
-				}, 250);
+		/* only the fields the chosen preset uses are shown (all are, without script) */
+		var showFields = function () {
+			var sel = $("#preset", builder), kind = sel ? sel.value : "";
+			$$("[data-for]", builder).forEach(function (el) {
+				el.hidden = el.getAttribute("data-for").split(" ").indexOf(kind) < 0;
 			});
-		}
+		};
+		showFields();
+		$("#preset", builder).addEventListener("change", showFields);
+		$$("select, input", builder).forEach(function (el) {
+			el.addEventListener(el.tagName === "SELECT" || el.type === "checkbox" ? "change" : "input", function () {
+				ask(["cron-field", "cron-preview"]);
+			});
+		});
+		form.addEventListener("input", function (ev) {
+			var t = ev.target;
+			if (t.id === "cron") {
+				var sel = $("#preset", builder);
+				if (sel) sel.value = "custom";
+				showFields();
+				ask(["cron-preview"]);
+			} else if (t.id === "zone") {
+				ask(["cron-preview"]);
+			}
+		});
 	}
 }());
