@@ -443,6 +443,44 @@ grep -q '^comradarr_indexer_daily_budget gauge comradarr_indexer_daily_budget tv
 	ok || bad "no daily budget (moderate: 500) in /metrics"
 grep -qF -- "$rokey" "$tmp/body" && bad "/metrics shows the key" || ok
 
+# ---- the event stream (GET /api/events, Accept: text/event-stream): the same
+# door as any read route, readable by no other site, nothing secret in it
+# stream SECONDS [curl args]: status in $st, what came in $tmp/stream
+stream() {
+	_t=$1
+	shift
+	st=$(curl -s -N --path-as-is --max-time "$_t" -o "$tmp/stream" -D "$tmp/hdr" -w '%{http_code}' \
+		-H 'Accept: text/event-stream' "$@")
+}
+stream 5 "$base/api/events"
+[ "$st" = 401 ] && jq -e '.error.code == "unauthenticated"' "$tmp/stream" >/dev/null && ok ||
+	bad "an anonymous event stream: $st"
+stream 5 -H "Cookie: comradarr_session=0123456789abcdef0123456789abcdef" "$base/api/events"
+[ "$st" = 401 ] && ok || bad "an event stream with a made-up session: $st"
+stream 5 "$base/api/events?apikey=$rokey"
+[ "$st" = 400 ] && jq -e '.error.code == "api_key_in_url"' "$tmp/stream" >/dev/null && ok ||
+	bad "an event stream with the key in the URL: $st"
+for p in '/api//events' '/api/./events' '/api/Events' '/api/events/' '/api/events.'; do
+	stream 5 -H "X-Api-Key: $rokey" "$base$p"
+	[ "$st" = 400 ] || [ "$st" = 404 ] && ok || bad "event stream at $p: $st"
+done
+stream 5 -H "X-Api-Key: $rokey" -H 'Last-Event-ID: 1 OR 1=1' "$base/api/events"
+[ "$st" = 400 ] && ok || bad "a Last-Event-ID that is no id: $st"
+# a read key may listen; the whole outbox so far comes first
+stream 3 -H "X-Api-Key: $rokey" "$base/api/events?after=0"
+[ "$st" = 200 ] && ok || bad "an event stream with a read key: $st"
+hdr Content-Type | grep -q '^text/event-stream' && ok || bad "stream content type: $(hdr Content-Type)"
+hdr Content-Security-Policy | grep -q "default-src 'self'" && ok || bad "a stream without the CSP"
+[ -z "$(hdr Access-Control-Allow-Origin)" ] && ok || bad "another origin may read the stream"
+grep -q '^id: [0-9][0-9]*$' "$tmp/stream" && grep -q '^event: [a-z_]*$' "$tmp/stream" && ok ||
+	bad "no event in the replayed stream: $(head -c 300 "$tmp/stream")"
+for secret in "$arrkey" "$admin_pw" "$user_pw" "$ro_pw" "$rokey" "$fullkey"; do
+	grep -qF -- "$secret" "$tmp/stream" && bad "a secret appears in the event stream" || ok
+done
+# a readonly session listens too
+stream 3 -H "Cookie: $R_cookie" "$base/api/events"
+[ "$st" = 200 ] && ok || bad "an event stream with a readonly session: $st"
+
 kill "$serve_pid"; wait "$serve_pid"; rc=$?; serve_pid=
 [ "$rc" = 0 ] && ok || bad "SIGTERM: exit $rc"
 catalogue_check "$tmp/serve.out" && ok || bad "comradarr-serve printed events missing from the catalogue"

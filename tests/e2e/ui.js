@@ -256,6 +256,69 @@ async function totpChecks(browser) {
 	await ctx.close();
 }
 
+/*
+ * The live parts over server-sent events: the queue page and the dashboard
+ * open one EventSource on api/events (no polling), a batch changes state on
+ * the queue page while comradarr-dispatch runs in the background, and the
+ * dashboard's activity feed grows, neither page reloading.
+ */
+async function liveOverEventStream(page) {
+	const streams = [], polls = [];
+	const onReq = (r) => {
+		if (!/\/api\/events/.test(r.url())) return;
+		const h = r.headers();
+		if (/text\/event-stream/.test(h.accept || "")) streams.push(r.url());
+		else polls.push(r.url());
+	};
+	page.on("request", onReq);
+	try {
+		await page.goto(base + "queue");
+		await page.waitForFunction(() => {
+			const s = document.querySelector("[data-live-status]");
+			return s && /live/.test(s.textContent);
+		}, null, { timeout: 15000 });
+		expect(streams.length === 1, streams.length + " event streams opened");
+		await page.evaluate(() => { window.__notReloaded = true; });
+		const before = await page.$$eval("#queue-live tbody tr[id^=batch-]",
+			(rows) => rows.map((r) => [r.id, r.children[1].textContent.trim()]));
+		expect(before.length > 0, "no batch to watch");
+		// one batch: the rest stay for the checks that follow
+		const bg = spawn("comradarr-dispatch", ["--once", "--max-batches", "1", "--max-wait", "0", "--poll", "200"],
+			{ stdio: "ignore", env: process.env });
+		fs.writeFileSync(path.join(env.E2E_TMP, "bg.pid"), String(bg.pid));
+		const done = new Promise((res) => bg.on("exit", res));
+		try {
+			await page.waitForFunction((was) => {
+				if (window.__notReloaded !== true) return false;
+				return was.some(([id, state]) => {
+					const row = document.getElementById(id);
+					return row === null || row.children[1].textContent.trim() !== state;
+				});
+			}, before, { timeout: 45000 });
+		} finally {
+			await done;
+		}
+		expect(await page.evaluate(() => window.__notReloaded === true), "the queue page reloaded");
+		expect(polls.length === 0, "the page polled instead: " + polls[0]);
+
+		// the dashboard's feed: an event written now shows up
+		streams.length = 0;
+		await page.goto(base);
+		await page.waitForFunction(() => /live/.test(document.querySelector("[data-live-status]").textContent),
+			null, { timeout: 15000 });
+		await page.evaluate(() => { window.__notReloaded = true; });
+		const n = await page.$$eval("[data-feed] li", (l) => l.length);
+		sql("INSERT INTO events (kind, payload) VALUES ('queue_paused', '{\"by\": \"e2e\"}')");
+		await page.waitForFunction((k) => document.querySelectorAll("[data-feed] li").length > k &&
+			/Queue paused/.test(document.querySelector("[data-feed] li").textContent) &&
+			window.__notReloaded === true, n, { timeout: 20000 });
+		expect(streams.length === 1, streams.length + " event streams on the dashboard");
+		expect(polls.length === 0, "the dashboard polled instead: " + polls[0]);
+	} finally {
+		page.off("request", onReq);
+	}
+}
+
 (async () => {
 	const browser = await chromium.launch({ executablePath: env.E2E_CHROMIUM, args: ["--no-sandbox"] });
 	const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "dark" });
@@ -348,6 +411,9 @@ async function totpChecks(browser) {
 		for (let i = 1; i < prios.length; i++)
 			expect(prios[i - 1] >= prios[i], "priorities out of order: " + prios.join(" "));
 	});
+
+	await check("the queue page and the dashboard are live over server-sent events",
+		async () => liveOverEventStream(page));
 
 	await check("a queue entry changes live while comradarr-dispatch runs", async () => {
 		await page.goto(base + "queue");
