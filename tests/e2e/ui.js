@@ -58,6 +58,69 @@ async function login(page) {
 }
 
 /*
+ * The live parts over server-sent events: the queue page and the dashboard
+ * open one EventSource on api/events (no polling), a batch changes state on
+ * the queue page while comradarr-dispatch runs in the background, and the
+ * dashboard's activity feed grows, neither page reloading.
+ */
+async function liveOverEventStream(page) {
+	const streams = [], polls = [];
+	const onReq = (r) => {
+		if (!/\/api\/events/.test(r.url())) return;
+		const h = r.headers();
+		if (/text\/event-stream/.test(h.accept || "")) streams.push(r.url());
+		else polls.push(r.url());
+	};
+	page.on("request", onReq);
+	try {
+		await page.goto(base + "queue");
+		await page.waitForFunction(() => {
+			const s = document.querySelector("[data-live-status]");
+			return s && /live/.test(s.textContent);
+		}, null, { timeout: 15000 });
+		expect(streams.length === 1, streams.length + " event streams opened");
+		await page.evaluate(() => { window.__notReloaded = true; });
+		const before = await page.$$eval("#queue-live tbody tr[id^=batch-]",
+			(rows) => rows.map((r) => [r.id, r.children[1].textContent.trim()]));
+		expect(before.length > 0, "no batch to watch");
+		// one batch: the rest stay for the checks that follow
+		const bg = spawn("comradarr-dispatch", ["--once", "--max-batches", "1", "--max-wait", "0", "--poll", "200"],
+			{ stdio: "ignore", env: process.env });
+		fs.writeFileSync(path.join(env.E2E_TMP, "bg.pid"), String(bg.pid));
+		const done = new Promise((res) => bg.on("exit", res));
+		try {
+			await page.waitForFunction((was) => {
+				if (window.__notReloaded !== true) return false;
+				return was.some(([id, state]) => {
+					const row = document.getElementById(id);
+					return row === null || row.children[1].textContent.trim() !== state;
+				});
+			}, before, { timeout: 45000 });
+		} finally {
+			await done;
+		}
+		expect(await page.evaluate(() => window.__notReloaded === true), "the queue page reloaded");
+		expect(polls.length === 0, "the page polled instead: " + polls[0]);
+
+		// the dashboard's feed: an event written now shows up
+		streams.length = 0;
+		await page.goto(base);
+		await page.waitForFunction(() => /live/.test(document.querySelector("[data-live-status]").textContent),
+			null, { timeout: 15000 });
+		await page.evaluate(() => { window.__notReloaded = true; });
+		const n = await page.$$eval("[data-feed] li", (l) => l.length);
+		sql("INSERT INTO events (kind, payload) VALUES ('queue_paused', '{\"by\": \"e2e\"}')");
+		await page.waitForFunction((k) => document.querySelectorAll("[data-feed] li").length > k &&
+			/Queue paused/.test(document.querySelector("[data-feed] li").textContent) &&
+			window.__notReloaded === true, n, { timeout: 20000 });
+		expect(streams.length === 1, streams.length + " event streams on the dashboard");
+		expect(polls.length === 0, "the dashboard polled instead: " + polls[0]);
+	} finally {
+		page.off("request", onReq);
+	}
+}
+
+/*
  * Two-factor authentication (the account page, the login's code step):
  * a user enrols with the key the page shows (codes computed here with
  * node's crypto.createHmac, the QR code read back by jsQR, a real decoder),
@@ -255,69 +318,6 @@ async function totpChecks(browser) {
 		await c.close();
 	});
 	await ctx.close();
-}
-
-/*
- * The live parts over server-sent events: the queue page and the dashboard
- * open one EventSource on api/events (no polling), a batch changes state on
- * the queue page while comradarr-dispatch runs in the background, and the
- * dashboard's activity feed grows, neither page reloading.
- */
-async function liveOverEventStream(page) {
-	const streams = [], polls = [];
-	const onReq = (r) => {
-		if (!/\/api\/events/.test(r.url())) return;
-		const h = r.headers();
-		if (/text\/event-stream/.test(h.accept || "")) streams.push(r.url());
-		else polls.push(r.url());
-	};
-	page.on("request", onReq);
-	try {
-		await page.goto(base + "queue");
-		await page.waitForFunction(() => {
-			const s = document.querySelector("[data-live-status]");
-			return s && /live/.test(s.textContent);
-		}, null, { timeout: 15000 });
-		expect(streams.length === 1, streams.length + " event streams opened");
-		await page.evaluate(() => { window.__notReloaded = true; });
-		const before = await page.$$eval("#queue-live tbody tr[id^=batch-]",
-			(rows) => rows.map((r) => [r.id, r.children[1].textContent.trim()]));
-		expect(before.length > 0, "no batch to watch");
-		// one batch: the rest stay for the checks that follow
-		const bg = spawn("comradarr-dispatch", ["--once", "--max-batches", "1", "--max-wait", "0", "--poll", "200"],
-			{ stdio: "ignore", env: process.env });
-		fs.writeFileSync(path.join(env.E2E_TMP, "bg.pid"), String(bg.pid));
-		const done = new Promise((res) => bg.on("exit", res));
-		try {
-			await page.waitForFunction((was) => {
-				if (window.__notReloaded !== true) return false;
-				return was.some(([id, state]) => {
-					const row = document.getElementById(id);
-					return row === null || row.children[1].textContent.trim() !== state;
-				});
-			}, before, { timeout: 45000 });
-		} finally {
-			await done;
-		}
-		expect(await page.evaluate(() => window.__notReloaded === true), "the queue page reloaded");
-		expect(polls.length === 0, "the page polled instead: " + polls[0]);
-
-		// the dashboard's feed: an event written now shows up
-		streams.length = 0;
-		await page.goto(base);
-		await page.waitForFunction(() => /live/.test(document.querySelector("[data-live-status]").textContent),
-			null, { timeout: 15000 });
-		await page.evaluate(() => { window.__notReloaded = true; });
-		const n = await page.$$eval("[data-feed] li", (l) => l.length);
-		sql("INSERT INTO events (kind, payload) VALUES ('queue_paused', '{\"by\": \"e2e\"}')");
-		await page.waitForFunction((k) => document.querySelectorAll("[data-feed] li").length > k &&
-			/Queue paused/.test(document.querySelector("[data-feed] li").textContent) &&
-			window.__notReloaded === true, n, { timeout: 20000 });
-		expect(streams.length === 1, streams.length + " event streams on the dashboard");
-		expect(polls.length === 0, "the dashboard polled instead: " + polls[0]);
-	} finally {
-		page.off("request", onReq);
-	}
 }
 
 (async () => {
