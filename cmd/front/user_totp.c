@@ -95,6 +95,20 @@ start(struct cli *cli, struct topts *o, const struct cli_cmd *cmd, int argc, cha
 			cli_usage_error(cmd->name, "missing argument: %s", cmd->synopsis);
 		return EXIT_USAGE;
 	}
+	/* usage errors before any connection */
+	if (o->code != NULL && o->alg != NULL) {
+		cli_usage_error(cmd->name, "--code confirms the waiting enrolment and --algorithm "
+				"starts a new one: give one of them");
+		return EXIT_USAGE;
+	}
+	if (o->alg != NULL) {
+		enum totp_alg alg;
+
+		if (totp_alg_parse(o->alg, &alg, e) < 0) {
+			cli_usage_error(cmd->name, "%s", e->msg);
+			return EXIT_USAGE;
+		}
+	}
 	if (cli_db(cli, e) < 0 || db_user_get_login(cli->db, cli->argv[0], u, &found, e) < 0)
 		return cli_fail(cli, e);
 	if (!found) {
@@ -220,17 +234,14 @@ t_enable(int argc, char **argv)
 	memset(&k, 0, sizeof(k));
 	if (rc != 0)
 		goto done;
-	if (o.alg != NULL && totp_alg_parse(o.alg, &alg, &e) < 0) {
-		cli_usage_error(cmd.name, "%s", e.msg);
-		rc = EXIT_USAGE;
-		goto done;
-	}
+	if (o.alg != NULL)
+		(void)totp_alg_parse(o.alg, &alg, &e);	/* checked by start() */
 	if (cli_secret_key(&cli, &k, &e) < 0) {
 		rc = cli_fail(&cli, &e);
 		goto done;
 	}
-	/* --code alone: confirm what waits (a script's second run) */
-	if (o.code != NULL && o.alg == NULL) {
+	/* --code: confirm what waits (a script's second run) */
+	if (o.code != NULL) {
 		rc = confirm(&cli, &k, &u, o.code, &e) < 0 ? cli_fail(&cli, &e) : EXIT_OK;
 		goto done;
 	}

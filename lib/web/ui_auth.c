@@ -119,8 +119,9 @@ ui_login_post(struct web_req *req, struct web_resp *resp)
 	status = ui_call_api(req, resp, api_login, body, &answer);
 	if (status == 200 && json_is_true(json_object_get(answer, "totp_required"))) {
 		json_decref(answer);
-		/* the login cookie api_login set goes with the code form */
-		return login_page(req, resp, 200, NULL, NULL, 1);
+		/* the login cookie api_login set goes with the redirect to the code
+		 * form (a reload there does not post the password again) */
+		return ui_redirect(req, resp, "login/totp");
 	}
 	if (status == 200) {
 		json_decref(answer);

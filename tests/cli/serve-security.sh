@@ -433,6 +433,8 @@ s512=$(jq -r 'select(.event == "totp_enrolment") | .secret' "$tmp/totp.out" | ta
 [ ${#s512} = 103 ] && ok || bad "a SHA-512 secret of ${#s512} characters"
 comradarr user totp enable ursula --algorithm MD5 </dev/null >/dev/null 2>&1
 [ $? = 2 ] && ok || bad "an unknown algorithm was accepted"
+comradarr user totp enable ursula --algorithm SHA1 --code 123456 </dev/null >/dev/null 2>&1
+[ $? = 2 ] && ok || bad "--code with --algorithm was accepted"
 comradarr user totp reset ursula --json >>"$tmp/totp.out" 2>"$tmp/totp.err" && ok || bad "totp reset: $(cat "$tmp/totp.err")"
 comradarr user totp reset nobody-at-all >/dev/null 2>&1
 [ $? = 1 ] && ok || bad "reset of an unknown user"

@@ -400,6 +400,7 @@ async function totpChecks(browser) {
 		const nojs = await browser.newContext({ javaScriptEnabled: false, colorScheme: "dark" });
 		const q = await nojs.newPage();
 		await signIn(q);
+		expect(q.url() === base + "login/totp", "after the password: " + q.url());
 		expect(await q.isVisible("#code"), "no code field after the password");
 		expect(!(await nojs.cookies()).some((k) => /comradarr_session/.test(k.name)), "a session before the code");
 		await q.screenshot({ path: path.join(shots, "login-totp-dark.png") });
