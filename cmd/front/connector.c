@@ -16,6 +16,7 @@
 #include "db/schedule.h"
 #include "db/db.h"
 #include "front/front.h"
+#include "stage/sweep.h"
 #include "core/banned.h"
 
 enum {
@@ -274,7 +275,7 @@ c_add(int argc, char **argv)
 			rc = EXIT_PARTIAL;
 		}
 		for (int i = 0; i < n; i++) {
-			json_t *j = front_schedule_json(&added[i], clock_now());
+			json_t *j = sweep_schedule_json(&added[i], clock_now(), NULL);
 
 			const char *when = json_string_value(json_object_get(j, "description"));
 

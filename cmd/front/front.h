@@ -24,13 +24,10 @@ int front_settings(int argc, char **argv);
 int front_stats(int argc, char **argv);
 int front_channel(int argc, char **argv);
 int front_user(int argc, char **argv);
+int front_user_totp(int argc, char **argv);
 int front_apikey(int argc, char **argv);
 int front_webhook(int argc, char **argv);
 
-/* A schedule's JSON line members (settings, description, next run at
- * now_s, last run); a new reference. */
-struct schedule;
-json_t *front_schedule_json(const struct schedule *s, int64_t now_s);
 int front_registry(int argc, char **argv);
 int front_priority(int argc, char **argv);
 

@@ -12,6 +12,7 @@
 #include "db/schedule.h"
 #include "front/front.h"
 #include "stage/sweep.h"
+#include "core/name.h"
 #include "core/banned.h"
 
 enum {
@@ -131,19 +132,6 @@ front_default_zone(const struct cli *cli)
 	return cli->cfg.tz != NULL && cli->cfg.tz[0] != '\0' ? cli->cfg.tz : "UTC";
 }
 
-/* "2026-03-29 03:00 +02:00": t (seconds) on the wall clock of offset off. */
-static void
-fmt_local(int64_t t, int32_t off, char *buf, size_t size)
-{
-	int64_t l = t + off, days = policy_floor_div(l, 86400), y, secs = l - days * 86400;
-	int m, d, a = off < 0 ? -off : off;
-
-	policy_civil_from_days(days, &y, &m, &d);
-	snprintf(buf, size, "%04lld-%02d-%02d %02d:%02d %c%02d:%02d", (long long)y, m, d,
-		 (int)(secs / 3600), (int)(secs % 3600 / 60), off < 0 ? '-' : '+', a / 3600,
-		 a % 3600 / 60);
-}
-
 static void
 fmt_ts(int64_t us, char *buf, size_t size)
 {
@@ -151,53 +139,6 @@ fmt_ts(int64_t us, char *buf, size_t size)
 		snprintf(buf, size, "-");
 	else
 		jsonl_format_ts(us, buf, size);
-}
-
-/* A schedule as a JSON object: its settings, description, next run and last run. */
-json_t *
-front_schedule_json(const struct schedule *s, int64_t now_s)
-{
-	json_t *o = json_object();
-	struct sweep_when w;
-	char buf[300];
-	int64_t next;
-
-	json_object_set_new(o, "schedule", json_string(s->name));
-	if (s->connector[0] != '\0')
-		json_object_set_new(o, "connector", json_string(s->connector));
-	else
-		json_object_set_new(o, "all_connectors", json_true());
-	json_object_set_new(o, "sweep", json_string(s->sweep));
-	json_object_set_new(o, "cron", json_string(s->cron));
-	json_object_set_new(o, "zone", json_string(s->zone));
-	json_object_set_new(o, "max_items", s->max_items > 0 ? json_integer(s->max_items) :
-			    json_null());
-	json_object_set_new(o, "enabled", json_boolean(s->enabled));
-	if (sweep_check(s->cron, s->zone, &w, NULL, 0, NULL) == 0) {
-		sweep_describe(&w, s->zone, buf, sizeof(buf));
-		json_object_set_new(o, "description", json_string(buf));
-		if (s->enabled && sweep_next(&w, now_s, &next, 1, NULL) == 1) {
-			fmt_ts(next * 1000000, buf, sizeof(buf));
-			json_object_set_new(o, "next", json_string(buf));
-		}
-	}
-	if (s->last_status[0] != '\0') {
-		json_t *r = json_object();
-
-		fmt_ts(s->last_run_due_us, buf, sizeof(buf));
-		json_object_set_new(r, "due", json_string(buf));
-		json_object_set_new(r, "status", json_string(s->last_status));
-		fmt_ts(s->last_started_us, buf, sizeof(buf));
-		json_object_set_new(r, "started", json_string(buf));
-		if (s->last_finished_us > 0) {
-			fmt_ts(s->last_finished_us, buf, sizeof(buf));
-			json_object_set_new(r, "finished", json_string(buf));
-		}
-		json_object_set_new(r, "found", json_integer(s->last_found));
-		json_object_set_new(r, "queued", json_integer(s->last_queued));
-		json_object_set_new(o, "last_run", r);
-	}
-	return o;
 }
 
 static const char *
@@ -211,7 +152,7 @@ jstr(json_t *o, const char *k, const char *dflt)
 static void
 print_show(const struct schedule *s, int64_t now_s)
 {
-	json_t *o = front_schedule_json(s, now_s), *r = json_object_get(o, "last_run");
+	json_t *o = sweep_schedule_json(s, now_s, NULL), *r = json_object_get(o, "last_run");
 
 	char max[48];
 
@@ -234,11 +175,11 @@ print_show(const struct schedule *s, int64_t now_s)
 	json_decref(o);
 }
 
-/* Check cron and zone; a warning goes to stderr (and the JSON line). */
+/* Check what is to be stored; a warning goes to stderr (and the JSON line). */
 static int
 check_when(const struct schedule *s, char *warn, size_t size, struct err *e)
 {
-	if (sweep_check(s->cron, s->zone, NULL, warn, size, e) < 0)
+	if (sweep_schedule_check(s, warn, size, NULL, e) < 0)
 		return -1;
 	if (warn[0] != '\0')
 		fprintf(stderr, "%s: warning: %s\n", "comradarr schedule", warn);
@@ -283,9 +224,8 @@ s_add(int argc, char **argv)
 	snprintf(s.zone, sizeof(s.zone), "%s", o.zone ? o.zone : front_default_zone(&cli));
 	s.max_items = o.max_items > 0 ? o.max_items : 0;
 	s.enabled = !o.disabled;
-	if (connector_validate_name(s.name, &e) < 0) {
-		err_set(&e, ERR_USAGE, "schedule name '%s' is not valid: use 1-63 letters, digits, "
-			"'.', '_' or '-', starting with a letter or digit", s.name);
+	/* the argument, not the copy: a name too long for it must not pass cut */
+	if (name_check("schedule", cli.argv[0], &e) < 0) {
 		rc = cli_fail(&cli, &e);
 		goto out;
 	}
@@ -295,13 +235,13 @@ s_add(int argc, char **argv)
 		goto out;
 	}
 	if (cli.json) {
-		json_t *j = front_schedule_json(&s, clock_now());
+		json_t *j = sweep_schedule_json(&s, clock_now(), NULL);
 
 		if (warn[0] != '\0')
 			json_object_set_new(j, "warning", json_string(warn));
 		jsonl_emit(&cli.out, "schedule_added", j);
 	} else {
-		json_t *j = front_schedule_json(&s, clock_now());
+		json_t *j = sweep_schedule_json(&s, clock_now(), NULL);
 
 		printf("added schedule '%s': %s %s, %s; next run %s\n", s.name, s.sweep,
 		       s.connector[0] ? s.connector : "of every connector",
@@ -338,7 +278,7 @@ s_list(int argc, char **argv)
 		printf("%-20s %-12s %-8s %-7s %-24s %-8s %s\n", "NAME", "CONNECTOR", "SWEEP", "ENABLED",
 		       "NEXT", "LAST", "WHEN");
 	for (size_t i = 0; i < n; i++) {
-		json_t *j = front_schedule_json(&list[i], clock_now());
+		json_t *j = sweep_schedule_json(&list[i], clock_now(), NULL);
 
 		if (cli.json) {
 			jsonl_emit(&cli.out, "schedule", j);
@@ -381,7 +321,7 @@ s_show(int argc, char **argv)
 		goto out;
 	}
 	if (cli.json)
-		jsonl_emit(&cli.out, "schedule", front_schedule_json(&s, clock_now()));
+		jsonl_emit(&cli.out, "schedule", sweep_schedule_json(&s, clock_now(), NULL));
 	else
 		print_show(&s, clock_now());
 	rc = EXIT_OK;
@@ -406,12 +346,8 @@ edit_common(int argc, char **argv, const struct cli_cmd *cmd, int force_enabled)
 	if (db_schedule_get(cli.db, cli.argv[0], &s, &e) < 0)
 		goto fail;
 	if (o.new_name != NULL) {
-		if (connector_validate_name(o.new_name, &e) < 0 ||
-		    strlen(o.new_name) >= sizeof(s.name)) {
-			err_set(&e, ERR_USAGE, "schedule name '%s' is not valid: use 1-63 letters, "
-				"digits, '.', '_' or '-', starting with a letter or digit", o.new_name);
+		if (name_check("schedule", o.new_name, &e) < 0)
 			goto fail;
-		}
 		snprintf(s.name, sizeof(s.name), "%s", o.new_name);
 	}
 	if (o.cron != NULL) {
@@ -433,12 +369,12 @@ edit_common(int argc, char **argv, const struct cli_cmd *cmd, int force_enabled)
 		s.max_items = o.max_items;
 	if (force_enabled >= 0)
 		s.enabled = force_enabled;
-	if ((o.cron != NULL || o.zone != NULL) && check_when(&s, warn, sizeof(warn), &e) < 0)
+	if (check_when(&s, warn, sizeof(warn), &e) < 0)
 		goto fail;
 	if (db_schedule_update(cli.db, &s, clock_now_us(), &e) < 0)
 		goto fail;
 	if (cli.json) {
-		json_t *j = front_schedule_json(&s, clock_now());
+		json_t *j = sweep_schedule_json(&s, clock_now(), NULL);
 
 		if (warn[0] != '\0')
 			json_object_set_new(j, "warning", json_string(warn));
@@ -558,7 +494,7 @@ s_next(int argc, char **argv)
 		if (sweep_offset(&w, t[i], &off, &e) < 0)
 			goto fail;
 		fmt_ts(t[i] * 1000000, utc, sizeof(utc));
-		fmt_local(t[i], off, local, sizeof(local));
+		sweep_fmt_local(t[i], off, local, sizeof(local));
 		if (cli.json) {
 			json_t *j = json_object();
 

@@ -455,3 +455,73 @@ fail:
 	*n = 0;
 	return -1;
 }
+
+int
+db_schedule_progress(PGconn *db, int64_t id, int64_t due_us, const struct schedule_progress *p,
+		     struct err *e)
+{
+	char ids[24], due[24], done[24], total[24], f[24], q[24];
+	const char *v[8] = {
+		db_fmt_int64(ids, sizeof(ids), id), db_fmt_int64(due, sizeof(due), due_us), p->stage,
+		p->connector, db_fmt_int64(done, sizeof(done), p->done),
+		db_fmt_int64(total, sizeof(total), p->total), db_fmt_int64(f, sizeof(f), p->found),
+		db_fmt_int64(q, sizeof(q), p->queued)
+	};
+
+	return db_query(db, "UPDATE schedule_runs SET stage = $3, current_connector = $4, "
+			"connectors_done = $5, connectors_total = $6, found = $7, queued = $8, "
+			"progress_at = clock_timestamp() WHERE schedule_id = $1 AND due_at = "
+			DB_SQL_TS("$2") " AND status = 'running'", 8, v, NULL, e);
+}
+
+/* the positions of the running query's columns */
+enum {
+	R_NAME, R_CONN, R_SWEEP, R_DUE, R_STARTED, R_PROGRESS, R_STAGE, R_CURRENT, R_DONE,
+	R_TOTAL, R_ATTEMPTS, R_FOUND, R_QUEUED, R_RUNNER
+};
+
+int
+db_schedule_running(PGconn *db, struct schedule_running **list, size_t *n, struct err *e)
+{
+	PGresult *r = NULL;
+	int rows;
+
+	*list = NULL;
+	*n = 0;
+	if (db_query(db, "SELECT s.name, coalesce(c.name, ''), s.sweep, " DB_SQL_US("r.due_at")
+		     ", " DB_SQL_US("r.started_at") ", coalesce(" DB_SQL_US("r.progress_at")
+		     ", 0), coalesce(r.stage, ''), coalesce(r.current_connector, ''), "
+		     "coalesce(r.connectors_done, 0), coalesce(r.connectors_total, 0), r.attempts, "
+		     "coalesce(r.found, 0), coalesce(r.queued, 0), coalesce(r.runner, '') "
+		     "FROM schedule_runs r JOIN schedules s ON s.id = r.schedule_id "
+		     "LEFT JOIN connectors c ON c.id = s.connector_id "
+		     "WHERE r.status = 'running' ORDER BY r.started_at, s.name", 0, NULL, &r, e) < 0)
+		return -1;
+	rows = PQntuples(r);
+	*list = calloc((size_t)rows + 1, sizeof(**list));
+	if (*list == NULL) {
+		PQclear(r);
+		return err_set(e, ERR_NOMEM, "out of memory listing running sweeps");
+	}
+	for (int i = 0; i < rows; i++) {
+		struct schedule_running *x = &(*list)[i];
+
+		copy(x->name, sizeof(x->name), db_str(r, i, R_NAME));
+		copy(x->connector, sizeof(x->connector), db_str(r, i, R_CONN));
+		copy(x->sweep, sizeof(x->sweep), db_str(r, i, R_SWEEP));
+		x->due_us = db_int64(r, i, R_DUE, 0);
+		x->started_us = db_int64(r, i, R_STARTED, 0);
+		x->progress_us = db_int64(r, i, R_PROGRESS, 0);
+		copy(x->stage, sizeof(x->stage), db_str(r, i, R_STAGE));
+		copy(x->current, sizeof(x->current), db_str(r, i, R_CURRENT));
+		x->done = (int)db_int64(r, i, R_DONE, 0);
+		x->total = (int)db_int64(r, i, R_TOTAL, 0);
+		x->attempts = (int)db_int64(r, i, R_ATTEMPTS, 1);
+		x->found = (long)db_int64(r, i, R_FOUND, 0);
+		x->queued = (long)db_int64(r, i, R_QUEUED, 0);
+		copy(x->runner, sizeof(x->runner), db_str(r, i, R_RUNNER));
+	}
+	*n = (size_t)rows;
+	PQclear(r);
+	return 0;
+}

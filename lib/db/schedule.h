@@ -116,4 +116,34 @@ int db_schedule_defaults(PGconn *db, int64_t connector_id, const char *connector
 			 int64_t now_us, struct schedule added[DB_SCHEDULE_DEFAULTS], int *n,
 			 struct err *e);
 
+/*
+ * How far a running sweep has got (sql/0017): written by the sweep as it
+ * goes, one short statement each time, outside any transaction of its own.
+ */
+struct schedule_progress {
+	const char *stage;	/* discover | enqueue */
+	const char *connector;	/* the one being swept; NULL */
+	int done, total;	/* connectors finished, and to sweep */
+	long found, queued;	/* so far */
+};
+int db_schedule_progress(PGconn *db, int64_t id, int64_t due_us, const struct schedule_progress *p,
+			 struct err *e);
+
+/* A run still 'running', with its progress (db_schedule_running). */
+struct schedule_running {
+	char name[64];
+	char connector[64];	/* the schedule's; "" for every connector */
+	char sweep[16];
+	int64_t due_us, started_us, progress_us;	/* progress_us 0: none yet */
+	char stage[16];		/* "" before the first connector */
+	char current[64];	/* the connector being swept */
+	int done, total, attempts;
+	long found, queued;
+	char runner[160];
+};
+
+/* Every run now 'running' (the partial index sql/0009 keeps for them),
+ * oldest first; *list is malloc'd (free()). */
+int db_schedule_running(PGconn *db, struct schedule_running **list, size_t *n, struct err *e);
+
 #endif

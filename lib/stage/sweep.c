@@ -248,6 +248,11 @@ struct run_ctx {
 	struct sweep_report *r;
 	int64_t now_us;
 	char runner[160];
+	/* the run in progress, for its progress row (sql/0017) */
+	const struct schedule *s;
+	int64_t due_us;
+	int done, total;
+	const char *stage, *current;	/* the last progress written */
 };
 
 static void
@@ -307,6 +312,26 @@ note(struct tally *t, const char *name, const char *why)
 		snprintf(t->detail, sizeof(t->detail), "%.240s", why);
 }
 
+/* Record how far the run has got; a failure only costs the dashboard its
+ * figure, never the sweep. */
+static void
+progress(struct run_ctx *x, const char *stage, const char *connector, const struct tally *t)
+{
+	struct schedule_progress p;
+	struct err e = ERR_INIT;
+
+	x->stage = stage;
+	x->current = connector;
+	p.stage = stage;
+	p.connector = connector;
+	p.done = x->done;
+	p.total = x->total;
+	p.found = t->found;
+	p.queued = t->queued;
+	if (db_schedule_progress(x->db, x->s->id, x->due_us, &p, &e) < 0)
+		log_warn("schedule", "'%s': recording its progress: %s", x->s->name, e.msg);
+}
+
 /* Discover then enqueue one connector (its sweep lock already held). */
 static void
 sweep_connector(struct run_ctx *x, const struct schedule *s, const struct connector *c,
@@ -351,6 +376,7 @@ sweep_connector(struct run_ctx *x, const struct schedule *s, const struct connec
 	t->found += dr.gaps + dr.upgrades;
 	t->swept++;
 	if (len > 0) {
+		progress(x, "enqueue", c->name, t);
 		FILE *in = fmemopen(buf, len, "r");
 
 		memset(&eopts, 0, sizeof(eopts));
@@ -418,6 +444,15 @@ run_one(struct run_ctx *x, const struct schedule *s, int64_t due_us, int missed,
 		t.failed++;
 		note(&t, NULL, e.msg);
 	}
+	x->s = s;
+	x->due_us = due_us;
+	x->done = 0;
+	x->total = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *why;
+
+		x->total += wanted(s, &list[i], &why) && why == NULL;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const char *why;
 		struct err le = ERR_INIT;
@@ -431,21 +466,27 @@ run_one(struct run_ctx *x, const struct schedule *s, int64_t due_us, int missed,
 		}
 		switch (db_try_lock(x->db, DB_LOCK_SCHEDULE, (int)list[i].id, &le)) {
 		case 1:
+			progress(x, "discover", list[i].name, &t);
 			sweep_connector(x, s, &list[i], &t);
+			x->done++;
+			progress(x, x->stage, x->current, &t);
 			if (db_unlock(x->db, DB_LOCK_SCHEDULE, (int)list[i].id, &le) < 0)
 				log_warn("schedule", "unlocking '%s': %s", list[i].name, le.msg);
 			break;
 		case 0:
 			t.skipped++;
 			note(&t, list[i].name, "still being swept by another run");
+			x->done++;
 			break;
 		default:
 			t.failed++;
 			note(&t, list[i].name, le.msg);
+			x->done++;
 			break;
 		}
 	}
 	connector_list_free(list, n);
+	x->stage = x->current = NULL;	/* pointed into list */
 	if (s->connector_id > 0 && t.swept + t.skipped + t.failed == 0) {
 		t.skipped++;
 		note(&t, s->connector, "is an indexer manager, with no library to sweep");
@@ -491,26 +532,18 @@ run_one(struct run_ctx *x, const struct schedule *s, int64_t due_us, int missed,
 	}
 }
 
-/*
- * Schedules in one zone share its cache of offset spans (tz.h): each
- * fresh zone asks tzdata a few dozen times, about 10 ms, which a runner
- * with many schedules would otherwise pay for every one of them each
- * minute.  Points w at the pool's copy of its zone, adding it when there
- * is room.
- */
-#define ZONE_POOL 16
-static void
-share_zone(struct sweep_when *w, struct policy_tz_zone *pool, int *n)
+void
+sweep_share_zone(struct sweep_when *w, struct sweep_zones *pool)
 {
-	for (int i = 0; i < *n; i++) {
-		if (strcmp(pool[i].name, w->zone.name) == 0) {
-			w->tz.ctx = &pool[i];
+	for (int i = 0; i < pool->n; i++) {
+		if (strcmp(pool->zone[i].name, w->zone.name) == 0) {
+			w->tz.ctx = &pool->zone[i];
 			return;
 		}
 	}
-	if (*n < ZONE_POOL) {
-		pool[*n] = w->zone;
-		w->tz.ctx = &pool[(*n)++];
+	if (pool->n < SWEEP_ZONE_POOL) {
+		pool->zone[pool->n] = w->zone;
+		w->tz.ctx = &pool->zone[pool->n++];
 	}
 }
 
@@ -529,9 +562,8 @@ sweep_run(PGconn *db, const struct sweep_opts *o, struct sweep_report *r, struct
 	struct run_ctx x;
 	struct schedule *list = NULL;
 	struct schedule_run *again = NULL;
-	struct policy_tz_zone *pool = NULL;
+	struct sweep_zones *pool = NULL;
 	size_t n = 0, nagain = 0;
-	int npool = 0;
 	char host[64] = "?";
 	int64_t now_s;
 	int ret = -1;
@@ -551,7 +583,7 @@ sweep_run(PGconn *db, const struct sweep_opts *o, struct sweep_report *r, struct
 	    db_schedule_list(db, &list, &n, e) < 0)
 		goto out;
 	r->failed += r->given_up;
-	pool = calloc(ZONE_POOL, sizeof(*pool));
+	pool = calloc(1, sizeof(*pool));
 	if (pool == NULL) {
 		err_set(e, ERR_NOMEM, "out of memory");
 		goto out;
@@ -578,7 +610,7 @@ sweep_run(PGconn *db, const struct sweep_opts *o, struct sweep_report *r, struct
 		r->schedules++;
 		since = (s->last_due_us > s->created_us ? s->last_due_us : s->created_us) / 1000000;
 		if (sweep_check(s->cron, s->zone, &w, NULL, 0, &se) == 0)
-			share_zone(&w, pool, &npool);
+			sweep_share_zone(&w, pool);
 		if (se.kind != ERR_NONE || sweep_due(&w, since, now_s, &due, &missed, &se) < 0) {
 			r->errors++;
 			log_error("schedule", "'%s': %s", s->name, se.msg);
@@ -610,4 +642,41 @@ out:
 	free(again);
 	free(list);
 	return ret;
+}
+
+int
+sweep_run_now(PGconn *db, const char *name, const char *runner, const struct sweep_opts *o,
+	      struct sweep_report *r, struct err *e)
+{
+	struct run_ctx x;
+	struct schedule s;
+	char host[64] = "?";
+	int claimed = 0;
+
+	memset(r, 0, sizeof(*r));
+	memset(&x, 0, sizeof(x));
+	x.db = db;
+	x.o = o;
+	x.r = r;
+	/* to the microsecond: an edit just before (which moves last_due_at to
+	 * its own instant) must not make "run now" look already run */
+	x.now_us = o->now_us ? o->now_us : clock_now_us();
+	gethostname(host, sizeof(host) - 1);
+	snprintf(x.runner, sizeof(x.runner), "%.80s %s:%ld", runner, host, (long)getpid());
+	if (db_schedule_get(db, name, &s, e) < 0)
+		return -1;
+	if (!s.enabled)
+		return err_set(e, ERR_CONFLICT, "schedule '%s' is disabled: enable it to run it", name);
+	if (db_schedule_claim(db, s.id, x.now_us, x.now_us, 0, x.runner, &claimed, e) < 0)
+		return -1;
+	if (!claimed)
+		return err_set(e, ERR_CONFLICT, "schedule '%s' has a run at or after this instant "
+			       "(the clock went back?): try again in a moment", name);
+	r->schedules = 1;
+	r->claimed = 1;
+	log_info("schedule", "'%s': run now, asked by %s", s.name, runner);
+	run_one(&x, &s, x.now_us, 0, 1);
+	if (r->failed > 0)
+		return err_set(e, ERR_DB, "the sweep of '%s' failed: see its sweep_failed event", name);
+	return 0;
 }

@@ -31,4 +31,13 @@ int api_page(struct web_resp *resp, json_t *items, long limit, const char *key);
 void api_audit(PGconn *db, const struct web_req *req, const char *action, const char *target,
 	       const char *outcome, json_t *detail);
 
+/* The zone a new schedule or a preview gets when none is given: the
+ * server's TZ, else "UTC" (api_schedules.c). */
+const char *api_default_zone(const struct web_req *req);
+
+/* A connector just added gets the default schedules (db_schedule_defaults,
+ * in api_default_zone); a failure is logged, the connector stays. */
+void api_schedule_defaults(struct web_req *req, PGconn *db, int64_t id, const char *name,
+			   const char *type);
+
 #endif

@@ -66,6 +66,29 @@ static const struct web_route routes[] = {
 	API("GET", "/api/settings", WEB_ADMIN, api_settings_get),
 	API_BODY("PUT", "/api/settings/{key}", WEB_ADMIN, api_settings_put, 16384),
 	API("GET", "/api/audit", WEB_ADMIN, api_audit_list),
+	/* the second factor (api_totp.c): the login's second step is public like
+	 * the first (it carries the pending token); enrolment is the caller's
+	 * own account, by session; the lost-phone reset is an admin's */
+	API_BODY("POST", "/api/auth/totp", WEB_PUBLIC, api_login_totp, 4096),
+	API("GET", "/api/auth/totp/status", WEB_READ, api_totp_status),
+	API_BODY("POST", "/api/auth/totp/setup", WEB_READ, api_totp_setup, 4096),
+	API_BODY("POST", "/api/auth/totp/confirm", WEB_READ, api_totp_confirm, 4096),
+	API_BODY("POST", "/api/auth/totp/disable", WEB_READ, api_totp_disable, 4096),
+	API_BODY("POST", "/api/auth/totp/recovery", WEB_READ, api_totp_recovery, 4096),
+	API("DELETE", "/api/users/{name}/totp", WEB_ADMIN, api_users_totp_reset),
+	/* sweep schedules (Req 19): reading and previewing is any login or key;
+	 * changing or running one is a write, like the queue's actions (a full
+	 * API key may automate it), not an administration */
+	API("GET", "/api/schedules", WEB_READ, api_schedules_list),
+	API("GET", "/api/schedules/{name}", WEB_READ, api_schedules_show),
+	API_BODY("POST", "/api/schedules", WEB_WRITE, api_schedules_add, 4096),
+	API_BODY("PATCH", "/api/schedules/{name}", WEB_WRITE, api_schedules_edit, 4096),
+	API("DELETE", "/api/schedules/{name}", WEB_WRITE, api_schedules_remove),
+	API("POST", "/api/schedules/{name}/enable", WEB_WRITE, api_schedules_enable),
+	API("POST", "/api/schedules/{name}/disable", WEB_WRITE, api_schedules_disable),
+	API("POST", "/api/schedules/{name}/run", WEB_WRITE, api_schedules_run),
+	API("GET", "/api/cron/preview", WEB_READ, api_cron_preview),
+	API_BODY("POST", "/api/cron/preview", WEB_READ, api_cron_preview, 4096),
 };
 
 int

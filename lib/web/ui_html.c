@@ -237,10 +237,10 @@ const char *
 ui_status_class(const char *w)
 {
 	static const char *const ok[] = { "healthy", "grabbed", "ok", "imported", "succeeded",
-		"completed", "enabled", "running", "active", NULL };
+		"completed", "enabled", "running", "active", "done", NULL };
 	static const char *const warn[] = { "degraded", "pending", "queued", "searching",
 		"awaiting_import", "cooldown", "paused", "no_results", "rate_limited", "timeout",
-		"claimed", "sent", "waiting", NULL };
+		"claimed", "sent", "waiting", "skipped", NULL };
 	static const char *const bad[] = { "unhealthy", "offline", "failed", "exhausted", "error",
 		"indexer_error", "auth_failed", "locked", NULL };
 	size_t i;

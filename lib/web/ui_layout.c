@@ -12,6 +12,7 @@ const struct ui_nav_entry ui_nav[] = {
 	{ "connectors", "Connectors", "connectors" },
 	{ "content", "Content", "content" },
 	{ "queue", "Queue", "queue" },
+	{ "schedules", "Schedules", "schedules" },
 	{ "analytics", "Analytics", "analytics" },
 	{ "settings", "Settings", "settings" },
 	{ NULL, NULL, NULL }
@@ -31,6 +32,8 @@ nav_icon(const char *key)
 	if (strcmp(key, "queue") == 0)
 		return "<path d=\"M8 6h13M8 12h13M8 18h13\"/><circle cx=\"3.5\" cy=\"6\" r=\"1\"/>"
 		       "<circle cx=\"3.5\" cy=\"12\" r=\"1\"/><circle cx=\"3.5\" cy=\"18\" r=\"1\"/>";
+	if (strcmp(key, "schedules") == 0)
+		return "<circle cx=\"12\" cy=\"12\" r=\"9\"/><path d=\"M12 7v5l3 2\"/>";
 	if (strcmp(key, "analytics") == 0)
 		return "<path d=\"M3 3v18h18\"/><path d=\"M7 15l4-4 3 3 5-6\"/>";
 	return "<circle cx=\"12\" cy=\"12\" r=\"3\"/><path d=\"M19.4 15a1.7 1.7 0 0 0 .3 1.8l.1.1a2 2 0 1 1-2.8 2.8"

@@ -8,6 +8,7 @@
 
 #include "web/ui_chart.h"
 #include "web/ui_pages.h"
+#include "web/ui_sched.h"
 #include "core/banned.h"
 
 #define DAYS_MAX	60
@@ -296,6 +297,7 @@ ui_render_dashboard(struct html *h, const struct ui_page *p, const struct ui_das
 		html_raw(h, "</ul>");
 	}
 	html_raw(h, "</div></section></div>");
+	ui_sweeps_panel(h, d->sweeps, now_s);
 	ui_page_end(h, p);
 }
 

@@ -17,6 +17,7 @@
 #include "web/ui_form.h"
 #include "web/ui_pages.h"
 #include "web/ui_routes.h"
+#include "web/ui_sched.h"
 #include "core/banned.h"
 
 #define PAGE(m, p, a, h)	{ m, p, a, WEB_ROUTE_PAGE, h, 0, NULL, NULL, 0 }
@@ -185,8 +186,9 @@ static int
 ui_dashboard(struct web_req *req, struct web_resp *resp)
 {
 	PGconn *db = web_req_db(req, resp);
-	struct ui_dashboard d = { NULL, NULL, NULL, NULL, NULL, NULL };
+	struct ui_dashboard d = { NULL, NULL, NULL, NULL, NULL, NULL, NULL };
 	json_t *conn = NULL, *tot = NULL, *act = NULL, *daily = NULL, *comp = NULL, *q = NULL;
+	json_t *sweeps = NULL;
 	struct err e = ERR_INIT;
 	char from[16], to[16];
 	struct ui_page p;
@@ -199,7 +201,8 @@ ui_dashboard(struct web_req *req, struct web_resp *resp)
 	day_of(now_s(), to);
 	if (db_ui_connectors(db, &conn, &e) < 0 || db_ui_totals(db, &tot, &e) < 0 ||
 	    db_ui_activity(db, 12, 0, &act, &e) < 0 || db_ui_daily(db, from, to, 0, &daily, &e) < 0 ||
-	    db_ui_completion(db, DASH_DAYS, conn, &comp, &e) < 0 || db_ui_queue(db, 5, &q, &e) < 0) {
+	    db_ui_completion(db, DASH_DAYS, conn, &comp, &e) < 0 || db_ui_queue(db, 5, &q, &e) < 0 ||
+	    ui_sweeps_load(req, db, now_s(), &sweeps, &e) < 0) {
 		rc = fail(req, resp, &e);
 		goto out;
 	}
@@ -210,6 +213,7 @@ ui_dashboard(struct web_req *req, struct web_resp *resp)
 	d.daily = daily;
 	d.completion = comp;
 	d.queue = q;
+	d.sweeps = sweeps;
 	ui_page_for(&p, req, "Dashboard", "dashboard");
 	ui_page_live(&p, db);
 	html_init(&h);
@@ -222,6 +226,7 @@ out:
 	json_decref(daily);
 	json_decref(comp);
 	json_decref(q);
+	json_decref(sweeps);
 	return rc;
 }
 
@@ -642,6 +647,27 @@ static const struct web_route ui_table[] = {
 	PAGE("POST", "/settings/users/{name}/delete", WEB_ADMIN, ui_settings_user_delete),
 	PAGE("POST", "/settings/apikeys", WEB_ADMIN, ui_settings_key_add),
 	PAGE("POST", "/settings/apikeys/{id}/revoke", WEB_ADMIN, ui_settings_key_revoke),
+	/* the second factor: the login's code step (public, like /login: it
+	 * carries the pending login's cookie) and the account page */
+	PAGE("GET", "/login/totp", WEB_PUBLIC, ui_login_totp),
+	{ "POST", "/login/totp", WEB_PUBLIC, WEB_ROUTE_PAGE, ui_login_totp_post, 4096, NULL, NULL, 0 },
+	PAGE("GET", "/account", WEB_READ, ui_account),
+	PAGE("POST", "/account/totp/setup", WEB_READ, ui_account_totp_setup),
+	PAGE("POST", "/account/totp/confirm", WEB_READ, ui_account_totp_confirm),
+	PAGE("POST", "/account/totp/disable", WEB_READ, ui_account_totp_disable),
+	PAGE("POST", "/account/totp/recovery", WEB_READ, ui_account_totp_recovery),
+	PAGE("POST", "/account/users/{name}/totp-reset", WEB_ADMIN, ui_account_totp_reset),
+	/* sweep schedules (ui_sched.c): the same access as /api/schedules */
+	PAGE("GET", "/schedules", WEB_READ, ui_schedules),
+	PAGE("GET", "/schedules/preview", WEB_READ, ui_schedule_preview),
+	PAGE("GET", "/schedules/new", WEB_WRITE, ui_schedule_new),
+	PAGE("POST", "/schedules/new", WEB_WRITE, ui_schedule_create),
+	PAGE("GET", "/schedules/{name}/edit", WEB_WRITE, ui_schedule_edit),
+	PAGE("POST", "/schedules/{name}/edit", WEB_WRITE, ui_schedule_save),
+	PAGE("POST", "/schedules/{name}/enable", WEB_WRITE, ui_schedule_enable),
+	PAGE("POST", "/schedules/{name}/disable", WEB_WRITE, ui_schedule_disable),
+	PAGE("POST", "/schedules/{name}/run", WEB_WRITE, ui_schedule_run),
+	PAGE("POST", "/schedules/{name}/delete", WEB_WRITE, ui_schedule_delete),
 };
 
 int

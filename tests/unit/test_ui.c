@@ -555,7 +555,7 @@ START_TEST(dashboard_renders_and_escapes)
 	json_t *comp = load("[{\"connector\":\"tv<x>\",\"have\":150,\"total\":200,\"trend\":[70,72.5,75]}]");
 	json_t *q = load("[{\"id\":1,\"state\":\"due\",\"command\":\"MoviesSearch\",\"titles\":[\"A & B\"],\"items\":3,"
 			 "\"connector\":\"films\"}]");
-	struct ui_dashboard d = { conn, tot, act, daily, comp, q };
+	struct ui_dashboard d = { conn, tot, act, daily, comp, q, NULL };
 	struct html h;
 
 	html_init(&h);

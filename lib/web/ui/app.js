@@ -120,8 +120,9 @@
 
 	/* ---------------------------------------------------------- live */
 	/* The outbox (api/events) is read from the last event the page was
-	 * rendered with (data-events-after): as a server-sent event stream when
-	 * the server answers one, else by asking every few seconds. */
+	 * rendered with (data-events-after): as a server-sent event stream
+	 * (EventSource; it resumes by itself with Last-Event-ID), else, or when
+	 * the server refuses a stream, by asking every few seconds. */
 	var live = $$("[data-live]"), feed = $("[data-feed]"), status = $("[data-live-status]");
 	var evurl = root.getAttribute("data-events");
 	if (evurl && (live.length || feed)) {
@@ -166,34 +167,34 @@
 			if (empty) empty.remove();
 			while (feed.children.length > 30) feed.removeChild(feed.lastChild);
 		};
-		var seen = function (d) {
-			if (!d || typeof d.id !== "number" || d.id <= last) return;
-			last = d.id;
+		/* polled pages come in id order; the stream in commit order, each
+		 * event once, so an id below the last one is still news there */
+		var seen = function (d, streamed) {
+			if (!d || typeof d.id !== "number" || (!streamed && d.id <= last)) return;
+			if (d.id > last) last = d.id;
 			add(d);
 			refresh();
 		};
 		var sse = function () {
-			var es = new EventSource(evurl + "?after=" + last);
-			es.onmessage = function (ev) { try { seen(JSON.parse(ev.data)); } catch (e) { /* not ours */ } };
+			/* event=message: every event unnamed, so onmessage sees them all */
+			var es = new EventSource(evurl + "?event=message&after=" + last);
+			es.onmessage = function (ev) { try { seen(JSON.parse(ev.data), true); } catch (e) { /* not ours */ } };
 			es.onopen = function () { setStatus(true, "live"); };
-			es.onerror = function () { setStatus(false, "reconnecting"); };
+			es.onerror = function () {
+				setStatus(false, "reconnecting");
+				/* refused (logged out, too many streams): ask instead */
+				if (es.readyState === EventSource.CLOSED) window.setTimeout(poll, 3000);
+			};
 			window.addEventListener("pagehide", function () { es.close(); });
 		};
 		var poll = function () {
 			fetch(evurl + "?after=" + last + "&limit=50", { credentials: "same-origin", headers: { Accept: "application/json" } })
 				.then(function (r) {
-					var ct = r.headers.get("Content-Type") || "";
-					if (ct.indexOf("text/event-stream") === 0) {
-						if (r.body) r.body.cancel();
-						sse();
-						return null;
-					}
 					if (!r.ok) throw new Error("HTTP " + r.status);
 					return r.json();
 				})
 				.then(function (j) {
-					if (j === null) return;
-					(j.items || []).forEach(seen);
+					(j.items || []).forEach(function (d) { seen(d, false); });
 					setStatus(true, "live");
 					window.setTimeout(poll, j.next ? 200 : 3000);
 				})
@@ -202,44 +203,56 @@
 					window.setTimeout(poll, 6000);
 				});
 		};
-		poll();
+		if (window.EventSource) sse(); else poll();
 	}
 
 	/* ---------------------------------------------------------- cron builder */
+	/* The schedule editor's builder (data-cron-builder="schedules/preview"):
+	 * the server builds the expression and the preview (one place for the
+	 * presets: lib/policy/cron_preset.c); this only asks as you change a
+	 * field and swaps the answer in.  A change in the builder replaces the
+	 * expression field too; typing in the expression makes the preset
+	 * "custom" and replaces only the preview, so the field keeps its focus. */
 	var builder = $("[data-cron-builder]");
 	if (builder) {
-		var out = doc.getElementById(builder.getAttribute("data-cron-builder"));
-		var preview = builder.getAttribute("data-preview");
-		var compose = function () {
-			var every = $("[name=b_every]", builder).value;
-			var minute = $("[name=b_minute]", builder).value || "0";
-			var hour = $("[name=b_hour]", builder).value || "0";
-			var days = $$("[name=b_day]:checked", builder).map(function (b) { return b.value; });
-			var dow = days.length && days.length < 7 ? days.join(",") : "*";
-			var expr;
-			if (every === "hourly") expr = minute + " * * * " + dow;
-			else if (every === "6h") expr = minute + " */6 * * " + dow;
-			else if (every === "weekly") expr = minute + " " + hour + " * * " + (days.length ? dow : "0");
-			else expr = minute + " " + hour + " * * " + dow;
-			return expr;
+		var purl = builder.getAttribute("data-cron-builder"), form = builder.form, ptimer = null, pseq = 0;
+		var ask = function (ids) {
+			var q = new URLSearchParams(), fd = new FormData(form), days = [];
+			["name", "connector", "sweep", "preset", "every_hours", "hour", "minute", "cron", "zone", "max_items"]
+				.forEach(function (k) { if (fd.get(k) !== null) q.set(k, fd.get(k)); });
+			fd.getAll("day").forEach(function (d) { days.push(d); });
+			q.set("days", days.join(","));
+			var mine = ++pseq;
+			window.clearTimeout(ptimer);
+			ptimer = window.setTimeout(function () {
+				if (mine !== pseq) return;
+				swap(purl + "?" + q.toString(), ids).catch(function () { /* the Preview button still works */ });
+			}, 250);
 		};
-		var update = function () {
-			if (!out) return;
-			out.value = compose();
-			out.dispatchEvent(new Event("input", { bubbles: true }));
-		};
-		$$("select, input", builder).forEach(function (el) { el.addEventListener("change", update); });
-		if (out && preview) {
-			var ptimer = null;
-			out.addEventListener("input", function () {
-				window.clearTimeout(ptimer);
-				ptimer = window.setTimeout(function () {
-					var q = new URLSearchParams({ cron: out.value });
-					var tz = doc.getElementById("tz");
-					if (tz) q.set("tz", tz.value);
-					swap(preview + "?" + q.toString(), ["cron-preview"]).catch(function () { /* keep the old preview */ });
-				}, 250);
+		/* only the fields the chosen preset uses are shown (all are, without script) */
+		var showFields = function () {
+			var sel = $("#preset", builder), kind = sel ? sel.value : "";
+			$$("[data-for]", builder).forEach(function (el) {
+				el.hidden = el.getAttribute("data-for").split(" ").indexOf(kind) < 0;
 			});
-		}
+		};
+		showFields();
+		$("#preset", builder).addEventListener("change", showFields);
+		$$("select, input", builder).forEach(function (el) {
+			el.addEventListener(el.tagName === "SELECT" || el.type === "checkbox" ? "change" : "input", function () {
+				ask(["cron-field", "cron-preview"]);
+			});
+		});
+		form.addEventListener("input", function (ev) {
+			var t = ev.target;
+			if (t.id === "cron") {
+				var sel = $("#preset", builder);
+				if (sel) sel.value = "custom";
+				showFields();
+				ask(["cron-preview"]);
+			} else if (t.id === "zone") {
+				ask(["cron-preview"]);
+			}
+		});
 	}
 }());
