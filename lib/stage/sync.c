@@ -334,6 +334,13 @@ out:
 }
 
 static int
+library_changed(const struct mirror_counts *c)
+{
+	return c->series_added + c->series_updated + c->series_removed + c->seasons_written +
+	       c->seasons_removed + c->movies_added + c->movies_updated + c->movies_removed > 0;
+}
+
+static int
 sync_library(PGconn *db, struct run *x, struct err *e)
 {
 	struct mirror_merge_opts mo = { 0, 0 };
@@ -387,8 +394,10 @@ sync_library(PGconn *db, struct run *x, struct err *e)
 		goto out;
 	}
 	/* the dashboard's library size and files, counted here (the only
-	 * writer of seasons) and committed with the merge, not per page view */
-	if (db_library_recount(db, x->c->id, e) < 0 ||
+	 * writer of seasons) and committed with the merge, not per page view;
+	 * a merge that wrote no series, season or movie changed nothing of it
+	 * (~0.1 s saved on an unchanged 1M-episode library) */
+	if ((library_changed(&x->r->counts) && db_library_recount(db, x->c->id, e) < 0) ||
 	    sync_state_ok(db, x->c->id, x->r->full, x->r->duration_ms, counts, e) < 0 ||
 	    mirror_commit(x->m, e) < 0)
 		goto out;
