@@ -242,8 +242,6 @@ cmd_create(int argc, char **argv)
 	char *dir = NULL, *path = NULL, name[64];
 	int done, rc, to_stdout;
 	struct timespec t0, t1;
-	time_t now;
-	struct tm tm;
 
 	rc = start(&cli, &create_cmd, &o, argc, argv, 0, &done);
 	if (rc != 0 || done)
@@ -291,9 +289,7 @@ cmd_create(int argc, char **argv)
 		} else {
 			if ((dir = backup_dir(&cli, &o, 1, &e)) == NULL)
 				return cli_finish(&cli, cli_fail(&cli, &e));
-			now = time(NULL);
-			gmtime_r(&now, &tm);
-			strftime(name, sizeof(name), BACKUP_PREFIX "%Y%m%dT%H%M%SZ" BACKUP_SUFFIX, &tm);
+			backup_name_new((int64_t)time(NULL), name, sizeof(name));
 			if (asprintf(&path, "%s/%s", dir, name) < 0)
 				path = NULL;
 		}

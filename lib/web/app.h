@@ -93,4 +93,14 @@ int api_metrics(struct web_req *req, struct web_resp *resp);
 int api_webhook(struct web_req *req, struct web_resp *resp);
 int api_profiles(struct web_req *req, struct web_resp *resp);
 
+/* notification channels and backups (api_channels.c, api_backups.c) */
+int api_channels_list(struct web_req *req, struct web_resp *resp);
+int api_channels_show(struct web_req *req, struct web_resp *resp);
+int api_channels_add(struct web_req *req, struct web_resp *resp);
+int api_channels_edit(struct web_req *req, struct web_resp *resp);
+int api_channels_enable(struct web_req *req, struct web_resp *resp);
+int api_channels_disable(struct web_req *req, struct web_resp *resp);
+int api_channels_remove(struct web_req *req, struct web_resp *resp);
+int api_channels_test(struct web_req *req, struct web_resp *resp);
+
 #endif
