@@ -188,25 +188,7 @@ emit(struct cli *cli, const char *event, json_t *obj)
 static char *
 backup_dir(struct cli *cli, const struct opts *o, int make, struct err *e)
 {
-	char *dir = o->dir ? strdup(o->dir) : config_path(&cli->cfg, "backups");
-
-	if (dir == NULL) {
-		err_set(e, ERR_NOMEM, "out of memory");
-		return NULL;
-	}
-	if (make) {
-		if (o->dir == NULL && mkdir(cli->cfg.home, 0700) < 0 && errno != EEXIST) {
-			err_set(e, ERR_IO, "cannot create '%s': %s", cli->cfg.home, strerror(errno));
-			free(dir);
-			return NULL;
-		}
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-			err_set(e, ERR_IO, "cannot create '%s': %s", dir, strerror(errno));
-			free(dir);
-			return NULL;
-		}
-	}
-	return dir;
+	return backup_dir_path(&cli->cfg, o->dir, make, e);
 }
 
 static void

@@ -290,7 +290,16 @@ main(int argc, char **argv)
 	else
 		printf("listening on %s port %d\n", so.host, web_server_port(srv));
 	fflush(stdout);
-	sigwait(&sigs, &sig);
+	/* wait for a stop signal; every few seconds, pick up a log level set
+	 * by another process (Req 31.5: no restart) */
+	for (;;) {
+		struct timespec every = { 5, 0 };
+
+		sig = sigtimedwait(&sigs, NULL, &every);
+		if (sig > 0)
+			break;
+		web_app_poll(&app, pool);
+	}
 	web_server_stop(srv, 10000);
 	if (cli.json)
 		jsonl_emit(&cli.out, "serve_stopped", json_pack("{s:s}", "signal",

@@ -724,6 +724,8 @@ ch_test(int argc, char **argv)
 		json_object_set_new(j, "error", json_string(e.msg));
 	}
 	if (cli.json) {
+		if (!ok)	/* the log on standard error says why, as for any failure */
+			log_error("main", "%s: the test message was not delivered: %s", c.name, e.msg);
 		jsonl_emit(&cli.out, "channel_test", j);
 	} else {
 		if (ok)

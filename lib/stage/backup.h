@@ -144,4 +144,11 @@ void backup_name_new(int64_t now_s, char *out, size_t size);
  * invalid name, a missing file, or anything but a regular file. */
 int backup_open(const char *dir, const char *name, int *fd, struct stat *st, struct err *e);
 
+/*
+ * The backup directory: dir when given, else $COMRADARR_HOME/backups; with
+ * make, created when missing (mode 0700, $COMRADARR_HOME too).  Malloc'd.
+ */
+struct config;
+char *backup_dir_path(const struct config *cfg, const char *dir, int make, struct err *e);
+
 #endif

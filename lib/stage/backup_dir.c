@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/config.h"
 #include "stage/backup.h"
 #include "core/banned.h"
 
@@ -225,4 +226,28 @@ backup_open(const char *dir, const char *name, int *fd, struct stat *st, struct 
 	}
 	*fd = f;
 	return 0;
+}
+
+char *
+backup_dir_path(const struct config *cfg, const char *dir, int make, struct err *e)
+{
+	char *path = dir ? strdup(dir) : config_path(cfg, "backups");
+
+	if (path == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	if (!make)
+		return path;
+	if (dir == NULL && mkdir(cfg->home, 0700) < 0 && errno != EEXIST) {
+		err_set(e, ERR_IO, "cannot create '%s': %s", cfg->home, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+		err_set(e, ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	return path;
 }

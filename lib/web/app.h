@@ -45,7 +45,16 @@ struct web_app {
 	int argon_slots_ok;
 	/* verified for an unknown user, so it costs what a real one costs */
 	char *dummy_hash;
+	/* the backups page's background backup (backup_job.h); NULL: none */
+	struct web_backup_job *backup_job;
 };
+
+/*
+ * Between requests (comradarr-serve calls it every few seconds): apply a
+ * log level stored by another process (app_poll.c).
+ */
+struct db_pool;
+void web_app_poll(struct web_app *app, struct db_pool *pool);
 
 /*
  * Add every route comradarr-serve answers to r: this is the route table.
@@ -102,5 +111,9 @@ int api_channels_enable(struct web_req *req, struct web_resp *resp);
 int api_channels_disable(struct web_req *req, struct web_resp *resp);
 int api_channels_remove(struct web_req *req, struct web_resp *resp);
 int api_channels_test(struct web_req *req, struct web_resp *resp);
+int api_backups_list(struct web_req *req, struct web_resp *resp);
+int api_backups_create(struct web_req *req, struct web_resp *resp);
+int api_backups_download(struct web_req *req, struct web_resp *resp);
+int api_backups_verify(struct web_req *req, struct web_resp *resp);
 
 #endif

@@ -76,6 +76,12 @@ static const struct web_route routes[] = {
 	API("POST", "/api/channels/{name}/disable", WEB_ADMIN, api_channels_disable),
 	API("DELETE", "/api/channels/{name}", WEB_ADMIN, api_channels_remove),
 	API("POST", "/api/channels/{name}/test", WEB_WRITE, api_channels_test),
+	/* backups (api_backups.c): administrators only; downloads stream the
+	 * file; no upload and no restore over HTTP (a shell act) */
+	API("GET", "/api/backups", WEB_ADMIN, api_backups_list),
+	API_BODY("POST", "/api/backups", WEB_ADMIN, api_backups_create, 4096),
+	API("GET", "/api/backups/{name}/download", WEB_ADMIN, api_backups_download),
+	API("POST", "/api/backups/{name}/verify", WEB_ADMIN, api_backups_verify),
 };
 
 int

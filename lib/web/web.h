@@ -196,6 +196,10 @@ struct web_resp {
 	char *hvalue[WEB_MAX_HEADERS];
 	int cacheable;			/* assets: no-cache + ETag instead of no-store */
 	const char *error_code;		/* for the access log */
+	/* web_resp_file: the answer streams from this open file */
+	int has_file;
+	int file_fd;
+	uint64_t file_len;
 };
 
 /* Answer status with a JSON value (stolen). */
@@ -212,6 +216,13 @@ int web_resp_err(struct web_resp *resp, const struct err *e);
 /* Answer raw bytes (copied) with a content type. */
 int web_resp_bytes(struct web_resp *resp, int status, const char *content_type,
 		   const void *data, size_t len);
+/*
+ * Answer status with the len bytes of the open file fd, read as they are
+ * sent (a download of any size in bounded memory).  fd is the answer's
+ * from now on: closed when sent, or by web_resp_release if never sent.
+ */
+int web_resp_file(struct web_resp *resp, int status, const char *content_type, int fd,
+		  uint64_t len);
 /* Add a header (copied).  Names and values with CR, LF or NUL are refused:
  * no header injection.  -1 when refused or full. */
 int web_resp_header(struct web_resp *resp, const char *name, const char *value);

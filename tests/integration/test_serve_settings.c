@@ -337,6 +337,278 @@ START_TEST(channels_credentials_go_in_and_never_come_out)
 }
 END_TEST
 
+/* ------------------------------------------------------------ backups */
+
+/* The raw answer (a download), status checked. */
+static struct http_resp
+fetch(const char *path, const char *const hdrs[], long want)
+{
+	struct http_resp r;
+
+	ck_assert_msg(http_do(&S, "GET", path, hdrs, NULL, &r) == 0, "GET %s: no answer", path);
+	ck_assert_msg(r.status == want, "GET %s: status %ld, wanted %ld: %.300s", path, r.status,
+		      want, r.body);
+	return r;
+}
+
+START_TEST(backups_create_list_download_verify)
+{
+	struct http_session s, us;
+	char *fullkey = add_key("full"), fk[128], path[1024], file[160], disp[256], want[256];
+	const char *name;
+	json_t *j, *it;
+	struct http_resp r;
+	struct stat st;
+	FILE *f;
+	char *disk;
+
+	snprintf(fk, sizeof(fk), "X-Api-Key: %s", fullkey);
+	ck_assert_int_eq(http_login(&S, "admin", ADMIN_PW, &s), 200);
+	ck_assert_int_eq(http_login(&S, "ursula", USER_PW, &us), 200);
+	{
+		const char *adm[] = { s.cookie, s.origin_hdr, s.csrf_hdr,
+				      "Content-Type: application/json", NULL };
+		const char *usr[] = { us.cookie, us.origin_hdr, us.csrf_hdr,
+				      "Content-Type: application/json", NULL };
+		const char *fkh[] = { fk, "Content-Type: application/json", NULL };
+		const char *state = NULL;
+
+		/* administrators only, by session: not a user, not a full key */
+		json_decref(call("GET", "/api/backups", usr, NULL, 403));
+		json_decref(call("GET", "/api/backups", fkh, NULL, 403));
+		json_decref(call("POST", "/api/backups", fkh, NULL, 403));
+		j = call("GET", "/api/backups", adm, NULL, 200);
+		ck_assert_int_eq(json_array_size(json_object_get(j, "items")), 0);
+		ck_assert_str_eq(jstr(json_object_get(j, "job"), "state"), "idle");
+		json_decref(j);
+		/* while a shell's backup holds the lock, a new one is skipped: 409 */
+		{
+			PGconn *other = PQconnectdb(T.url);
+			PGresult *res = PQexec(other, "SELECT pg_advisory_lock((x'436f6d72'::bigint << 32) | (6 << 24))");
+
+			ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+			PQclear(res);
+			json_decref(call("POST", "/api/backups", adm, NULL, 409));
+			PQfinish(other);
+		}
+		/* a small database is done within the request: 201, else 202 */
+		{
+			struct http_resp cr;
+
+			ck_assert_int_eq(http_do(&S, "POST", "/api/backups", adm, "{\"no_mirror\":false}",
+						 &cr), 0);
+			ck_assert_msg(cr.status == 201 || cr.status == 202, "create: %ld %s", cr.status,
+				      cr.body);
+			http_resp_free(&cr);
+		}
+		for (int i = 0; i < 300; i++) {
+			j = call("GET", "/api/backups", adm, NULL, 200);
+			state = jstr(json_object_get(j, "job"), "state");
+			if (strcmp(state, "running") != 0)
+				break;
+			json_decref(j);
+			j = NULL;
+			usleep(200000);
+		}
+		ck_assert_ptr_nonnull(j);
+		ck_assert_str_eq(jstr(json_object_get(j, "job"), "state"), "done");
+		ck_assert_int_eq(json_array_size(json_object_get(j, "items")), 1);
+		it = json_array_get(json_object_get(j, "items"), 0);
+		name = jstr(it, "name");
+		snprintf(file, sizeof(file), "%s", name);
+		ck_assert_msg(strncmp(file, "comradarr-", 10) == 0, "name %s", file);
+		ck_assert_int_eq(json_integer_value(json_object_get(it, "schema_version")), 18);
+		ck_assert(json_is_null(json_object_get(it, "verified")));
+		snprintf(path, sizeof(path), "%s/backups/%s", T.home, file);
+		ck_assert_int_eq(stat(path, &st), 0);
+		ck_assert_int_eq(json_integer_value(json_object_get(it, "bytes")), st.st_size);
+		json_decref(j);
+
+		/* download: the file as it is on disk, as an attachment */
+		snprintf(path, sizeof(path), "/api/backups/%s/download", file);
+		{
+			const char *uh[] = { us.cookie, NULL };
+			struct http_resp x = fetch(path, uh, 403);
+
+			http_resp_free(&x);
+		}
+		r = fetch(path, adm, 200);
+		ck_assert_uint_eq(r.body_len, (size_t)st.st_size);
+		ck_assert_ptr_nonnull(http_header(&r, "Content-Disposition", disp, sizeof(disp)));
+		snprintf(want, sizeof(want), "attachment; filename=\"%s\"", file);
+		ck_assert_str_eq(disp, want);
+		snprintf(path, sizeof(path), "%s/backups/%s", T.home, file);
+		disk = malloc((size_t)st.st_size);
+		f = fopen(path, "rb");
+		ck_assert_ptr_nonnull(f);
+		ck_assert_uint_eq(fread(disk, 1, (size_t)st.st_size, f), (size_t)st.st_size);
+		fclose(f);
+		ck_assert(memcmp(disk, r.body, (size_t)st.st_size) == 0);
+		free(disk);
+		http_resp_free(&r);
+
+		/* verify: intact, and the list says so */
+		snprintf(path, sizeof(path), "/api/backups/%s/verify", file);
+		json_decref(call("POST", path, usr, NULL, 403));
+		j = call("POST", path, adm, NULL, 200);
+		ck_assert(json_is_true(json_object_get(j, "ok")));
+		json_decref(j);
+		j = call("GET", "/api/backups", adm, NULL, 200);
+		it = json_array_get(json_object_get(j, "items"), 0);
+		ck_assert(json_is_true(json_object_get(json_object_get(it, "verified"), "ok")));
+		json_decref(j);
+		/* a flipped byte: damaged, and the list no longer calls it verified */
+		{
+			char p2[1024];
+			FILE *w;
+
+			snprintf(p2, sizeof(p2), "%s/backups/%s", T.home, file);
+			w = fopen(p2, "r+b");
+			ck_assert_ptr_nonnull(w);
+			fseek(w, 600, SEEK_SET);
+			fputc('#', w);
+			fclose(w);
+		}
+		j = call("GET", "/api/backups", adm, NULL, 200);
+		it = json_array_get(json_object_get(j, "items"), 0);
+		ck_assert(json_is_null(json_object_get(it, "verified")));
+		json_decref(j);
+		j = call("POST", path, adm, NULL, 200);
+		ck_assert(json_is_false(json_object_get(j, "ok")));
+		ck_assert_ptr_nonnull(jstr(j, "detail"));
+		json_decref(j);
+		ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM backup_checks WHERE NOT ok"), 1);
+
+		/* path tricks: refused before or by the name check, never a file */
+		{
+			static const char *const tricks[] = {
+				"/api/backups/..%2f..%2fsecret.key/download",
+				"/api/backups/%2e%2e/download",
+				"/api/backups/../secret.key/download",
+				"/api/backups/comradarr-..%2fx.tar/download",
+				"/api/backups/secret.key/download",
+				"/api/backups/comradarr-x.tar%00/download",
+				"/api/backups/comradarr-link.tar/download",
+				"/api/backups/.comradarr-x.tar/download",
+				"/api/backups/comradarr-x.tar.partial/download",
+				NULL
+			};
+			char target[1024], link_path[1024];
+
+			/* a link in the backup directory pointing outside it */
+			snprintf(target, sizeof(target), "%s/secret.key", T.home);
+			snprintf(link_path, sizeof(link_path), "%s/backups/comradarr-link.tar", T.home);
+			ck_assert_int_eq(symlink("/etc/passwd", link_path), 0);
+			for (int i = 0; tricks[i] != NULL; i++) {
+				struct http_resp x;
+
+				ck_assert_int_eq(http_do(&S, "GET", tricks[i], adm, NULL, &x), 0);
+				ck_assert_msg(x.status == 400 || x.status == 404, "%s: %ld", tricks[i],
+					      x.status);
+				ck_assert_msg(strstr(x.body, "root:") == NULL, "%s served a file", tricks[i]);
+				http_resp_free(&x);
+			}
+			(void)target;
+		}
+	}
+	{
+		char *a = pgtest_scalar(&T, "SELECT string_agg(action || ':' || outcome, ',' ORDER BY id) "
+					"FROM audit_log WHERE action LIKE 'backup.%'");
+
+		ck_assert_str_eq(a, "backup.create:refused,backup.create:ok,backup.download:ok,"
+				 "backup.verify:ok,backup.verify:failed");
+		free(a);
+	}
+	free(fullkey);
+}
+END_TEST
+
+/* ------------------------------------------------------------ log level */
+
+/* How many debug records of route the server has written so far. */
+static int
+debug_lines(const char *route)
+{
+	char *err = servectl_output(&S, 1), *p = err, *nl;
+	int n = 0;
+
+	while (p != NULL && *p != '\0') {
+		nl = strchr(p, '\n');
+		if (nl != NULL)
+			*nl = '\0';
+		if (strstr(p, "\"level\":\"debug\"") != NULL && strstr(p, route) != NULL)
+			n++;
+		p = nl ? nl + 1 : NULL;
+	}
+	free(err);
+	return n;
+}
+
+START_TEST(log_level_changes_at_run_time)
+{
+	struct http_session s, us;
+	char *fullkey = add_key("full"), fk[128];
+	json_t *j;
+	int n;
+
+	snprintf(fk, sizeof(fk), "X-Api-Key: %s", fullkey);
+	ck_assert_int_eq(http_login(&S, "admin", ADMIN_PW, &s), 200);
+	ck_assert_int_eq(http_login(&S, "ursula", USER_PW, &us), 200);
+	{
+		const char *adm[] = { s.cookie, s.origin_hdr, s.csrf_hdr,
+				      "Content-Type: application/json", NULL };
+		const char *usr[] = { us.cookie, us.origin_hdr, us.csrf_hdr,
+				      "Content-Type: application/json", NULL };
+		const char *fkh[] = { fk, "Content-Type: application/json", NULL };
+
+		json_decref(call("GET", "/api/channels", adm, NULL, 200));
+		ck_assert_int_eq(debug_lines("/api/channels"), 0);
+		/* administrators only; a bad name is refused with the choices */
+		json_decref(call("PUT", "/api/settings/log.level", usr, "{\"value\":\"debug\"}", 403));
+		json_decref(call("PUT", "/api/settings/log.level", fkh, "{\"value\":\"debug\"}", 403));
+		j = call("PUT", "/api/settings/log.level", adm, "{\"value\":\"loud\"}", 400);
+		ck_assert_ptr_nonnull(strstr(jstr(json_object_get(j, "error"), "message"), "debug"));
+		json_decref(j);
+		/* applied at once: the next request is traced */
+		j = call("PUT", "/api/settings/log.level", adm, "{\"value\":\"debug\"}", 200);
+		ck_assert_str_eq(jstr(j, "value"), "debug");
+		json_decref(j);
+		json_decref(call("GET", "/api/channels", adm, NULL, 200));
+		ck_assert_int_eq(debug_lines("/api/channels"), 1);
+		/* stored by name, with its event and audit line */
+		ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM settings WHERE key = 'log.level' "
+					      "AND value = '\"debug\"'::jsonb"), 1);
+		ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM events WHERE kind = "
+					      "'setting_changed' AND payload->>'value' = 'debug'"), 1);
+		ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM audit_log WHERE action = "
+					      "'setting.set' AND target = 'log.level'"), 1);
+		/* set by another process: picked up within the server's poll */
+		{
+			const char *argv[] = { "comradarr", "settings", "set", "log.level", "warn", NULL };
+
+			run_ok(argv, NULL);
+		}
+		n = debug_lines("/api/backups");
+		for (int i = 0; i < 80; i++) {
+			json_decref(call("GET", "/api/backups", adm, NULL, 200));
+			if (debug_lines("/api/backups") == n)
+				break;	/* this one was not traced: the level moved */
+			n = debug_lines("/api/backups");
+			usleep(100000);
+		}
+		json_decref(call("GET", "/api/backups", adm, NULL, 200));
+		ck_assert_int_eq(debug_lines("/api/backups"), n);
+		/* a reset gives the environment's LOG_LEVEL back */
+		j = call("PUT", "/api/settings/log.level", adm, "{\"value\":null}", 200);
+		ck_assert(json_is_true(json_object_get(j, "default")));
+		json_decref(j);
+		ck_assert_int_eq(pgtest_count(&T, "SELECT count(*) FROM settings WHERE key = "
+					      "'log.level'"), 0);
+	}
+	free(fullkey);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -352,6 +624,8 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, channels_credentials_go_in_and_never_come_out);
+	tcase_add_test(tc, backups_create_list_download_verify);
+	tcase_add_test(tc, log_level_changes_at_run_time);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
