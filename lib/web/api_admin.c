@@ -332,8 +332,13 @@ put_typed(struct web_req *req, struct web_resp *resp, PGconn *db, const struct s
 int
 api_settings_put(struct web_req *req, struct web_resp *resp)
 {
+	return api_settings_put_key(req, resp, web_req_param(req, "key"));
+}
+
+int
+api_settings_put_key(struct web_req *req, struct web_resp *resp, const char *key)
+{
 	struct err e = ERR_INIT;
-	const char *key = web_req_param(req, "key");
 	json_t *body = web_req_json(req, resp), *v;
 	PGconn *db;
 	int ret = -1;
@@ -341,6 +346,10 @@ api_settings_put(struct web_req *req, struct web_resp *resp)
 	if (body == NULL)
 		return -1;
 	v = json_object_get(body, "value");
+	if (key == NULL) {
+		web_resp_error(resp, 404, "not_found", "key", "which setting?");
+		goto out;
+	}
 	if (v == NULL) {
 		web_resp_error(resp, 400, "invalid", "value", "send {\"value\": ...}");
 		goto out;

@@ -97,6 +97,8 @@ int api_keys_add(struct web_req *req, struct web_resp *resp);
 int api_keys_revoke(struct web_req *req, struct web_resp *resp);
 int api_settings_get(struct web_req *req, struct web_resp *resp);
 int api_settings_put(struct web_req *req, struct web_resp *resp);
+/* PUT /api/settings/KEY for a key of the caller's choosing (a form's) */
+int api_settings_put_key(struct web_req *req, struct web_resp *resp, const char *key);
 int api_audit_list(struct web_req *req, struct web_resp *resp);
 int api_metrics(struct web_req *req, struct web_resp *resp);
 int api_webhook(struct web_req *req, struct web_resp *resp);
