@@ -55,15 +55,6 @@ static const struct cli_cmd cmd = {
 	"Exit status: 0 done (nothing due is success), 1 failed, 3 some connectors failed.\n"
 };
 
-static volatile sig_atomic_t stop_flag;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
-
 static int
 on_opt(void *ctx, int key, const char *arg)
 {
@@ -134,6 +125,26 @@ human(const struct dispatch_report *r)
 	fflush(stdout);
 }
 
+static int
+round_once(struct cli *cli, void *ctx)
+{
+	struct dispatch_opts *d = ctx;
+	struct dispatch_report r;
+	struct err e = ERR_INIT;
+	int rc;
+
+	if (dispatch_run(cli->db, d, &r, &e) < 0)
+		return cli_fail(cli, &e);
+	rc = r.connectors_failed == 0 ? EXIT_OK :
+	     r.connectors_failed < r.connectors ? EXIT_PARTIAL : EXIT_FAIL;
+	/* a step that failed (logged, a dispatch_error line) is part undone */
+	if (rc == EXIT_OK && r.errors > 0)
+		rc = EXIT_PARTIAL;
+	if (!cli->json)
+		human(&r);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -142,11 +153,9 @@ main(int argc, char **argv)
 	struct err e = ERR_INIT;
 	struct secret_key k;
 	struct dispatch_opts d;
-	struct dispatch_report r;
 	struct policy_tz tz;
 	struct policy_tz_zone zone;
 	struct crash crash;
-	struct sigaction sa;
 	int done, rc;
 
 	memset(&o, 0, sizeof(o));
@@ -161,10 +170,7 @@ main(int argc, char **argv)
 		cli_usage_error(cmd.name, "unexpected argument '%s'", cli.argv[0]);
 		return cli_finish(&cli, EXIT_USAGE);
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	cli_catch_stop();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (policy_tz_zone_init(&tz, &zone, cli.cfg.tz != NULL ? cli.cfg.tz : "UTC", &e) < 0 ||
 	    cli_secret_key(&cli, &k, &e) < 0 || cli_db(&cli, &e) < 0) {
@@ -182,38 +188,12 @@ main(int argc, char **argv)
 	d.max_wait_ms = o.max_wait == -2 ? 0 : o.max_wait == 0 ? -1 : o.max_wait * 1000;
 	d.max_batches = o.max_batches;
 	d.out = cli.json ? &cli.out : NULL;
-	d.stop = &stop_flag;
+	d.stop = cli_stop_flag();
 	if (crash_setup(&crash)) {
 		d.hook = crash_hook;
 		d.hook_arg = &crash;
 	}
-	for (;;) {
-		char corr[17];
-
-		log_new_correlation_id(corr, sizeof(corr));
-		log_set_correlation_id(corr);
-		if (dispatch_run(cli.db, &d, &r, &e) < 0) {
-			rc = cli_fail(&cli, &e);
-			if (!o.loop)
-				goto out;
-		} else {
-			rc = r.connectors_failed == 0 ? EXIT_OK :
-			     r.connectors_failed < r.connectors ? EXIT_PARTIAL : EXIT_FAIL;
-			/* a step that failed (logged, a dispatch_error line) is part undone */
-			if (rc == EXIT_OK && r.errors > 0)
-				rc = EXIT_PARTIAL;
-			if (!cli.json)
-				human(&r);
-		}
-		if (!o.loop || stop_flag)
-			break;
-		for (long s = 0; s < o.interval && !stop_flag; s++)
-			sleep(1);
-		if (stop_flag)
-			break;
-		if (PQstatus(cli.db) != CONNECTION_OK)
-			PQreset(cli.db);
-	}
+	rc = cli_rounds(&cli, o.loop, o.interval, round_once, &d);
 out:
 	secret_key_wipe(&k);
 	curl_global_cleanup();

@@ -7,11 +7,9 @@
  * quiet hours), send what is due, retry what failed.  The work is
  * lib/stage/notify.h; the protocol lib/db/notify.h.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -47,15 +45,6 @@ static const struct cli_cmd cmd = {
 	"Exit status: 0 done (a receiver's failure is retried later and is not an error),\n"
 	"1 failed (the database), 3 a channel was stopped or a message given up this round.\n"
 };
-
-static volatile sig_atomic_t stop_flag;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
 
 static int
 on_opt(void *ctx, int key, const char *arg)
@@ -135,6 +124,25 @@ summary(const struct notify_report *r)
 			 "errors", (json_int_t)r->errors);
 }
 
+static int
+round_once(struct cli *cli, void *ctx)
+{
+	struct notify_opts *no = ctx;
+	struct notify_report r;
+	struct err e = ERR_INIT;
+
+	if (notify_run(cli->db, no, &r, &e) < 0)
+		return cli_fail(cli, &e);
+	if (cli->json)
+		jsonl_emit(&cli->out, "notify_done", summary(&r));
+	else
+		printf("%ld channels: %ld events routed, %ld messages composed; %ld sent, "
+		       "%ld to retry, %ld given up, %ld channels stopped, %ld held, %ld "
+		       "deferred by the hourly cap\n", r.channels, r.routed, r.messages,
+		       r.sent, r.retried, r.failed, r.stopped, r.held, r.deferred);
+	return r.stopped > 0 || r.failed > 0 || r.errors > 0 ? EXIT_PARTIAL : EXIT_OK;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -143,8 +151,6 @@ main(int argc, char **argv)
 	struct err e = ERR_INIT;
 	struct secret_key k;
 	struct notify_opts no;
-	struct notify_report r;
-	struct sigaction sa;
 	char base[1024];
 	int done, rc;
 
@@ -158,10 +164,7 @@ main(int argc, char **argv)
 		cli_usage_error(cmd.name, "unexpected argument '%s'", cli.argv[0]);
 		return cli_finish(&cli, EXIT_USAGE);
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	cli_catch_stop();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (cli_secret_key(&cli, &k, &e) < 0 || cli_db(&cli, &e) < 0) {
 		rc = cli_fail(&cli, &e);
@@ -181,34 +184,7 @@ main(int argc, char **argv)
 	no.max_messages = o.max_messages;
 	if (!cli.json)
 		no.line = human_line;
-	for (;;) {
-		char corr[17];
-
-		log_new_correlation_id(corr, sizeof(corr));
-		log_set_correlation_id(corr);
-		if (notify_run(cli.db, &no, &r, &e) < 0) {
-			rc = cli_fail(&cli, &e);
-			if (!o.loop)
-				goto out;
-		} else {
-			rc = r.stopped > 0 || r.failed > 0 || r.errors > 0 ? EXIT_PARTIAL : EXIT_OK;
-			if (cli.json)
-				jsonl_emit(&cli.out, "notify_done", summary(&r));
-			else
-				printf("%ld channels: %ld events routed, %ld messages composed; %ld sent, "
-				       "%ld to retry, %ld given up, %ld channels stopped, %ld held, %ld "
-				       "deferred by the hourly cap\n", r.channels, r.routed, r.messages,
-				       r.sent, r.retried, r.failed, r.stopped, r.held, r.deferred);
-		}
-		if (!o.loop || stop_flag)
-			break;
-		for (long s = 0; s < o.interval && !stop_flag; s++)
-			sleep(1);
-		if (stop_flag)
-			break;
-		if (PQstatus(cli.db) != CONNECTION_OK)
-			PQreset(cli.db);
-	}
+	rc = cli_rounds(&cli, o.loop, o.interval, round_once, &no);
 out:
 	secret_key_wipe(&k);
 	curl_global_cleanup();

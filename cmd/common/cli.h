@@ -16,6 +16,8 @@
 #ifndef COMRADARR_CMD_CLI_H
 #define COMRADARR_CMD_CLI_H
 
+#include <signal.h>
+
 #include <libpq-fe.h>
 
 #include "core/config.h"
@@ -134,5 +136,20 @@ int cli_secret_key(struct cli *cli, struct secret_key *k, struct err *e);
 /* Read a secret: from FILE ("-" = stdin), or from a prompt with echo off
  * when stdin is a terminal.  Malloc'd; caller wipes and frees. */
 int cli_read_secret(const char *prompt, const char *file, char **out, struct err *e);
+
+/*
+ * The daemons' --once/--loop (comradarr-dispatch, comradarr-notify): run
+ * round(cli, ctx) once, or every interval seconds until SIGTERM or SIGINT.
+ * Each round gets a fresh correlation id for its log lines; a database
+ * connection lost between rounds is reset, so a restarted PostgreSQL
+ * costs one failed round, not the process.  A round returns its exit
+ * code; the last one is the process's.  *cli_stop_flag() turns 1 at a
+ * stop signal: a round that polls it ends after its current step.
+ */
+typedef int (*cli_round_fn)(struct cli *cli, void *ctx);
+
+void cli_catch_stop(void);
+volatile sig_atomic_t *cli_stop_flag(void);
+int cli_rounds(struct cli *cli, int loop, long interval, cli_round_fn round, void *ctx);
 
 #endif

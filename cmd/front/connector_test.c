@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "arr/probe.h"
-#include "core/clock.h"
 #include "db/connectors.h"
 #include "front/front.h"
 #include "stage/connect.h"
@@ -126,8 +125,6 @@ front_connector_test(int argc, char **argv)
 	struct arr_client *client = NULL;
 	struct arr_probe_report *r = NULL;
 	struct err e = ERR_INIT;
-	char detail[1024];
-	int64_t t0;
 	int done, rc, response_ms;
 
 	memset(&c, 0, sizeof(c));
@@ -152,28 +149,11 @@ front_connector_test(int argc, char **argv)
 	}
 	if (stage_client_open(&k, &c, NULL, &client, &e) < 0)
 		goto fail;
-	t0 = clock_mono_us();
-	if (arr_probe(client, r, &e) < 0)
+	if (stage_probe(client, r, &response_ms, &e) < 0)
 		goto fail;
-	response_ms = (int)((clock_mono_us() - t0) / 1000);
 	print_report(&cli, &c, r);
-	if (!o.no_save) {
-		struct db_connector_health h;
-
-		arr_probe_detail(r, detail, sizeof(detail));
-		memset(&h, 0, sizeof(h));
-		h.connector_id = c.id;
-		h.connector = c.name;
-		h.health = arr_health_name(r->health);
-		h.detail = detail[0] ? detail : NULL;
-		h.auth_failed = r->facts.auth_failed;
-		h.app_name = r->facts.answered ? r->status.app_name : NULL;
-		h.app_version = r->facts.answered ? r->status.version : NULL;
-		h.api_version = r->facts.answered ? r->api_version : NULL;
-		h.response_ms = response_ms > 0 ? response_ms : 1;
-		if (db_connector_health(cli.db, &h, &e) < 0)
-			goto fail;
-	}
+	if (!o.no_save && stage_probe_record(cli.db, &c, r, response_ms, &e) < 0)
+		goto fail;
 	rc = r->health == ARR_HEALTH_HEALTHY || r->health == ARR_HEALTH_DEGRADED ? EXIT_OK : EXIT_FAIL;
 	goto out;
 fail:

@@ -12,6 +12,7 @@
 #include "db/schedule.h"
 #include "front/front.h"
 #include "stage/sweep.h"
+#include "core/name.h"
 #include "core/banned.h"
 
 enum {
@@ -283,9 +284,8 @@ s_add(int argc, char **argv)
 	snprintf(s.zone, sizeof(s.zone), "%s", o.zone ? o.zone : front_default_zone(&cli));
 	s.max_items = o.max_items > 0 ? o.max_items : 0;
 	s.enabled = !o.disabled;
-	if (connector_validate_name(s.name, &e) < 0) {
-		err_set(&e, ERR_USAGE, "schedule name '%s' is not valid: use 1-63 letters, digits, "
-			"'.', '_' or '-', starting with a letter or digit", s.name);
+	/* the argument, not the copy: a name too long for it must not pass cut */
+	if (name_check("schedule", cli.argv[0], &e) < 0) {
 		rc = cli_fail(&cli, &e);
 		goto out;
 	}
@@ -406,12 +406,8 @@ edit_common(int argc, char **argv, const struct cli_cmd *cmd, int force_enabled)
 	if (db_schedule_get(cli.db, cli.argv[0], &s, &e) < 0)
 		goto fail;
 	if (o.new_name != NULL) {
-		if (connector_validate_name(o.new_name, &e) < 0 ||
-		    strlen(o.new_name) >= sizeof(s.name)) {
-			err_set(&e, ERR_USAGE, "schedule name '%s' is not valid: use 1-63 letters, "
-				"digits, '.', '_' or '-', starting with a letter or digit", o.new_name);
+		if (name_check("schedule", o.new_name, &e) < 0)
 			goto fail;
-		}
 		snprintf(s.name, sizeof(s.name), "%s", o.new_name);
 	}
 	if (o.cron != NULL) {

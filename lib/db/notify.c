@@ -13,6 +13,7 @@
 #include "db/db.h"
 #include "db/events.h"
 #include "db/notify.h"
+#include "core/name.h"
 #include "core/banned.h"
 
 #define AD_TABLE "notify_channels"
@@ -79,19 +80,7 @@ notify_channel_list_free(struct notify_channel *list, size_t n)
 int
 notify_channel_validate_name(const char *name, struct err *e)
 {
-	size_t n = strlen(name);
-
-	if (n == 0 || n > 63 || !isalnum((unsigned char)name[0]))
-		goto bad;
-	for (size_t i = 0; i < n; i++) {
-		if (!isalnum((unsigned char)name[i]) && name[i] != '.' && name[i] != '_' &&
-		    name[i] != '-')
-			goto bad;
-	}
-	return 0;
-bad:
-	return err_set(e, ERR_USAGE, "channel name '%s' is not valid: use 1-63 letters, digits, '.', "
-		       "'_' or '-', starting with a letter or digit", name);
+	return name_check("channel", name, e);
 }
 
 static json_t *

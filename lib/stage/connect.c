@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include "arr/app.h"
+#include "core/clock.h"
 #include "stage/connect.h"
 #include "core/banned.h"
 
@@ -37,4 +38,38 @@ out:
 		free(key);
 	}
 	return ret;
+}
+
+int
+stage_probe(struct arr_client *client, struct arr_probe_report *r, int *response_ms, struct err *e)
+{
+	int64_t t0 = clock_mono_us();
+
+	if (arr_probe(client, r, e) < 0)
+		return -1;
+	*response_ms = (int)((clock_mono_us() - t0) / 1000);
+	if (*response_ms < 1)
+		*response_ms = 1;
+	return 0;
+}
+
+int
+stage_probe_record(PGconn *db, const struct connector *c, const struct arr_probe_report *r,
+		   int response_ms, struct err *e)
+{
+	struct db_connector_health h;
+	char detail[1024];
+
+	arr_probe_detail(r, detail, sizeof(detail));
+	memset(&h, 0, sizeof(h));
+	h.connector_id = c->id;
+	h.connector = c->name;
+	h.health = arr_health_name(r->health);
+	h.detail = detail[0] ? detail : NULL;
+	h.auth_failed = r->facts.auth_failed;
+	h.app_name = r->facts.answered ? r->status.app_name : NULL;
+	h.app_version = r->facts.answered ? r->status.version : NULL;
+	h.api_version = r->facts.answered && r->api_version[0] ? r->api_version : NULL;
+	h.response_ms = response_ms > 0 ? response_ms : 1;
+	return db_connector_health(db, &h, e);
 }

@@ -16,33 +16,13 @@
 #include "stage/connect.h"
 #include "core/banned.h"
 
-static int
-store(PGconn *db, const struct connector *c, const struct arr_probe_report *rep,
-      const char *status, const char *detail, int response_ms, struct err *e)
-{
-	const struct arr_system_status *st = &rep->status;
-	struct db_connector_health h;
-
-	memset(&h, 0, sizeof(h));
-	h.connector_id = c->id;
-	h.connector = c->name;
-	h.health = status;
-	h.detail = detail[0] ? detail : NULL;
-	h.auth_failed = rep->facts.auth_failed;
-	h.app_name = rep->facts.answered ? st->app_name : NULL;
-	h.app_version = rep->facts.answered ? st->version : NULL;
-	h.api_version = rep->api_version[0] ? rep->api_version : NULL;
-	h.response_ms = response_ms > 0 ? response_ms : 1;
-	return db_connector_health(db, &h, e);
-}
-
 int
 sync_health_check(PGconn *db, const struct connector *c, const struct sync_opts *o,
 		  struct sync_report *r, struct err *e)
 {
 	struct arr_client *client = NULL;
 	struct arr_probe_report rep;
-	int64_t t0 = clock_mono_us(), t_probe;
+	int64_t t0 = clock_mono_us();
 	int response_ms;
 	const char *status;
 	char detail[512];
@@ -58,15 +38,13 @@ sync_health_check(PGconn *db, const struct connector *c, const struct sync_opts 
 	snprintf(r->previous_health, sizeof(r->previous_health), "%s", c->health);
 	if (stage_client_open(o->key, c, &o->retry, &client, e) < 0)
 		goto out;
-	t_probe = clock_mono_us();
-	if (arr_probe(client, &rep, e) < 0)
+	if (stage_probe(client, &rep, &response_ms, e) < 0)
 		goto out;
-	response_ms = (int)((clock_mono_us() - t_probe) / 1000);
 	r->api_calls = arr_client_requests(client);
 	status = arr_health_name(rep.health);
 	snprintf(r->health, sizeof(r->health), "%s", status);
 	arr_probe_detail(&rep, detail, sizeof(detail));
-	if (store(db, c, &rep, status, detail, response_ms, e) < 0)
+	if (stage_probe_record(db, c, &rep, response_ms, e) < 0)
 		goto out;
 	r->duration_ms = (clock_mono_us() - t0) / 1000;
 	r->status = SYNC_DONE;

@@ -12,7 +12,6 @@
 #include <sodium.h>
 
 #include "arr/probe.h"
-#include "core/clock.h"
 #include "core/log.h"
 #include "crypto/mask.h"
 #include "db/connectors.h"
@@ -296,10 +295,8 @@ api_connectors_test(struct web_req *req, struct web_resp *resp)
 	struct arr_client *client = NULL;
 	struct arr_probe_report *r = NULL;
 	struct err e = ERR_INIT;
-	char detail[1024] = "";
 	json_t *o = NULL, *items;
 	PGconn *db;
-	int64_t t0;
 	int ret = -1, response_ms;
 
 	memset(&c, 0, sizeof(c));
@@ -310,34 +307,16 @@ api_connectors_test(struct web_req *req, struct web_resp *resp)
 		goto out;
 	}
 	r = calloc(1, sizeof(*r));
-	t0 = clock_mono_us();
 	if (r == NULL || stage_client_open(app->key, &c, NULL, &client, &e) < 0 ||
-	    arr_probe(client, r, &e) < 0) {
+	    stage_probe(client, r, &response_ms, &e) < 0) {
 		if (r == NULL)
 			err_set(&e, ERR_NOMEM, "out of memory");
 		web_resp_err(resp, &e);
 		goto out;
 	}
-	arr_probe_detail(r, detail, sizeof(detail));
-	/* the health history's response time, as comradarr connector test records it */
-	response_ms = (int)((clock_mono_us() - t0) / 1000);
-	{
-		struct db_connector_health h;
-
-		memset(&h, 0, sizeof(h));
-		h.connector_id = c.id;
-		h.connector = c.name;
-		h.health = arr_health_name(r->health);
-		h.detail = detail[0] ? detail : NULL;
-		h.auth_failed = r->facts.auth_failed;
-		h.app_name = r->facts.answered ? r->status.app_name : NULL;
-		h.app_version = r->facts.answered ? r->status.version : NULL;
-		h.api_version = r->facts.answered ? r->api_version : NULL;
-		h.response_ms = response_ms > 0 ? response_ms : 1;
-		if (db_connector_health(db, &h, &e) < 0) {
-			web_resp_err(resp, &e);
-			goto out;
-		}
+	if (stage_probe_record(db, &c, r, response_ms, &e) < 0) {
+		web_resp_err(resp, &e);
+		goto out;
 	}
 	o = json_pack("{s:s,s:s,s:b}", "name", c.name, "health", arr_health_name(r->health),
 		      "auth_failed", r->facts.auth_failed);

@@ -15,7 +15,6 @@
 #include "arr/client.h"
 #include "arr/probe.h"
 #include "arr/retry.h"
-#include "core/clock.h"
 #include "core/log.h"
 #include "crypto/mask.h"
 #include "db/connectors.h"
@@ -206,17 +205,19 @@ posted_release(struct posted *po)
 /*
  * Probe the app with the posted values (and the posted key, or the stored
  * one of stored when none was posted): {ok, health, app, version, api,
- * message, warnings}.  The report never holds the key.
+ * message, warnings}.  The report never holds the key.  With record, what
+ * the probe learned becomes that connector's health (with its history);
+ * a failure to store it is logged, the page still shows the test.
  */
 static json_t *
-probe(struct web_req *req, const struct posted *po, const struct connector *stored, struct err *e)
+probe(struct web_req *req, const struct posted *po, const struct connector *stored,
+      PGconn *db, const struct connector *record, struct err *e)
 {
 	struct arr_client_opts co;
 	struct arr_client *client = NULL;
 	struct arr_probe_report *r = NULL;
 	json_t *out = NULL, *w;
-	int64_t t0;
-	int i;
+	int i, ms;
 
 	r = calloc(1, sizeof(*r));
 	if (r == NULL) {
@@ -244,12 +245,17 @@ probe(struct web_req *req, const struct posted *po, const struct connector *stor
 		if (stage_client_open(app_key(req), &c, &once, &client, e) < 0)
 			goto out;
 	}
-	t0 = clock_mono_us();
-	if (arr_probe(client, r, e) < 0)
+	if (stage_probe(client, r, &ms, e) < 0)
 		goto out;
-	out = json_pack("{s:b, s:s, s:b, s:I}", "ok", r->health == ARR_HEALTH_HEALTHY || r->health == ARR_HEALTH_DEGRADED,
+	if (db != NULL && record != NULL) {
+		struct err re = ERR_INIT;
+
+		if (stage_probe_record(db, record, r, ms, &re) < 0)
+			log_warn("serve", "the connection test was not recorded: %s", re.msg);
+	}
+	out = json_pack("{s:b, s:s, s:b, s:i}", "ok", r->health == ARR_HEALTH_HEALTHY || r->health == ARR_HEALTH_DEGRADED,
 			"health", arr_health_name(r->health), "auth_failed", r->facts.auth_failed,
-			"response_ms", (json_int_t)((clock_mono_us() - t0) / 1000));
+			"response_ms", ms);
 	if (r->facts.answered) {
 		json_object_set_new(out, "app", json_string(r->status.app_name));
 		json_object_set_new(out, "version", json_string(r->status.version));
@@ -267,28 +273,6 @@ out:
 	arr_client_free(client);
 	free(r);
 	return out;
-}
-
-/* What a test learned is the connector's health now (with its history). */
-static void
-record_probe(PGconn *db, int64_t id, const char *name, const json_t *test)
-{
-	struct err e = ERR_INIT;
-	struct db_connector_health h;
-	int ms = (int)json_integer_value(json_object_get(test, "response_ms"));
-
-	memset(&h, 0, sizeof(h));
-	h.connector_id = id;
-	h.connector = name;
-	h.health = uj_str(test, "health");
-	h.detail = uj_str(test, "message");
-	h.auth_failed = uj_bool(test, "auth_failed");
-	h.app_name = uj_str(test, "app");
-	h.app_version = uj_str(test, "version");
-	h.api_version = uj_str(test, "api");
-	h.response_ms = ms > 0 ? ms : 1;
-	if (db_connector_health(db, &h, &e) < 0)
-		log_warn("serve", "the connection test was not recorded: %s", e.msg);
 }
 
 int
@@ -311,7 +295,7 @@ ui_connector_create(struct web_req *req, struct web_resp *resp)
 		goto out;
 	}
 	if (ui_field(req, "do", act, sizeof(act)) != NULL && strcmp(act, "test") == 0) {
-		test = probe(req, &po, NULL, &e);
+		test = probe(req, &po, NULL, NULL, NULL, &e);
 		f.test = test;
 		rc = form_page(req, resp, 200, "Add a connector", &f, test == NULL ? e.msg : NULL);
 		goto out;
@@ -333,9 +317,7 @@ ui_connector_create(struct web_req *req, struct web_resp *resp)
 	}
 	/* the first health check now, so the list shows it healthy (or why
 	 * not) rather than "unknown" until the next sync */
-	test = probe(req, &po, NULL, &e);
-	if (test != NULL)
-		record_probe(db, po.c.id, po.c.name, test);
+	test = probe(req, &po, NULL, db, &po.c, &e);
 	rc = ui_redirect(req, resp, "connectors?done=added");
 out:
 	json_decref(test);
@@ -442,7 +424,7 @@ ui_connector_save(struct web_req *req, struct web_resp *resp)
 		goto out;
 	}
 	if (ui_field(req, "do", act, sizeof(act)) != NULL && strcmp(act, "test") == 0) {
-		test = probe(req, &po, &c, &e);
+		test = probe(req, &po, &c, NULL, NULL, &e);
 		f.test = test;
 		rc = form_page(req, resp, 200, "Edit connector", &f, test == NULL ? e.msg : NULL);
 		goto out;
@@ -492,9 +474,7 @@ ui_connector_test(struct web_req *req, struct web_resp *resp)
 	snprintf(po.c.type, sizeof(po.c.type), "%s", c.type);
 	po.c.url = c.url;
 	po.c.timeout_ms = c.timeout_ms;
-	test = probe(req, &po, &c, &e);
-	if (test != NULL)
-		record_probe(db, c.id, c.name, test);
+	test = probe(req, &po, &c, db, &c, &e);
 	v = stored_values(app_key(req), &c);
 	f.v = v;
 	f.editing = 1;

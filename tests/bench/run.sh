@@ -33,17 +33,9 @@ createdb bench
 export DATABASE_URL=dbname=bench PGDATABASE=bench
 "$bin/comradarr" migrate >/dev/null
 
-fake() {	# fake NAME ARGS...: start, wait for the port
-	n=$1; shift
-	"$bin/fakearr" --api-key benchkey1234 --port 0 "$@" >"$tmp/$n.out" 2>"$tmp/$n.err" &
-	echo $! >"$tmp/$n.pid"
-	i=0
-	until grep -q '"port"' "$tmp/$n.out" 2>/dev/null; do
-		i=$((i + 1)); [ $i -lt 600 ] || { echo "fakearr $n did not start" >&2; exit 1; }
-		sleep 0.1
-	done
-	sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$tmp/$n.out"
-}
+. "$(dirname "$0")/../lib/fake.sh"
+# shellcheck disable=SC2034 # read by fake()
+fake_key=benchkey1234 fake_wait=600
 tvport=$(fake tv --app sonarr --series "$SERIES" --seasons "$SEASONS" --episodes "$EPS")
 mvport=$(fake mv --app radarr --movies "$MOVIES")
 echo benchkey1234 | "$bin/comradarr" connector add tv --type sonarr --url "http://127.0.0.1:$tvport" --api-key-file - >/dev/null

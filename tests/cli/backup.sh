@@ -58,18 +58,7 @@ DATABASE_URL="host=/nonexistent dbname=x" comradarr-backup create --output "$tmp
 	wc -c)" -eq 0 ] && ok || bad "a failed backup to standard output wrote to it"
 
 # --- a library, as the job builds it
-fake() {	# fake NAME ARGS...: start one, print its port
-	n=$1
-	shift
-	"$bin/fakearr" --port 0 --api-key "key-$n-0123456789abcdef" "$@" >"$tmp/$n.out" 2>"$tmp/$n.err" &
-	echo $! >"$tmp/$n.pid"
-	i=0
-	until grep -q '"port"' "$tmp/$n.out" 2>/dev/null; do
-		i=$((i + 1)); [ $i -lt 100 ] || { echo "fake $n did not start"; exit 1; }
-		sleep 0.1
-	done
-	sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$tmp/$n.out"
-}
+. "$(dirname "$0")/../lib/fake.sh"
 tv=$(fake tv --app sonarr --series 12 --seasons 2 --episodes 6 --missing 0.3 --seed 3 --command-ms 100 --grab 0.5)
 films=$(fake films --app radarr --movies 60 --missing 0.3 --seed 3 --command-ms 100 --grab 0.5)
 comradarr migrate >/dev/null 2>&1 && ok || bad "migrate"

@@ -38,18 +38,7 @@ export PATH="$bin:$PATH"
 . "$(dirname "$0")/../lib/catalogue.sh"
 q() { psql -XAtq -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
 
-fake() {	# fake NAME ARGS...: start one, print its port (pid in a file: $(...) is a subshell)
-	n=$1
-	shift
-	"$bin/fakearr" --port 0 --api-key "key-$n-0123456789abcdef" "$@" >"$tmp/$n.out" 2>"$tmp/$n.err" &
-	echo $! >"$tmp/$n.pid"
-	i=0
-	until grep -q '"port"' "$tmp/$n.out" 2>/dev/null; do
-		i=$((i + 1)); [ $i -lt 100 ] || { echo "fake $n did not start"; exit 1; }
-		sleep 0.1
-	done
-	sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$tmp/$n.out"
-}
+. "$(dirname "$0")/../lib/fake.sh"
 
 # ---------------------------------------------------------------- today: the real pipeline
 tv=$(fake tv --app sonarr --series 8 --seasons 2 --episodes 6 --missing 0.3 --seed 4 --command-ms 100 --grab 0.5)

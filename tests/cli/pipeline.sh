@@ -31,18 +31,7 @@ export DATABASE_URL="dbname=$db" COMRADARR_HOME="$tmp/home" LOG_FORMAT=json
 export SECRET_KEY=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 export PATH="$bin:$PATH"
 
-fake() {	# fake NAME ARGS...: start one, print its port
-	n=$1
-	shift
-	"$bin/fakearr" --port 0 --api-key "key-$n-0123456789abcdef" "$@" >"$tmp/$n.out" 2>"$tmp/$n.err" &
-	echo $! >"$tmp/$n.pid"
-	i=0
-	until grep -q '"port"' "$tmp/$n.out" 2>/dev/null; do
-		i=$((i + 1)); [ $i -lt 100 ] || { echo "fake $n did not start"; exit 1; }
-		sleep 0.1
-	done
-	sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$tmp/$n.out"
-}
+. "$(dirname "$0")/../lib/fake.sh"
 tv=$(fake tv --app sonarr --series 12 --seasons 2 --episodes 6 --missing 0.3 --seed 3 --command-ms 200 --grab 0.5)
 films=$(fake films --app radarr --movies 60 --missing 0.3 --seed 3 --command-ms 200 --grab 0.5)
 

@@ -31,18 +31,11 @@ unset SECRET_KEY SECRET_KEY_FILE
 q() { psql -XAtq -d "$db" -c "$1"; }
 key=0123456789abcdef0123456789abcdef
 
-fake() {	# fake NAME: a fake Sonarr, its port printed
-	"$bin/fakearr" --port 0 --app sonarr --api-key "$key" --series 2 >"$tmp/$1.out" 2>"$tmp/$1.err" &
-	echo $! >"$tmp/$1.pid"
-	i=0
-	until grep -q '"port"' "$tmp/$1.out" 2>/dev/null; do
-		i=$((i + 1)); [ $i -lt 100 ] || { echo "fake $1 did not start"; exit 1; }
-		sleep 0.1
-	done
-	sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$tmp/$1.out"
-}
-a=$(fake a)
-b=$(fake b)
+. "$(dirname "$0")/../lib/fake.sh"
+# shellcheck disable=SC2034 # read by fake()
+fake_key=$key
+a=$(fake a --app sonarr --series 2)
+b=$(fake b --app sonarr --series 2)
 # a listener that writes down every byte anyone sends it
 "$py" -c '
 import socket, sys

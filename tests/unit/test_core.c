@@ -15,6 +15,7 @@
 #include "core/err.h"
 #include "core/jsonl.h"
 #include "core/log.h"
+#include "core/name.h"
 
 static const char *const env_vars[] = {
 	"DATABASE_URL", "HOST", "PORT", "BASE_URL", "TZ", "LOG_LEVEL", "SECRET_KEY",
@@ -392,6 +393,31 @@ START_TEST(err_prefix_keeps_kind)
 }
 END_TEST
 
+/* the names that end up in URLs, unit and file names need no escaping */
+START_TEST(names_follow_one_rule)
+{
+	static const char *const good[] = { "tv", "Sonarr-4K", "a.b_c-d", "9" };
+	static const char *const bad[] = { "", "-tv", ".tv", "tv/x", "tv x", "t%2e", "tv\n", "é" };
+	char longest[NAME_MAX_LEN + 2];
+	struct err e = ERR_INIT;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ck_assert_int_eq(name_check("connector", good[i], &e), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(name_check("channel", bad[i], &e), -1);
+		ck_assert_int_eq(e.kind, ERR_USAGE);
+		ck_assert_ptr_nonnull(strstr(e.msg, "channel name"));
+	}
+	ck_assert_int_eq(name_check("schedule", NULL, &e), -1);
+	memset(longest, 'a', sizeof(longest));
+	longest[NAME_MAX_LEN] = '\0';
+	ck_assert_int_eq(name_check("schedule", longest, &e), 0);
+	longest[NAME_MAX_LEN] = 'a';
+	longest[NAME_MAX_LEN + 1] = '\0';
+	ck_assert_int_eq(name_check("schedule", longest, &e), -1);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -412,6 +438,7 @@ main(void)
 	tcase_add_test(tc, redaction_reaches_into_json_arrays);
 	tcase_add_test(tc, jsonl_lines_have_event_and_ts_and_redact);
 	tcase_add_test(tc, clock_parses_the_arr_date_forms);
+	tcase_add_test(tc, names_follow_one_rule);
 	tcase_add_test(tc, fake_clock_makes_sleep_instant);
 	tcase_add_test(tc, buf_enforces_its_cap);
 	tcase_add_test(tc, err_prefix_keeps_kind);
