@@ -17,5 +17,8 @@ CREATE TABLE backup_checks (
 
 -- The channels page's "last delivery" column: each channel's newest message,
 -- read from the top of this index (one row per channel), not a scan of the
--- message history.  It also serves the channel's ON DELETE CASCADE.
-CREATE INDEX notify_messages_channel ON notify_messages (channel_id, id);
+-- message history.  By created_at, not id: ordered by id, the planner walks
+-- the primary key backwards filtering on the channel, which reads the whole
+-- history for a channel whose last message is old.  It also serves the
+-- channel's ON DELETE CASCADE.
+CREATE INDEX notify_messages_channel ON notify_messages (channel_id, created_at, id);

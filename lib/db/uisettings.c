@@ -18,7 +18,7 @@ db_ui_channel_last(PGconn *db, json_t **out, struct err *e)
 {
 	/* LATERAL ... LIMIT 1 per channel reads the top of
 	 * notify_messages_channel backwards: a handful of rows whatever the
-	 * message history holds */
+	 * message history holds (sql/0018 says why by created_at) */
 	return db_ui_json(db,
 		"SELECT coalesce(json_object_agg(c.name, json_build_object("
 		"'state', m.state, 'kind', m.kind, 'attempts', m.attempts, "
@@ -26,7 +26,8 @@ db_ui_channel_last(PGconn *db, json_t **out, struct err *e)
 		"'at', " EPOCH("coalesce(m.sent_at, m.created_at)") ")), '{}')::text "
 		"FROM notify_channels c CROSS JOIN LATERAL (SELECT state, kind, attempts, "
 		"http_status, last_error, sent_at, created_at FROM notify_messages "
-		"WHERE channel_id = c.id ORDER BY id DESC LIMIT 1) m", 0, NULL, out, e);
+		"WHERE channel_id = c.id ORDER BY created_at DESC, id DESC LIMIT 1) m", 0, NULL, out,
+		e);
 }
 
 int
