@@ -598,6 +598,22 @@ START_TEST(log_level_changes_at_run_time)
 		}
 		json_decref(call("GET", "/api/backups", adm, NULL, 200));
 		ck_assert_int_eq(debug_lines("/api/backups"), n);
+		/* the other tools read it when they start: at warn, comradarr-backup's
+		 * info line is not written; at its default it is */
+		{
+			const char *argv[] = { "comradarr-backup", "create", "--output", "-", NULL };
+			struct proc_result r;
+
+			ck_assert_int_eq(proc_run(argv, NULL, &r), 0);
+			ck_assert_msg(r.status == 0, "backup: %s", r.err);
+			ck_assert_msg(strstr(r.err, "archive written") == NULL, "info at warn: %s", r.err);
+			proc_result_free(&r);
+			pgtest_exec(&T, "DELETE FROM settings WHERE key = 'log.level'");
+			ck_assert_int_eq(proc_run(argv, NULL, &r), 0);
+			ck_assert_msg(strstr(r.err, "archive written") != NULL, "no info line: %s", r.err);
+			proc_result_free(&r);
+			pgtest_exec(&T, "INSERT INTO settings (key, value) VALUES ('log.level', '\"warn\"')");
+		}
 		/* a reset gives the environment's LOG_LEVEL back */
 		j = call("PUT", "/api/settings/log.level", adm, "{\"value\":null}", 200);
 		ck_assert(json_is_true(json_object_get(j, "default")));
