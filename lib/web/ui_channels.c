@@ -12,7 +12,9 @@
 #include <sodium.h>
 
 #include "db/notify.h"
+#include "db/uistats.h"
 #include "web/app.h"
+#include "web/ui_form.h"
 #include "web/server.h"
 #include "web/ui_pages.h"
 #include "web/ui_routes.h"
@@ -82,14 +84,26 @@ static int
 form_page(struct web_req *req, struct web_resp *resp, int status, const struct ui_channel_form *f,
 	  const char *flash_err)
 {
+	struct ui_channel_form ff = *f;
+	struct err e = ERR_INIT;
+	json_t *names = NULL;
+	PGconn *db = web_req_db(req, resp);
 	struct ui_page p;
 	struct html h;
+	int rc;
+
+	/* the connector filter's choices; without them the form still stands */
+	if (db != NULL && db_ui_connector_names(db, &names, &e) == 0)
+		ff.connectors = names;
+	f = &ff;
 
 	page_for(&p, req, f->editing ? "Edit channel" : "Add a notification channel");
 	p.flash_err = flash_err;
 	html_init(&h);
 	ui_render_channel_form(&h, &p, f);
-	return ui_send(resp, status, &h);
+	rc = ui_send(resp, status, &h);
+	json_decref(names);
+	return rc;
 }
 
 int
@@ -108,6 +122,55 @@ ui_channel_new(struct web_req *req, struct web_resp *resp)
 	rc = form_page(req, resp, 200, &f, NULL);
 	json_decref(v);
 	return rc;
+}
+
+static int
+add_name(const char *value, void *arg)
+{
+	if (json_array_size(arg) >= 64)
+		return 1;
+	json_array_append_new(arg, json_string(value));
+	return 0;
+}
+
+/*
+ * The templates textarea, "kind: text" per line, into an object; NULL when
+ * a line has no ':' (the API then refuses the field, the form says how).
+ * stored: the channel's templates now, each one without a line removed.
+ */
+static json_t *
+templates_of(const char *text, const json_t *stored)
+{
+	json_t *o = json_object(), *v;
+	const char *p = text, *k;
+
+	json_object_foreach((json_t *)stored, k, v)
+		json_object_set_new(o, k, json_string(""));
+	while (p != NULL && *p != '\0') {
+		const char *nl = strpbrk(p, "\r\n"), *end = nl ? nl : p + strlen(p), *colon;
+		char kind[64], line[2048];
+		size_t n = (size_t)(end - p);
+
+		if (n >= sizeof(line))
+			n = sizeof(line) - 1;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p = nl ? nl + 1 : NULL;
+		while (n > 0 && line[n - 1] == ' ')
+			line[--n] = '\0';
+		if (line[0] == '\0')
+			continue;
+		if ((colon = strchr(line, ':')) == NULL) {
+			json_decref(o);
+			return NULL;
+		}
+		snprintf(kind, sizeof(kind), "%.*s", (int)(colon - line), line);
+		kind[strcspn(kind, " ")] = '\0';
+		for (k = colon + 1; *k == ' '; k++)
+			;
+		json_object_set_new(o, kind, json_string(k));
+	}
+	return o;
 }
 
 /* "a, b" into a JSON array of the non-empty words */
@@ -129,7 +192,8 @@ words(const char *s)
  * sent as empty (they clear a config member, or keep a credential).
  */
 static void
-read_form(struct web_req *req, const char *type, int editing, json_t **body, json_t **shown)
+read_form(struct web_req *req, const char *type, int editing, const json_t *stored_templates,
+	  json_t **body, json_t **shown)
 {
 	char buf[4200], id[40];
 	json_t *cfg = json_object(), *sec = json_object(), *b;
@@ -192,7 +256,40 @@ read_form(struct web_req *req, const char *type, int editing, json_t **body, jso
 		json_object_set_new(b, "quiet_mode", json_string(buf));
 	if (editing && ui_field(req, "move_credentials", buf, sizeof(buf)) != NULL)
 		json_object_set_new(b, "move_credentials", json_true());
+	{
+		json_t *names = json_array(), *tmpl;
+		char *text = calloc(1, 16384);
+
+		ui_form_each(req->body.data, req->body.len, "conn", add_name, names);
+		json_object_set_new(b, "connectors", json_array_size(names) ? names : json_string("all"));
+		if (json_array_size(names) == 0)
+			json_decref(names);
+		if (text != NULL && ui_field(req, "templates", text, 16384) != NULL) {
+			tmpl = templates_of(text, stored_templates);
+			/* a string where an object belongs: refused, and named */
+			json_object_set_new(b, "templates", tmpl ? tmpl : json_string(text));
+		}
+		free(text);
+	}
 	*shown = json_deep_copy(b);
+	/* shown as the API shows a channel: connectors as [{name}], no emptied templates */
+	if (json_is_array(json_object_get(b, "connectors"))) {
+		json_t *a = json_array(), *x;
+		size_t i;
+
+		json_array_foreach(json_object_get(b, "connectors"), i, x)
+			json_array_append_new(a, json_pack("{s:O}", "name", x));
+		json_object_set_new(*shown, "connectors", a);
+	}
+	{
+		json_t *t = json_object_get(*shown, "templates"), *x;
+		const char *k;
+		void *tmp;
+
+		json_object_foreach_safe(t, tmp, k, x)
+			if (json_string_length(x) == 0)
+				json_object_del(t, k);
+	}
 	if (editing)
 		json_object_set_new(*shown, "channel", json_string(web_req_param(req, "name")));
 	else
@@ -209,7 +306,7 @@ refusal(const json_t *answer, struct ui_channel_form *f, char *msg, size_t size)
 {
 	const char *field = json_string_value(json_object_get(json_object_get(answer, "error"), "field"));
 	static const char *const own[] = { "name", "min_severity", "batch_window_s", "max_per_hour",
-					   "quiet_hours", "quiet_tz", "quiet_mode", NULL };
+					   "quiet_hours", "quiet_tz", "quiet_mode", "templates", NULL };
 
 	snprintf(msg, size, "%s", ui_api_message(answer, "the channel was not saved"));
 	f->field_error = msg;
@@ -219,6 +316,9 @@ refusal(const json_t *answer, struct ui_channel_form *f, char *msg, size_t size)
 			f->bad_field = own[i];
 	if (field != NULL && strcmp(field, "events") == 0)
 		f->bad_field = "events_list";
+	if (field != NULL && strcmp(field, "templates") == 0 &&
+	    strncmp(msg, "templates is an object", 22) == 0)
+		snprintf(msg, size, "write each template on a line of its own: kind: text");
 }
 
 int
@@ -236,7 +336,7 @@ ui_channel_create(struct web_req *req, struct web_resp *resp)
 		err_set(&e, ERR_USAGE, "choose the channel's type first");
 		return ui_error_page(req, resp, 400, &e);
 	}
-	read_form(req, type, 0, &body, &shown);
+	read_form(req, type, 0, NULL, &body, &shown);
 	status = ui_call_api(req, resp, api_channels_add, body, &answer);
 	if (status == 201) {
 		json_decref(answer);
@@ -298,8 +398,8 @@ ui_channel_save(struct web_req *req, struct web_resp *resp)
 		return ui_error_page(req, resp, e.kind == ERR_NOTFOUND ? 404 : 500, &e);
 	}
 	snprintf(type, sizeof(type), "%s", c.type);
+	read_form(req, type, 1, c.templates, &body, &shown);
 	notify_channel_release(&c);
-	read_form(req, type, 1, &body, &shown);
 	status = ui_call_api(req, resp, api_channels_edit, body, &answer);
 	if (status == 200) {
 		json_decref(answer);

@@ -422,6 +422,52 @@ events_fields(struct html *h, const struct ui_channel_form *f)
 	html_raw(h, "</fieldset>");
 }
 
+/* Which connectors' events (none ticked: all), and the templates. */
+static void
+filter_fields(struct html *h, const struct ui_channel_form *f)
+{
+	const json_t *chosen = json_object_get(f->v, "connectors"), *c, *x;
+	const char *kind;
+	size_t i, j;
+
+	if (json_array_size(f->connectors) > 0) {
+		html_raw(h, "<fieldset class=\"field choices\"><legend>Connectors</legend>");
+		json_array_foreach(f->connectors, i, c) {
+			const char *name = uj_str(c, "name");
+			int on = 0;
+
+			json_array_foreach(chosen, j, x)
+				on |= name != NULL && uj_str(x, "name") != NULL && strcmp(uj_str(x, "name"), name) == 0;
+			html_fmt(h, "<label for=\"conn-%zu\"><input type=\"checkbox\" id=\"conn-%zu\" name=\"conn\" value=\"",
+				 i, i);
+			html_esc(h, name);
+			html_fmt(h, "\"%s> ", on ? " checked" : "");
+			html_esc(h, name);
+			html_raw(h, "</label>");
+		}
+		html_raw(h, "<div class=\"hint\">Only the events of the ticked ones; none ticked: every connector.</div>"
+			 "</fieldset>");
+	}
+	field_open(h, f, "templates", "Message templates");
+	html_raw(h, "<textarea id=\"templates\" name=\"templates\" rows=\"3\" placeholder=\"search_outcome: "
+		 "{content_title} ({connector_name}): {event_type}\"");
+	described(h, f, "templates");
+	html_raw(h, ">");
+	/* text the API refused comes back as it was typed */
+	html_esc(h, uj_str(f->v, "templates"));
+	json_object_foreach((json_t *)json_object_get(f->v, "templates"), kind, x) {
+		html_esc(h, kind);
+		html_raw(h, ": ");
+		html_esc(h, json_string_value(x));
+		html_raw(h, "\n");
+	}
+	html_raw(h, "</textarea><div class=\"hint\">One line per event kind, \xe2\x80\x9ckind: text\xe2\x80\x9d, with {content_title}, "
+		 "{content_year}, {connector_name}, {connector_type}, {event_type}, {timestamp}, {statistics}, {url}. "
+		 "Kinds without a line get the standard message.</div>");
+	field_error(h, f, "templates");
+	html_raw(h, "</div>");
+}
+
 void
 ui_render_channel_form(struct html *h, const struct ui_page *p, const struct ui_channel_form *f)
 {
@@ -525,6 +571,7 @@ ui_render_channel_form(struct html *h, const struct ui_page *p, const struct ui_
 	option(h, "hold", "hold, then send a digest", uj_str(f->v, "quiet_mode"));
 	option(h, "drop", "drop", uj_str(f->v, "quiet_mode"));
 	html_raw(h, "</select></div></div>");
+	filter_fields(h, f);
 	html_fmt(h, "<div class=\"field\"><label for=\"enabled\"><input type=\"checkbox\" id=\"enabled\" "
 		 "name=\"enabled\" value=\"1\"%s> Enabled</label></div>",
 		 json_object_get(f->v, "enabled") == NULL || uj_bool(f->v, "enabled") ? " checked" : "");

@@ -50,6 +50,7 @@ void ui_render_channels(struct html *h, const struct ui_page *p, const json_t *i
  */
 struct ui_channel_form {
 	const json_t *v;
+	const json_t *connectors;	/* db_ui_connector_names: the filter's choices */
 	const char *type;
 	int editing;
 	const char *bad_field;

@@ -97,12 +97,17 @@ async function settingsSections(browser, ctx, page) {
 			await page.fill("#s_hmac_secret", hmac);
 			await page.check("input[name=events_mode][value=all]");
 			await page.fill("#batch_window_s", "0");
+			await page.check("input[name=conn][value=films]");
+			await page.fill("#templates", "search_outcome: {content_title} was found");
 			await Promise.all([page.waitForNavigation(), page.click("button:has-text('Save')")]);
 			expect(/channel was added/.test(await page.textContent("[role=status]")), "no confirmation");
 			const html = await page.content();
 			expect(!html.includes(hookSecret) && !html.includes(hmac), "a secret is on the list page");
 			expect(sql("SELECT type || '/' || (secret_enc IS NOT NULL) FROM notify_channels WHERE name = 'e2e-hook'") ===
 				"webhook/true", "not stored sealed");
+			expect(sql("SELECT array_length(connector_ids, 1) || '/' || (templates ->> 'search_outcome') " +
+				"FROM notify_channels WHERE name = 'e2e-hook'") === "1/{content_title} was found",
+				"the connector filter or the template was not stored");
 			await page.goto(base + "settings/channels/e2e-hook/edit");
 			const edit = await page.content();
 			expect(!edit.includes(hookSecret) && !edit.includes(hmac), "a secret is in the edit form");

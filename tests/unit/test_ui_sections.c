@@ -100,6 +100,37 @@ START_TEST(the_channel_form_never_fills_in_a_credential)
 }
 END_TEST
 
+START_TEST(the_form_shows_the_connector_filter_and_templates)
+{
+	struct ui_page pg;
+	struct ui_channel_form f;
+	struct html h;
+	json_t *v = json_loads("{\"channel\":\"n\",\"config\":{\"url\":\"https://ntfy.sh\","
+			       "\"topic\":\"t\"},\"connectors\":[{\"id\":2,\"name\":\"tv\"}],"
+			       "\"templates\":{\"search_outcome\":\"<b>{content_title}</b>\"}}", 0, NULL);
+	json_t *names = json_loads("[{\"name\":\"films\",\"type\":\"radarr\"},"
+				   "{\"name\":\"tv\",\"type\":\"sonarr\"}]", 0, NULL);
+
+	memset(&pg, 0, sizeof(pg));
+	memset(&f, 0, sizeof(f));
+	f.v = v;
+	f.connectors = names;
+	f.type = "ntfy";
+	f.editing = 1;
+	html_init(&h);
+	ui_render_channel_form(&h, &pg, &f);
+	ck_assert(!html_failed(&h));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "name=\"conn\" value=\"tv\" checked>"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "name=\"conn\" value=\"films\">"));
+	/* a template is text: escaped inside the textarea */
+	ck_assert_ptr_nonnull(strstr(h.b.data, "search_outcome: &lt;b&gt;{content_title}&lt;/b&gt;\n"));
+	ck_assert_ptr_nonnull(strstr(h.b.data, "value=\"https://ntfy.sh\""));
+	html_release(&h);
+	json_decref(v);
+	json_decref(names);
+}
+END_TEST
+
 START_TEST(every_type_has_its_form)
 {
 	static const char *const types[] = { "discord", "telegram", "slack", "pushover", "gotify",
@@ -173,6 +204,7 @@ main(void)
 	tcase_add_test(tc, backup_names_are_never_paths);
 	tcase_add_test(tc, the_channel_form_never_fills_in_a_credential);
 	tcase_add_test(tc, every_type_has_its_form);
+	tcase_add_test(tc, the_form_shows_the_connector_filter_and_templates);
 	tcase_add_test(tc, the_backups_page_offers_no_restore);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
