@@ -583,5 +583,14 @@ ui_render_channel_form(struct html *h, const struct ui_page *p, const struct ui_
 	}
 	html_raw(h, "<div class=\"actions\"><button type=\"submit\" class=\"primary\">Save</button>"
 		 "<a class=\"btn\" href=\"settings/channels\">Cancel</a></div></form></section>");
+	if (f->editing) {
+		/* the saved channel: a real message now, or away with it */
+		html_raw(h, "<section class=\"card\"><h2>Test and remove</h2><p class=\"dim\">Send test uses "
+			 "what is saved: save a change first.</p><div class=\"actions\">");
+		small_post(h, p, name, "/test", "Send test", "", NULL);
+		small_post(h, p, name, "/delete", "Remove channel", " danger",
+			   "Remove this channel and its delivery history?");
+		html_raw(h, "</div></section>");
+	}
 	ui_page_end(h, p);
 }
