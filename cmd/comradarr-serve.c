@@ -23,15 +23,18 @@
 #include "web/app.h"
 #include "web/auth.h"
 #include "web/server.h"
+#include "web/sse.h"
 #include "common/cli.h"
 #include "core/banned.h"
 
 enum { OPT_LISTEN = 'l', OPT_THREADS = 't', OPT_AUTH = 2000, OPT_CONFIRM, OPT_NO_LOG,
-       OPT_ROUTES, OPT_LOGIN_LIMIT, OPT_HEALTH_PUBLIC };
+       OPT_ROUTES, OPT_LOGIN_LIMIT, OPT_HEALTH_PUBLIC, OPT_EV_STREAMS, OPT_EV_PER_USER,
+       OPT_EV_HEARTBEAT };
 
 struct opts {
 	const char *listen, *auth;
 	long threads, login_limit;
+	long ev_streams, ev_per_user, ev_heartbeat;
 	int confirm_disabled, no_access_log, list_routes, health_public;
 };
 
@@ -46,6 +49,13 @@ static const struct cli_opt options[] = {
 	  "(default 10)" },
 	{ "public-health-details", OPT_HEALTH_PUBLIC, NULL, "/health shows connectors, queue "
 	  "and memory without a login too" },
+	{ "event-streams", OPT_EV_STREAMS, "N", "event streams (GET /api/events) open at most "
+	  "(default 256; 503 beyond)" },
+	{ "event-streams-per-user", OPT_EV_PER_USER, "N", "event streams per user or API key "
+	  "(default 8; 429 beyond)" },
+	{ "event-heartbeat", OPT_EV_HEARTBEAT, "SECONDS", "a keep-alive comment on idle event "
+	  "streams this often; sessions and keys are checked again as often, at most every 10 s "
+	  "(default 15)" },
 	{ "no-access-log", OPT_NO_LOG, NULL, "no http_request line per request" },
 	{ "list-routes", OPT_ROUTES, NULL, "print the route table (method, path, access) and exit" },
 	{ NULL, 0, NULL, NULL }
@@ -54,7 +64,8 @@ static const struct cli_opt options[] = {
 static const struct cli_cmd cmd = {
 	"comradarr-serve",
 	"[--listen HOST:PORT] [--threads N] [--auth MODE] [--login-limit N] "
-	"[--public-health-details] [--no-access-log] [--list-routes]",
+	"[--public-health-details] [--event-streams N] [--event-streams-per-user N]\n"
+	"                       [--event-heartbeat SECONDS] [--no-access-log] [--list-routes]",
 	"Serve the JSON API, /health and the web UI until stopped.",
 	options,
 	"Exit status: 0 stopped by SIGTERM or SIGINT, 1 failed to start, 2 usage error.\n"
@@ -80,6 +91,13 @@ on_opt(void *ctx, int key, const char *arg)
 	case OPT_LOGIN_LIMIT:
 		return cli_parse_int(cmd.name, "--login-limit", arg, 1, 100000, &o->login_limit);
 	case OPT_THREADS: return cli_parse_int(cmd.name, "--threads", arg, 1, 256, &o->threads);
+	case OPT_EV_STREAMS:
+		return cli_parse_int(cmd.name, "--event-streams", arg, 1, 4096, &o->ev_streams);
+	case OPT_EV_PER_USER:
+		return cli_parse_int(cmd.name, "--event-streams-per-user", arg, 1, 4096,
+				     &o->ev_per_user);
+	case OPT_EV_HEARTBEAT:
+		return cli_parse_int(cmd.name, "--event-heartbeat", arg, 1, 300, &o->ev_heartbeat);
 	default: break;
 	}
 	return 0;
@@ -277,6 +295,24 @@ main(int argc, char **argv)
 	sigaddset(&sigs, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	{
+		struct web_sse_opts eo;
+
+		memset(&eo, 0, sizeof(eo));
+		eo.cfg = &cli.cfg;
+		eo.max_streams = (int)o.ev_streams;
+		eo.max_per_principal = (int)o.ev_per_user;
+		eo.heartbeat_s = (int)o.ev_heartbeat;
+		eo.check_s = o.ev_heartbeat > 0 && o.ev_heartbeat < 10 ? (int)o.ev_heartbeat : 10;
+		/* a stream the server closes must not sit on its slot for a
+		 * whole idle timeout: the heartbeat stays well inside it */
+		if (eo.heartbeat_s == 0 || eo.heartbeat_s * 2 > (int)so.timeout_s)
+			eo.heartbeat_s = eo.heartbeat_s == 0 ? 15 : (int)so.timeout_s / 2;
+		if (web_sse_new(&eo, &app.sse, &e) < 0) {
+			rc = cli_fail(&cli, &e);
+			goto out_lock;
+		}
+	}
 	if (web_server_start(&so, &srv, &e) < 0) {
 		rc = cli_fail(&cli, &e);
 		goto out_lock;
@@ -300,6 +336,8 @@ main(int argc, char **argv)
 			break;
 		web_app_poll(&app, pool);
 	}
+	/* the event streams end first: they never finish on their own */
+	web_sse_shutdown(app.sse);
 	web_server_stop(srv, 10000);
 	if (cli.json)
 		jsonl_emit(&cli.out, "serve_stopped", json_pack("{s:s}", "signal",
@@ -308,6 +346,8 @@ main(int argc, char **argv)
 		printf("stopped (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	rc = EXIT_OK;
 out_lock:
+	web_sse_free(app.sse);	/* after the server: its streams point into it */
+	app.sse = NULL;
 	pthread_mutex_destroy(&lc.mu);
 out:
 	db_pool_free(pool);

@@ -52,6 +52,9 @@ _comradarr() {
 		mapfile -t COMPREPLY < <(compgen -W "pending queued searching awaiting_import cooldown
 			failed exhausted" -- "$cur")
 		return ;;
+	--algorithm)
+		mapfile -t COMPREPLY < <(compgen -W "SHA1 SHA256 SHA512" -- "$cur")
+		return ;;
 	--connector)
 		mapfile -t COMPREPLY < <(compgen -W "$(comradarr connector list --json 2>/dev/null |
 			sed -n 's/.*"connector":"\([^"]*\)".*/\1/p')" -- "$cur")
@@ -73,6 +76,12 @@ _comradarr() {
 		*) words+=("${COMP_WORDS[i]}") ;;
 		esac
 	done
+	# a user's name after 'user totp VERB' (asks the database)
+	if [ "${words[1]}" = user ] && [ "${words[2]}" = totp ] && [ ${#words[@]} -eq 4 ]; then
+		mapfile -t COMPREPLY < <(compgen -W "$(comradarr user list --json 2>/dev/null |
+			sed -n 's/.*"user":"\([^"]*\)".*/\1/p')" -- "$cur")
+		return
+	fi
 	# a schedule's name after the verbs that take one
 	if [ "${words[1]}" = schedule ] && [ ${#words[@]} -eq 3 ]; then
 		case ${words[2]} in

@@ -75,5 +75,16 @@ if [ "$test_mode" -eq 1 ]; then
 			[ -n "${CI:-}" ] && exit 1
 		}
 	fi
+	# jsQR reads back the QR code of the two-factor enrolment page (a
+	# decoder written by others: the proof that the server's codes scan)
+	if [ ! -d "$here/.npm/node_modules/jsqr" ]; then
+		echo "deps: installing jsqr into tests/.npm" >&2
+		mkdir -p "$here/.npm"
+		[ -f "$here/.npm/package.json" ] || echo '{"private":true}' > "$here/.npm/package.json"
+		npm install --prefix "$here/.npm" --no-audit --no-fund --loglevel=error jsqr@1 >&2 || {
+			echo "deps: npm install jsqr failed; the QR check of the browser suite fails" >&2
+			[ -n "${CI:-}" ] && exit 1
+		}
+	fi
 fi
 exit 0

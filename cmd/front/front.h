@@ -24,6 +24,7 @@ int front_settings(int argc, char **argv);
 int front_stats(int argc, char **argv);
 int front_channel(int argc, char **argv);
 int front_user(int argc, char **argv);
+int front_user_totp(int argc, char **argv);
 int front_apikey(int argc, char **argv);
 int front_webhook(int argc, char **argv);
 

@@ -254,18 +254,21 @@ u_list(int argc, char **argv)
 	if (db_user_list(cli.db, &list, &n, &e) < 0)
 		return cli_finish(&cli, cli_fail(&cli, &e));
 	if (!cli.json && n > 0)
-		printf("%-24s %-9s %s\n", "USER", "ROLE", "LOCKED");
+		printf("%-24s %-9s %-4s %s\n", "USER", "ROLE", "2FA", "LOCKED");
 	for (size_t i = 0; i < n; i++) {
 		if (cli.json)
-			jsonl_emit(&cli.out, "user", json_pack("{s:s,s:s,s:I,s:i}", "user", list[i].name,
-							       "role", list[i].role, "locked_for_s",
+			jsonl_emit(&cli.out, "user", json_pack("{s:s,s:s,s:I,s:i,s:b}", "user",
+							       list[i].name, "role", list[i].role,
+							       "locked_for_s",
 							       (json_int_t)list[i].locked_for_s,
-							       "failed_logins", list[i].failed_logins));
+							       "failed_logins", list[i].failed_logins,
+							       "totp", list[i].totp));
 		else if (list[i].locked_for_s > 0)
-			printf("%-24s %-9s %lld more minutes\n", list[i].name, list[i].role,
-			       (long long)(list[i].locked_for_s + 59) / 60);
+			printf("%-24s %-9s %-4s %lld more minutes\n", list[i].name, list[i].role,
+			       list[i].totp ? "on" : "-", (long long)(list[i].locked_for_s + 59) / 60);
 		else
-			printf("%-24s %-9s -\n", list[i].name, list[i].role);
+			printf("%-24s %-9s %-4s -\n", list[i].name, list[i].role,
+			       list[i].totp ? "on" : "-");
 	}
 	if (!cli.json && n == 0)
 		printf("no users: add one with 'comradarr user add NAME'\n");
@@ -282,6 +285,7 @@ front_user(int argc, char **argv)
 		{ "role", "change a user's role", u_role },
 		{ "rm", "remove a user", u_rm },
 		{ "list", "list users", u_list },
+		{ "totp", "a user's second factor (TOTP)", front_user_totp },
 		{ NULL, NULL, NULL }
 	};
 

@@ -102,8 +102,11 @@ db_user_set_password(PGconn *db, const char *name, const char *hash, struct err 
 	}
 	PQclear(r);
 	r = NULL;
+	/* and the logins the old password began, waiting for a second factor */
 	if (db_query(db, "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = $1)",
-		     1, p, NULL, e) < 0 || db_commit(db, e) < 0)
+		     1, p, NULL, e) < 0 ||
+	    db_query(db, "DELETE FROM login_pending WHERE user_id = (SELECT id FROM users "
+		     "WHERE name = $1)", 1, p, NULL, e) < 0 || db_commit(db, e) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -219,7 +222,9 @@ db_user_list(PGconn *db, struct db_user **list, size_t *n, struct err *e)
 
 	*list = NULL;
 	*n = 0;
-	snprintf(sql, sizeof(sql), "%sORDER BY name", user_cols);
+	/* user_cols and, after them, whether a second factor is on (0015_totp) */
+	snprintf(sql, sizeof(sql), "SELECT u.*, EXISTS (SELECT 1 FROM user_totp t WHERE t.id = u.id "
+		 "AND t.confirmed_at IS NOT NULL) FROM (%s) u ORDER BY name", user_cols);
 	if (db_query(db, sql, 0, NULL, &r, e) < 0)
 		return -1;
 	rows = PQntuples(r);
@@ -228,8 +233,10 @@ db_user_list(PGconn *db, struct db_user **list, size_t *n, struct err *e)
 		PQclear(r);
 		return err_set(e, ERR_NOMEM, "out of memory");
 	}
-	for (int i = 0; i < rows; i++)
+	for (int i = 0; i < rows; i++) {
 		user_row(r, i, &(*list)[i]);
+		(*list)[i].totp = db_bool(r, i, 7);
+	}
 	*n = (size_t)rows;
 	PQclear(r);
 	return 0;

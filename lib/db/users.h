@@ -28,6 +28,7 @@ struct db_user {
 	int failed_logins;
 	int64_t locked_for_s;		/* > 0: locked for this many more seconds */
 	int64_t created_us, last_login_us;	/* 0: never */
+	int totp;			/* a confirmed second factor; only db_user_list fills it */
 };
 
 void db_user_release(struct db_user *u);
@@ -40,7 +41,8 @@ int user_validate_password(const char *password, struct err *e);
 /* Insert (ERR_CONFLICT when the name is taken); u->id set when u != NULL. */
 int db_user_add(PGconn *db, const char *name, const char *role, const char *hash,
 		int64_t *id, struct err *e);
-/* New hash; every session of the user is revoked with it (one transaction). */
+/* New hash; every session of the user, and every login waiting for its
+ * second factor, is revoked with it (one transaction). */
 int db_user_set_password(PGconn *db, const char *name, const char *hash, struct err *e);
 int db_user_set_role(PGconn *db, const char *name, const char *role, struct err *e);
 /* Refused (ERR_CONFLICT) when it would remove the last admin. */

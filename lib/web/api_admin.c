@@ -39,11 +39,11 @@ api_users_list(struct web_req *req, struct web_resp *resp)
 		return web_resp_err(resp, &e);
 	a = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:I,s:s,s:s,s:I,s:i}", "id",
+		json_array_append_new(a, json_pack("{s:I,s:s,s:s,s:I,s:i,s:b}", "id",
 						   (json_int_t)list[i].id, "name", list[i].name,
 						   "role", list[i].role, "locked_for_s",
 						   (json_int_t)list[i].locked_for_s, "failed_logins",
-						   list[i].failed_logins));
+						   list[i].failed_logins, "totp", list[i].totp));
 	free(list);
 	return web_resp_json(resp, 200, json_pack("{s:o}", "items", a));
 }

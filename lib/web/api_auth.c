@@ -7,6 +7,11 @@
  * flood costs no Argon2 time and memory stays flat; at most two verifies run
  * at once.  After lock_attempts failures an account is locked for
  * lock_minutes, and the answer says for how long.
+ *
+ * With TOTP enabled, the right password makes no session but a pending
+ * login (auth.h); api_login_totp takes the code and makes the session.
+ * Only a caller who knows the password learns that the account has a
+ * second factor: an unknown user and a wrong password answer as before.
  */
 #include <semaphore.h>
 #include <stdio.h>
@@ -20,6 +25,8 @@
 #include "core/log.h"
 #include "crypto/password.h"
 #include "crypto/token.h"
+#include "crypto/totp.h"
+#include "db/totp.h"
 #include "db/users.h"
 #include "web/app.h"
 #include "web/auth.h"
@@ -82,6 +89,18 @@ verify(struct web_app *app, const char *hash, const char *password)
 	return rc;
 }
 
+int
+web_password_check(struct web_app *app, const char *hash, const char *password)
+{
+	return verify(app, hash, password);
+}
+
+int
+web_login_busy(struct web_resp *resp)
+{
+	return busy(resp);
+}
+
 static void
 audit(PGconn *db, const struct web_req *req, const char *actor, const char *action,
       const char *target, const char *outcome, json_t *detail)
@@ -92,9 +111,11 @@ audit(PGconn *db, const struct web_req *req, const char *actor, const char *acti
 		log_warn("serve", "audit log not written: %s", e.msg);
 }
 
-/* New session id and CSRF token; the cookie and the answer. */
+/* New session id and CSRF token; the cookie and the answer (extra's
+ * members added; stolen, may be NULL). */
 static int
-start_session(struct web_req *req, struct web_resp *resp, PGconn *db, const struct db_user *u)
+start_session(struct web_req *req, struct web_resp *resp, PGconn *db, const struct db_user *u,
+	      json_t *extra)
 {
 	struct web_app *app = req->app;
 	struct err e = ERR_INIT;
@@ -103,9 +124,13 @@ start_session(struct web_req *req, struct web_resp *resp, PGconn *db, const stru
 	const char *oh = NULL;
 	int ret;
 
+	json_t *answer;
+
 	if (token_random_b64url(id, sizeof(id), 16) < 0 ||
-	    token_random_b64url(csrf, sizeof(csrf), 32) < 0)
+	    token_random_b64url(csrf, sizeof(csrf), 32) < 0) {
+		json_decref(extra);
 		return web_resp_error(resp, 500, "internal", NULL, "no randomness");
+	}
 	token_sha256_hex(id, hash);
 	/* rotation: whatever session id the browser came with dies here */
 	if (web_req_cookie(req, web_session_cookie_name(req->tls), old, sizeof(old)) != NULL) {
@@ -115,13 +140,61 @@ start_session(struct web_req *req, struct web_resp *resp, PGconn *db, const stru
 	if (db_session_create(db, u->id, hash, csrf, app->session_idle_minutes,
 			      app->session_max_hours, req->peer, oh, &e) < 0) {
 		sodium_memzero(id, sizeof(id));
+		json_decref(extra);
 		return web_resp_err(resp, &e);
 	}
 	web_session_cookie(resp, req->tls, id, (long)app->session_max_hours * 3600);
 	sodium_memzero(id, sizeof(id));
-	ret = web_resp_json(resp, 200, json_pack("{s:s,s:s,s:s}", "user", u->name, "role", u->role,
-						 "csrf_token", csrf));
+	answer = json_pack("{s:s,s:s,s:s}", "user", u->name, "role", u->role, "csrf_token", csrf);
+	if (extra != NULL) {
+		json_object_update(answer, extra);
+		json_decref(extra);
+	}
+	ret = web_resp_json(resp, 200, answer);
 	sodium_memzero(csrf, sizeof(csrf));
+	return ret;
+}
+
+int
+web_login_limited(struct web_req *req, struct web_resp *resp)
+{
+	struct web_app *app = req->app;
+	long wait = web_limiter_take(app->addr_limit, req->peer, clock_mono_us());
+	char ra[24];
+
+	if (wait <= 0)
+		return 0;
+	snprintf(ra, sizeof(ra), "%ld", wait);
+	web_resp_error(resp, 429, "rate_limited", NULL,
+		       "too many login attempts from this address; retry in %ld s", wait);
+	web_resp_header(resp, "Retry-After", ra);
+	return -1;
+}
+
+/*
+ * The password was right and u has TOTP enabled: a pending login instead
+ * of a session.  The token goes out twice, as the JSON field (scripts) and
+ * as the login cookie (the web UI's form), and is stored only as a hash.
+ */
+static int
+start_pending(struct web_req *req, struct web_resp *resp, PGconn *db, const struct db_user *u)
+{
+	struct err e = ERR_INIT;
+	char tok[TOKEN_B64URL_SIZE(16)], hash[65];
+	int ret;
+
+	if (token_random_b64url(tok, sizeof(tok), 16) < 0)
+		return web_resp_error(resp, 500, "internal", NULL, "no randomness");
+	token_sha256_hex(tok, hash);
+	if (db_login_pending_add(db, hash, u->id, WEB_LOGIN_PENDING_S, req->peer, &e) < 0) {
+		sodium_memzero(tok, sizeof(tok));
+		return web_resp_err(resp, &e);
+	}
+	web_login_cookie(resp, req->tls, tok, WEB_LOGIN_PENDING_S);
+	ret = web_resp_json(resp, 200, json_pack("{s:s,s:b,s:s,s:i}", "user", u->name,
+						 "totp_required", 1, "pending_token", tok,
+						 "expires_in_s", WEB_LOGIN_PENDING_S));
+	sodium_memzero(tok, sizeof(tok));
 	return ret;
 }
 
@@ -130,24 +203,16 @@ api_login(struct web_req *req, struct web_resp *resp)
 {
 	struct web_app *app = req->app;
 	struct db_user u;
+	struct db_totp_status ts;
 	struct err e = ERR_INIT;
 	json_t *body;
 	const char *name, *password;
 	PGconn *db;
-	long wait;
 	int found = 0, ok = 0, ret = -1;
 
 	memset(&u, 0, sizeof(u));
-	wait = web_limiter_take(app->addr_limit, req->peer, clock_mono_us());
-	if (wait > 0) {
-		char ra[24];
-
-		snprintf(ra, sizeof(ra), "%ld", wait);
-		web_resp_error(resp, 429, "rate_limited", NULL,
-			       "too many login attempts from this address; retry in %ld s", wait);
-		web_resp_header(resp, "Retry-After", ra);
+	if (web_login_limited(req, resp) < 0)
 		return -1;
-	}
 	body = web_req_json(req, resp);
 	if (body == NULL)
 		return -1;
@@ -204,13 +269,171 @@ api_login(struct web_req *req, struct web_resp *resp)
 			login_failed(resp);
 		goto out;
 	}
-	if (start_session(req, resp, db, &u) < 0)
+	if (db_totp_status(db, u.id, &ts, &e) < 0) {
+		web_resp_err(resp, &e);
+		goto out;
+	}
+	if (ts.enabled) {
+		/* the failure count stays until the second step succeeds */
+		if (start_pending(req, resp, db, &u) < 0)
+			goto out;
+		audit(db, req, name, "login.password", name, "ok",
+		      json_pack("{s:s}", "second_factor", "required"));
+		ret = 0;
+		goto out;
+	}
+	if (start_session(req, resp, db, &u, NULL) < 0)
 		goto out;
 	audit(db, req, name, "login", name, "ok", NULL);
 	ret = 0;
 out:
 	db_user_release(&u);
 	json_decref(body);	/* jansson does not wipe: the password lives in freed memory */
+	return ret;
+}
+
+/* A pending-login token as start_pending makes them. */
+static int
+plausible_pending(const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	return n >= 16 && n <= 64 &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == n;
+}
+
+static int
+login_expired(struct web_req *req, struct web_resp *resp)
+{
+	web_login_cookie(resp, req->tls, "", 0);
+	return web_resp_error(resp, 401, "login_expired", NULL,
+			      "this sign-in has expired or was finished already; sign in again");
+}
+
+/*
+ * The second step: {"pending_token": ..., "code": ...} (or the login
+ * cookie instead of the token).  The code is 6 digits from the app or one
+ * recovery code.  Wrong codes count as failed logins (lockout); the token
+ * is taken (deleted) only by the step that succeeds, so it is single-use
+ * and a typo can be corrected until it expires or the account locks.
+ */
+int
+api_login_totp(struct web_req *req, struct web_resp *resp)
+{
+	struct web_app *app = req->app;
+	struct db_user u;
+	struct err e = ERR_INIT;
+	enum totp_result res = TOTP_WRONG;
+	char cookie[128], hash[65], name[USER_NAME_MAX + 1];
+	const char *tok, *code, *how;
+	json_t *body;
+	int64_t uid = 0;
+	int found = 0, ok = 0, left = -1, ret = -1;
+	PGconn *db;
+
+	memset(&u, 0, sizeof(u));
+	cookie[0] = '\0';
+	if (web_login_limited(req, resp) < 0)
+		return -1;
+	body = web_req_json(req, resp);
+	if (body == NULL)
+		return -1;
+	tok = json_string_value(json_object_get(body, "pending_token"));
+	if (tok == NULL)
+		tok = web_req_cookie(req, web_login_cookie_name(req->tls), cookie, sizeof(cookie));
+	code = json_string_value(json_object_get(body, "code"));
+	if (code == NULL || strlen(code) > 64) {
+		web_resp_error(resp, 400, "invalid", "code", "send {\"pending_token\": ..., "
+			       "\"code\": ...}: the 6 digits from the app or a recovery code");
+		goto out;
+	}
+	if (!plausible_pending(tok)) {
+		login_expired(req, resp);
+		goto out;
+	}
+	token_sha256_hex(tok, hash);
+	sodium_memzero(cookie, sizeof(cookie));
+	if ((db = web_req_db(req, resp)) == NULL)
+		goto out;
+	if (db_login_pending_get(db, hash, &uid, name, &found, &e) < 0 ||
+	    (found && db_user_get_login(db, name, &u, &found, &e) < 0)) {
+		web_resp_err(resp, &e);
+		goto out;
+	}
+	if (!found) {
+		login_expired(req, resp);
+		goto out;
+	}
+	if (u.locked_for_s > 0) {
+		(void)db_login_pending_drop_user(db, u.id, &e);
+		audit(db, req, name, "login.totp", name, "locked",
+		      json_pack("{s:I}", "locked_for_s", (json_int_t)u.locked_for_s));
+		web_login_cookie(resp, req->tls, "", 0);
+		locked(resp, u.locked_for_s);
+		goto out;
+	}
+	if (totp_is_code(code)) {
+		how = "totp";
+		if (!app->have_key) {
+			web_resp_error(resp, 503, "no_secret_key", NULL, "the server cannot open "
+				       "two-factor secrets (SECRET_KEY is not available); use a "
+				       "recovery code or ask an administrator");
+			goto out;
+		}
+		if (db_totp_check(db, app->key, u.id, code, (int64_t)time(NULL), &res, &e) < 0) {
+			web_resp_err(resp, &e);
+			goto out;
+		}
+		ok = res == TOTP_OK;
+	} else {
+		how = "recovery_code";
+		if (db_totp_recovery_use(db, u.id, code, &ok, &left, &e) < 0) {
+			web_resp_err(resp, &e);
+			goto out;
+		}
+	}
+	if (!ok) {
+		int64_t lock = 0;
+
+		if (db_user_login_failed(db, u.id, app->lock_attempts, app->lock_minutes, &lock,
+					 &e) < 0) {
+			web_resp_err(resp, &e);
+			goto out;
+		}
+		audit(db, req, name, "login.totp", name, lock > 0 ? "locked" : "failed",
+		      json_pack("{s:s}", "reason", res == TOTP_REPLAYED ? "code used already" :
+				strcmp(how, "totp") == 0 ? "wrong code" : "wrong recovery code"));
+		if (lock > 0) {
+			(void)db_login_pending_drop_user(db, u.id, &e);
+			web_login_cookie(resp, req->tls, "", 0);
+			locked(resp, lock);
+		} else {
+			web_resp_error(resp, 401, "wrong_code", "code", "the code is wrong or was "
+				       "used already; wait for the next one, or use a recovery code");
+		}
+		goto out;
+	}
+	if (db_login_pending_take(db, hash, &found, &e) < 0) {
+		web_resp_err(resp, &e);
+		goto out;
+	}
+	if (!found) {
+		/* another request finished this sign-in first */
+		login_expired(req, resp);
+		goto out;
+	}
+	web_login_cookie(resp, req->tls, "", 0);
+	if (start_session(req, resp, db, &u, left >= 0 ? json_pack("{s:i}", "recovery_codes_left",
+								   left) : NULL) < 0)
+		goto out;
+	audit(db, req, name, "login", name, "ok", json_pack("{s:s}", "second_factor", how));
+	if (left >= 0)
+		audit(db, req, name, "user.totp.recovery_used", name, "ok",
+		      json_pack("{s:i}", "recovery_codes_left", left));
+	ret = 0;
+out:
+	db_user_release(&u);
+	json_decref(body);
 	return ret;
 }
 
@@ -302,7 +525,7 @@ api_password(struct web_req *req, struct web_resp *resp)
 	}
 	audit(db, req, req->who.user, "user.password", req->who.user, "ok", NULL);
 	/* every session died with the old password; this one starts afresh */
-	if (start_session(req, resp, db, &u) < 0)
+	if (start_session(req, resp, db, &u, NULL) < 0)
 		goto out;
 	ret = 0;
 out:

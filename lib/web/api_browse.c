@@ -64,6 +64,8 @@ api_history(struct web_req *req, struct web_resp *resp)
 int
 api_events(struct web_req *req, struct web_resp *resp)
 {
+	if (api_events_wants_stream(req))
+		return api_events_stream(req, resp);
 	return browse(req, resp, db_browse_events);
 }
 

@@ -12,6 +12,7 @@
 #include "web/app.h"
 #include "web/metrics.h"
 #include "web/server.h"
+#include "web/sse.h"
 #include "core/banned.h"
 
 struct render {
@@ -126,6 +127,12 @@ api_metrics(struct web_req *req, struct web_resp *resp)
 	r.rc |= buf_appendf(&b, "# HELP process_start_time_seconds Start time since the epoch.\n"
 			    "# TYPE process_start_time_seconds gauge\n"
 			    "process_start_time_seconds %.3f\n", (double)app->started_us / 1e6);
+	r.rc |= buf_appendf(&b, "# HELP comradarr_event_streams Server-sent event streams open now.\n"
+			    "# TYPE comradarr_event_streams gauge\ncomradarr_event_streams %ld\n"
+			    "# HELP comradarr_event_streams_dropped_total Event streams ended for "
+			    "falling behind.\n# TYPE comradarr_event_streams_dropped_total counter\n"
+			    "comradarr_event_streams_dropped_total %ld\n",
+			    web_sse_open(app->sse), web_sse_dropped(app->sse));
 	if (app->metrics != NULL)
 		r.rc |= web_metrics_render(app->metrics, &b);
 	if (r.rc != 0) {

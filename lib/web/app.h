@@ -21,6 +21,8 @@ enum web_auth_mode {
 	WEB_AUTH_DISABLED	/* everyone acts as an admin (refused unless confirmed) */
 };
 
+struct web_sse;
+
 struct web_app {
 	const struct config *cfg;
 	const struct secret_key *key;	/* NULL: no connector key can be used */
@@ -47,6 +49,8 @@ struct web_app {
 	char *dummy_hash;
 	/* the backups page's background backup (backup_job.h); NULL: none */
 	struct web_backup_job *backup_job;
+	/* the live event stream (sse.h); NULL: GET /api/events pages only */
+	struct web_sse *sse;
 };
 
 /*
@@ -103,6 +107,18 @@ int api_audit_list(struct web_req *req, struct web_resp *resp);
 int api_metrics(struct web_req *req, struct web_resp *resp);
 int api_webhook(struct web_req *req, struct web_resp *resp);
 int api_profiles(struct web_req *req, struct web_resp *resp);
+/* GET /api/events as server-sent events (api_events.c) */
+int api_events_wants_stream(const struct web_req *req);
+int api_events_stream(struct web_req *req, struct web_resp *resp);
+/* the second factor: the login's second step (api_auth.c), enrolment and
+ * an admin's reset (api_totp.c) */
+int api_login_totp(struct web_req *req, struct web_resp *resp);
+int api_totp_status(struct web_req *req, struct web_resp *resp);
+int api_totp_setup(struct web_req *req, struct web_resp *resp);
+int api_totp_confirm(struct web_req *req, struct web_resp *resp);
+int api_totp_disable(struct web_req *req, struct web_resp *resp);
+int api_totp_recovery(struct web_req *req, struct web_resp *resp);
+int api_users_totp_reset(struct web_req *req, struct web_resp *resp);
 
 /* notification channels and backups (api_channels.c, api_backups.c) */
 int api_channels_list(struct web_req *req, struct web_resp *resp);

@@ -115,6 +115,22 @@ web_session_cookie(struct web_resp *resp, int tls, const char *value, long max_a
 	return web_resp_header(resp, "Set-Cookie", c);
 }
 
+const char *
+web_login_cookie_name(int tls)
+{
+	return tls ? "__Host-comradarr_login" : "comradarr_login";
+}
+
+int
+web_login_cookie(struct web_resp *resp, int tls, const char *value, long max_age_s)
+{
+	char c[256];
+
+	snprintf(c, sizeof(c), "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld%s",
+		 web_login_cookie_name(tls), value, max_age_s, tls ? "; Secure" : "");
+	return web_resp_header(resp, "Set-Cookie", c);
+}
+
 /* A session id as we make them: url-safe base64, nothing else. */
 static int
 plausible_token(const char *s, size_t max)

@@ -46,6 +46,31 @@ int web_auth_bootstrap(PGconn *db, const struct config *cfg, struct err *e);
 const char *web_session_cookie_name(int tls);
 int web_session_cookie(struct web_resp *resp, int tls, const char *value, long max_age_s);
 
+/*
+ * The second factor (Req 35; crypto/totp.h, db/totp.h).  A right password
+ * for an account with TOTP enabled makes no session: api_login answers
+ * {"totp_required": true, "pending_token": ...} and sets the login cookie
+ * (HttpOnly, SameSite=Strict, WEB_LOGIN_PENDING_S long); POST
+ * /api/auth/totp with the token (the JSON field or the cookie) and a code
+ * or a recovery code then makes the session.  The token is single-use and
+ * stored as its SHA-256 (login_pending); a wrong code counts toward the
+ * same per-user lockout and per-address limit as a wrong password.
+ */
+#define WEB_LOGIN_PENDING_S	300
+const char *web_login_cookie_name(int tls);
+int web_login_cookie(struct web_resp *resp, int tls, const char *value, long max_age_s);
+
+/*
+ * Check a password under the Argon2 slot limit (api_auth.c): 1 match,
+ * 0 not, -1 error, -2 every slot stayed busy; web_login_busy then puts the
+ * 503 in resp.
+ */
+int web_password_check(struct web_app *app, const char *hash, const char *password);
+int web_login_busy(struct web_resp *resp);
+/* Take one attempt from the per-address login limit: 0, or -1 with a 429
+ * (and Retry-After) in resp when the address has spent it. */
+int web_login_limited(struct web_req *req, struct web_resp *resp);
+
 /* Is addr loopback or private (10/8, 172.16/12, 192.168/16, fc00::/7)? */
 int web_addr_is_local(const char *addr);
 

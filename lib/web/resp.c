@@ -199,6 +199,11 @@ web_resp_release(struct web_resp *resp)
 	resp->nheaders = 0;
 	buf_release(&resp->body);
 	drop_file(resp);
+	/* a stream never handed to libmicrohttpd (it frees those itself) */
+	if (resp->stream_free != NULL)
+		resp->stream_free(resp->stream_arg);
+	resp->stream_free = NULL;
+	resp->stream_arg = NULL;
 }
 
 const char *

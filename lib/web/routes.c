@@ -82,6 +82,16 @@ static const struct web_route routes[] = {
 	API_BODY("POST", "/api/backups", WEB_ADMIN, api_backups_create, 4096),
 	API("GET", "/api/backups/{name}/download", WEB_ADMIN, api_backups_download),
 	API("POST", "/api/backups/{name}/verify", WEB_ADMIN, api_backups_verify),
+	/* the second factor (api_totp.c): the login's second step is public like
+	 * the first (it carries the pending token); enrolment is the caller's
+	 * own account, by session; the lost-phone reset is an admin's */
+	API_BODY("POST", "/api/auth/totp", WEB_PUBLIC, api_login_totp, 4096),
+	API("GET", "/api/auth/totp/status", WEB_READ, api_totp_status),
+	API_BODY("POST", "/api/auth/totp/setup", WEB_READ, api_totp_setup, 4096),
+	API_BODY("POST", "/api/auth/totp/confirm", WEB_READ, api_totp_confirm, 4096),
+	API_BODY("POST", "/api/auth/totp/disable", WEB_READ, api_totp_disable, 4096),
+	API_BODY("POST", "/api/auth/totp/recovery", WEB_READ, api_totp_recovery, 4096),
+	API("DELETE", "/api/users/{name}/totp", WEB_ADMIN, api_users_totp_reset),
 };
 
 int

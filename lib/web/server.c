@@ -33,6 +33,7 @@ struct web_server {
 	pthread_mutex_t mu;
 	pthread_cond_t idle;
 	long inflight;			/* requests between first call and completion */
+	int stopping;			/* web_server_stop: new requests get 503 */
 };
 
 /* Per request: what the several calls of the access handler share. */
@@ -419,10 +420,26 @@ send_answer(struct web_server *s, struct reqctx *rc)
 			MHD_add_response_header(r, "ETag", etag);
 	} else if (resp->has_file) {
 		/* libmicrohttpd reads the file as the client takes it, and
-		 * closes it with the response */
+		 * closes it with the response; a slow download holds no pool
+		 * connection */
+		if (rc->db != NULL) {
+			db_pool_put(s->o.pool, rc->db);
+			rc->db = NULL;
+		}
 		r = MHD_create_response_from_fd64(resp->file_len, resp->file_fd);
 		if (r != NULL)
 			resp->has_file = 0;
+	} else if (resp->stream_read != NULL) {
+		/* the stream lives on without the request's pool connection:
+		 * it would otherwise hold one for as long as the client listens */
+		if (rc->db != NULL) {
+			db_pool_put(s->o.pool, rc->db);
+			rc->db = NULL;
+		}
+		r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 8192, resp->stream_read,
+						      resp->stream_arg, resp->stream_free);
+		if (r != NULL)
+			resp->stream_free = NULL;	/* libmicrohttpd frees it now */
 	} else {
 		r = MHD_create_response_from_buffer(resp->body.len,
 						    resp->body.data ? resp->body.data : (void *)"",
@@ -439,7 +456,6 @@ send_answer(struct web_server *s, struct reqctx *rc)
 	MHD_add_response_header(r, "X-Request-Id", rc->req.request_id);
 	ret = MHD_queue_response(rc->req.conn, (unsigned int)status, r);
 	MHD_destroy_response(r);
-	(void)s;
 	return ret;
 }
 
@@ -449,6 +465,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 {
 	struct web_server *s = cls;
 	struct reqctx *rc = *con_cls;
+	int stopping;
 
 	(void)version;
 	if (rc == NULL) {
@@ -465,7 +482,14 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		set_peer(s, &rc->req);
 		pthread_mutex_lock(&s->mu);
 		s->inflight++;
+		stopping = s->stopping;
 		pthread_mutex_unlock(&s->mu);
+		if (stopping) {
+			web_resp_error(&rc->resp, 503, "stopping", NULL, "the server is stopping");
+			web_resp_header(&rc->resp, "Connection", "close");
+			rc->answered = 1;
+			return send_answer(s, rc);
+		}
 		route_request(s, rc, url);
 		if (rc->answered)
 			return send_answer(s, rc);
@@ -611,8 +635,10 @@ web_server_start(const struct web_server_opts *o, struct web_server **out, struc
 	pthread_cond_init(&s->idle, NULL);
 	if (listen_socket(o->host ? o->host : "0.0.0.0", o->port, &s->fd, &s->port, e) < 0)
 		goto fail;
+	/* suspend/resume: an event stream with nothing to send parks its
+	 * connection instead of a worker thread (sse.h) */
 	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-				MHD_USE_TURBO | MHD_USE_ERROR_LOG,
+				MHD_USE_TURBO | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
 				0, NULL, NULL, on_request, s,
 				MHD_OPTION_LISTEN_SOCKET, s->fd,
 				MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(o->threads > 0 ? o->threads : 1),
@@ -650,11 +676,19 @@ void
 web_server_stop(struct web_server *s, int grace_ms)
 {
 	struct timespec until;
-	int fd;
 
 	if (s == NULL)
 		return;
-	fd = MHD_quiesce_daemon(s->d);	/* no new connections from here on */
+	/*
+	 * No new requests from here on: they are answered 503.  Not
+	 * MHD_quiesce_daemon(): on an epoll daemon with worker threads it races
+	 * the workers' own removal of the listening socket and aborts the
+	 * process now and then (an open libmicrohttpd defect, seen here when
+	 * event streams kept the workers busy at the moment of the stop).
+	 */
+	pthread_mutex_lock(&s->mu);
+	s->stopping = 1;
+	pthread_mutex_unlock(&s->mu);
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += grace_ms / 1000;
 	until.tv_nsec += (long)(grace_ms % 1000) * 1000000L;
@@ -667,11 +701,7 @@ web_server_stop(struct web_server *s, int grace_ms)
 		if (pthread_cond_timedwait(&s->idle, &s->mu, &until) == ETIMEDOUT)
 			break;
 	pthread_mutex_unlock(&s->mu);
-	MHD_stop_daemon(s->d);
-	if (fd >= 0)
-		close(fd);
-	else if (s->fd >= 0)
-		close(s->fd);
+	MHD_stop_daemon(s->d);	/* closes the listening socket too */
 	pthread_cond_destroy(&s->idle);
 	pthread_mutex_destroy(&s->mu);
 	free(s);

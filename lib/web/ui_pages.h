@@ -98,4 +98,22 @@ void ui_render_analytics(struct html *h, const struct ui_page *p, const struct u
 /* The daily figures as CSV (header line, one line per day). */
 void ui_daily_csv(struct html *h, const json_t *daily);
 
+/*
+ * The account page's two-factor card (ui_page_account.c): off (a form to
+ * start), waiting for its first code (the secret as base32, the otpauth://
+ * link and its QR code, the code form), or on (recovery codes left, new
+ * codes, turn off).  codes: recovery codes to show this once (NULL: none).
+ * users: for an admin, api_users_list's items (the reset buttons); NULL
+ * for others.  no_account: the auth mode has no user to enrol.
+ */
+struct ui_account_view {
+	int enabled, pending, no_account;
+	const char *algorithm;		/* "SHA1" ... */
+	int recovery_left;
+	const char *secret_b32, *uri;	/* while pending */
+	const char *const *codes;	/* NULL-terminated, or NULL */
+	const json_t *users;
+};
+void ui_render_account(struct html *h, const struct ui_page *p, const struct ui_account_view *v);
+
 #endif

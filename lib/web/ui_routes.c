@@ -643,6 +643,16 @@ static const struct web_route ui_table[] = {
 	PAGE("POST", "/settings/users/{name}/delete", WEB_ADMIN, ui_settings_user_delete),
 	PAGE("POST", "/settings/apikeys", WEB_ADMIN, ui_settings_key_add),
 	PAGE("POST", "/settings/apikeys/{id}/revoke", WEB_ADMIN, ui_settings_key_revoke),
+	/* the second factor: the login's code step (public, like /login: it
+	 * carries the pending login's cookie) and the account page */
+	PAGE("GET", "/login/totp", WEB_PUBLIC, ui_login_totp),
+	{ "POST", "/login/totp", WEB_PUBLIC, WEB_ROUTE_PAGE, ui_login_totp_post, 4096, NULL, NULL, 0 },
+	PAGE("GET", "/account", WEB_READ, ui_account),
+	PAGE("POST", "/account/totp/setup", WEB_READ, ui_account_totp_setup),
+	PAGE("POST", "/account/totp/confirm", WEB_READ, ui_account_totp_confirm),
+	PAGE("POST", "/account/totp/disable", WEB_READ, ui_account_totp_disable),
+	PAGE("POST", "/account/totp/recovery", WEB_READ, ui_account_totp_recovery),
+	PAGE("POST", "/account/users/{name}/totp-reset", WEB_ADMIN, ui_account_totp_reset),
 };
 
 int

@@ -47,6 +47,17 @@ const char *ui_api_message(const json_t *answer, const char *fallback);
 int ui_login(struct web_req *req, struct web_resp *resp);
 int ui_login_post(struct web_req *req, struct web_resp *resp);
 int ui_logout(struct web_req *req, struct web_resp *resp);
+/* the second step of a login with TOTP (ui_auth.c) */
+int ui_login_totp(struct web_req *req, struct web_resp *resp);
+int ui_login_totp_post(struct web_req *req, struct web_resp *resp);
+
+/* the signed-in user's account: two-factor enrolment (ui_page_account.c) */
+int ui_account(struct web_req *req, struct web_resp *resp);
+int ui_account_totp_setup(struct web_req *req, struct web_resp *resp);
+int ui_account_totp_confirm(struct web_req *req, struct web_resp *resp);
+int ui_account_totp_disable(struct web_req *req, struct web_resp *resp);
+int ui_account_totp_recovery(struct web_req *req, struct web_resp *resp);
+int ui_account_totp_reset(struct web_req *req, struct web_resp *resp);
 
 /* settings (ui_settings.c) */
 int ui_settings(struct web_req *req, struct web_resp *resp);

@@ -40,6 +40,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -200,6 +201,13 @@ struct web_resp {
 	int has_file;
 	int file_fd;
 	uint64_t file_len;
+	/* A streamed answer (the event stream, sse.h): the body is pulled from
+	 * stream_read (libmicrohttpd's content reader contract) until it ends;
+	 * stream_free(stream_arg) is called once, whether it was sent or not.
+	 * The request's database connection goes back to the pool first. */
+	ssize_t (*stream_read)(void *arg, uint64_t pos, char *buf, size_t max);
+	void (*stream_free)(void *arg);
+	void *stream_arg;
 };
 
 /* Answer status with a JSON value (stolen). */

@@ -2,7 +2,8 @@
 # tests/bench/serve.sh BUILD - comradarr-serve under load (make bench; not a
 # test): wrk against /healthz (with and without the access log), an
 # authenticated page of 500 registry entries on a 1M-episode database, and a
-# flood of failed logins from many addresses while memory is watched.
+# flood of failed logins from many addresses while memory is watched, and
+# 200 open event streams (serve_events.sh).
 # Starts its own throwaway PostgreSQL (pg_virtualenv).  Knobs: DURATION (s,
 # default 10), CONNS (default 64), FLOOD_SECONDS (default 60), EPISODES
 # (default 1000000).
@@ -147,3 +148,6 @@ while :; do
 done
 echo "   the real user's login after the lock: HTTP $st (attempt $i)"
 stop
+
+# open event streams: memory per stream, CPU per event delivered (its own database)
+sh "$root/tests/bench/serve_events.sh" "$build"

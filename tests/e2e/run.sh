@@ -74,7 +74,9 @@ comradarr profile add e2e --rpm 60 --batch 10 --daily-budget 500 >>"$tmp/setup.l
 	comradarr profile assign films e2e >>"$tmp/setup.log" 2>&1 ||
 	{ echo "e2e: profile failed"; cat "$tmp/setup.log"; exit 1; }
 
-comradarr-serve --listen 127.0.0.1:0 --threads 4 >"$tmp/serve.out" 2>"$tmp/serve.err" &
+# --login-limit: the suite signs in a few dozen times from one address
+# (the limit itself is tested in tests/cli/serve-security.sh)
+comradarr-serve --listen 127.0.0.1:0 --threads 4 --login-limit 120 >"$tmp/serve.out" 2>"$tmp/serve.err" &
 serve_pid=$!
 port=$(wait_port "$tmp/serve.out") || { echo "e2e: comradarr-serve did not start"; cat "$tmp/serve.err"; exit 1; }
 

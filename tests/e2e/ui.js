@@ -47,7 +47,7 @@ const pages = [
 	["dashboard", ""], ["connectors", "connectors"], ["connector", "connectors/tv"],
 	["connector-edit", "connectors/tv/edit"], ["connector-new", "connectors/new"],
 	["content", "content"], ["content-missing", "content?state=missing"], ["queue", "queue"],
-	["analytics", "analytics"], ["settings", "settings"],
+	["analytics", "analytics"], ["settings", "settings"], ["account", "account"],
 ];
 
 async function login(page) {
@@ -209,6 +209,268 @@ async function settingsSections(browser, ctx, page) {
 	}
 }
 
+/*
+ * The live parts over server-sent events: the queue page and the dashboard
+ * open one EventSource on api/events (no polling), a batch changes state on
+ * the queue page while comradarr-dispatch runs in the background, and the
+ * dashboard's activity feed grows, neither page reloading.
+ */
+async function liveOverEventStream(page) {
+	const streams = [], polls = [];
+	const onReq = (r) => {
+		if (!/\/api\/events/.test(r.url())) return;
+		const h = r.headers();
+		if (/text\/event-stream/.test(h.accept || "")) streams.push(r.url());
+		else polls.push(r.url());
+	};
+	page.on("request", onReq);
+	try {
+		await page.goto(base + "queue");
+		await page.waitForFunction(() => {
+			const s = document.querySelector("[data-live-status]");
+			return s && /live/.test(s.textContent);
+		}, null, { timeout: 15000 });
+		expect(streams.length === 1, streams.length + " event streams opened");
+		await page.evaluate(() => { window.__notReloaded = true; });
+		const before = await page.$$eval("#queue-live tbody tr[id^=batch-]",
+			(rows) => rows.map((r) => [r.id, r.children[1].textContent.trim()]));
+		expect(before.length > 0, "no batch to watch");
+		// one batch: the rest stay for the checks that follow
+		const bg = spawn("comradarr-dispatch", ["--once", "--max-batches", "1", "--max-wait", "0", "--poll", "200"],
+			{ stdio: "ignore", env: process.env });
+		fs.writeFileSync(path.join(env.E2E_TMP, "bg.pid"), String(bg.pid));
+		const done = new Promise((res) => bg.on("exit", res));
+		try {
+			await page.waitForFunction((was) => {
+				if (window.__notReloaded !== true) return false;
+				return was.some(([id, state]) => {
+					const row = document.getElementById(id);
+					return row === null || row.children[1].textContent.trim() !== state;
+				});
+			}, before, { timeout: 45000 });
+		} finally {
+			await done;
+		}
+		expect(await page.evaluate(() => window.__notReloaded === true), "the queue page reloaded");
+		expect(polls.length === 0, "the page polled instead: " + polls[0]);
+
+		// the dashboard's feed: an event written now shows up
+		streams.length = 0;
+		await page.goto(base);
+		await page.waitForFunction(() => /live/.test(document.querySelector("[data-live-status]").textContent),
+			null, { timeout: 15000 });
+		await page.evaluate(() => { window.__notReloaded = true; });
+		const n = await page.$$eval("[data-feed] li", (l) => l.length);
+		sql("INSERT INTO events (kind, payload) VALUES ('queue_paused', '{\"by\": \"e2e\"}')");
+		await page.waitForFunction((k) => document.querySelectorAll("[data-feed] li").length > k &&
+			/Queue paused/.test(document.querySelector("[data-feed] li").textContent) &&
+			window.__notReloaded === true, n, { timeout: 20000 });
+		expect(streams.length === 1, streams.length + " event streams on the dashboard");
+		expect(polls.length === 0, "the dashboard polled instead: " + polls[0]);
+	} finally {
+		page.off("request", onReq);
+	}
+}
+
+/*
+ * Two-factor authentication (the account page, the login's code step):
+ * a user enrols with the key the page shows (codes computed here with
+ * node's crypto.createHmac, the QR code read back by jsQR, a real decoder),
+ * signs in with a code in a browser without JavaScript, with a recovery
+ * code, and an admin resets it.  Screenshots and axe on the new pages.
+ */
+function unbase32(s) {
+	const abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	let acc = 0, bits = 0;
+	const out = [];
+	for (const ch of s) {
+		acc = (acc << 5) | abc.indexOf(ch);
+		bits += 5;
+		if (bits >= 8) { out.push((acc >> (bits - 8)) & 255); bits -= 8; }
+	}
+	return Buffer.from(out);
+}
+function totp(key, delta) {
+	const crypto = require("crypto");
+	const msg = Buffer.alloc(8);
+	msg.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + delta));
+	const h = crypto.createHmac("sha1", key).update(msg).digest();
+	const o = h[h.length - 1] & 15;
+	return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, "0");
+}
+/* The server's QR SVG (one path of "Mx yhNv1h-Nz" runs) as pixels for jsQR. */
+function readQr(svg) {
+	const jsQR = require(path.join(env.E2E_NPM, "jsqr"));
+	const n = +/viewBox="0 0 (\d+) /.exec(svg)[1], scale = 5, w = n * scale;
+	const px = new Uint8ClampedArray(w * w * 4).fill(255);
+	const re = /M(\d+) (\d+)h(\d+)v1h-\d+z/g;
+	let m;
+	while ((m = re.exec(/<path fill="#000" d="([^"]*)"/.exec(svg)[1]))) {
+		for (let x = +m[1]; x < +m[1] + +m[3]; x++)
+			for (let dy = 0; dy < scale; dy++)
+				for (let dx = 0; dx < scale; dx++) {
+					const i = (((+m[2]) * scale + dy) * w + x * scale + dx) * 4;
+					px[i] = px[i + 1] = px[i + 2] = 0;
+				}
+	}
+	const r = jsQR(px, w, w);
+	return r ? r.data : null;
+}
+async function axeCheck(p, name) {
+	if (!haveAxe)
+		return;
+	await check("accessibility (axe-core): " + name, async () => {
+		await p.addScriptTag({ path: axePath });
+		const res = await p.evaluate(async () => await window.axe.run(document, {
+			runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "best-practice"] } }));
+		const serious = res.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+		expect(serious.length === 0, serious.map((v) => v.id + " (" + v.nodes.length + ": " +
+			v.nodes[0].target.join(" ") + ")").join("; "));
+	});
+}
+async function totpChecks(browser) {
+	const user = "tina", pw = "tina's long e2e password";
+	let key = null, secret = null, codes = [];
+	cli(["comradarr", "user", "add", user, "--role", "user", "--password-file", "-"], pw + "\n");
+	const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "dark" });
+	ctx.setDefaultTimeout(10000);
+	const p = await ctx.newPage();
+	current = p;
+	const signIn = async (page) => {
+		await page.goto(base + "login");
+		await page.fill("#user", user);
+		await page.fill("#password", pw);
+		await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+	};
+
+	await check("2FA: the account page is reached from settings and starts switched off", async () => {
+		await signIn(p);
+		await p.goto(base + "settings");
+		await Promise.all([p.waitForNavigation(), p.click("text=Two-factor authentication")]);
+		expect(p.url().endsWith("/account"), "url " + p.url());
+		expect(/Off: your password alone/.test(await p.textContent("main")), "not shown as off");
+		await p.screenshot({ path: path.join(shots, "account-off-dark.png"), fullPage: true });
+	});
+
+	await check("2FA: set-up shows the key, its otpauth link and a QR code that scans to it", async () => {
+		await p.fill("#setup-password", pw);
+		await Promise.all([p.waitForNavigation(), p.click("text=Set up")]);
+		secret = (await p.textContent("#totp-secret")).replace(/ /g, "");
+		expect(/^[A-Z2-7]{32}$/.test(secret), "key " + secret);
+		const href = await p.getAttribute("#totp-uri", "href");
+		expect(href === "otpauth://totp/Comradarr:" + user + "?secret=" + secret +
+			"&issuer=Comradarr&algorithm=SHA1&digits=6&period=30", "link " + href);
+		const svg = await p.$eval("figure.qr svg", (e) => e.outerHTML);
+		const scanned = readQr(svg);
+		expect(scanned === href, "the QR code reads " + scanned);
+		const code = await p.$("#code");
+		expect(await code.getAttribute("autocomplete") === "one-time-code", "autocomplete");
+		expect(await code.getAttribute("inputmode") === "numeric", "inputmode");
+		expect(await p.isVisible("label[for=code]"), "no label");
+		key = unbase32(secret);
+		await p.screenshot({ path: path.join(shots, "account-enrol-dark.png"), fullPage: true });
+		await p.emulateMedia({ colorScheme: "light" });
+		await p.screenshot({ path: path.join(shots, "account-enrol-light.png"), fullPage: true });
+		await p.emulateMedia({ colorScheme: "dark" });
+		const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true,
+			colorScheme: "dark", storageState: await ctx.storageState() });
+		const pp = await phone.newPage();
+		await pp.goto(base + "account");
+		await pp.screenshot({ path: path.join(shots, "phone-account-enrol.png"), fullPage: true });
+		await phone.close();
+	});
+	if (key === null)
+		return;
+	{
+		const c = await browser.newContext({ bypassCSP: true, storageState: await ctx.storageState() });
+		const ap = await c.newPage();
+		await ap.goto(base + "account");
+		await axeCheck(ap, "account (enrolment)");
+		await c.close();
+	}
+
+	await check("2FA: a wrong first code is refused, the right one turns it on with ten recovery codes", async () => {
+		await p.fill("#code", totp(key, 0) === "000000" ? "111111" : "000000");
+		await Promise.all([p.waitForNavigation(), p.click("text=Turn on")]);
+		expect(/does not match/.test(await p.textContent("[role=alert]")), "no error");
+		expect((await p.textContent("#totp-secret")).replace(/ /g, "") === secret, "the key changed");
+		await p.fill("#code", totp(key, 0));
+		await Promise.all([p.waitForNavigation(), p.click("text=Turn on")]);
+		codes = await p.$$eval("#recovery-codes li", (l) => l.map((e) => e.textContent));
+		expect(codes.length === 10 && /^[0-9a-z]{4}(-[0-9a-z]{4}){3}$/.test(codes[0]), "codes " + codes.join(","));
+		await p.screenshot({ path: path.join(shots, "account-codes-dark.png"), fullPage: true });
+		await p.goto(base + "account");
+		const html = await p.content();
+		expect(!html.includes(secret) && !html.includes(codes[0]), "the key or a code is shown again");
+		expect(/10 recovery codes left/.test(await p.textContent("main")), "no count");
+		await p.screenshot({ path: path.join(shots, "account-on-dark.png"), fullPage: true });
+	});
+
+	await check("2FA: without JavaScript, signing in asks for the code, refuses a wrong one, takes the right one", async () => {
+		const nojs = await browser.newContext({ javaScriptEnabled: false, colorScheme: "dark" });
+		const q = await nojs.newPage();
+		await signIn(q);
+		expect(await q.isVisible("#code"), "no code field after the password");
+		expect(!(await nojs.cookies()).some((k) => /comradarr_session/.test(k.name)), "a session before the code");
+		await q.screenshot({ path: path.join(shots, "login-totp-dark.png") });
+		await q.fill("#code", "000000");
+		await Promise.all([q.waitForNavigation(), q.click("button[type=submit]")]);
+		expect(/wrong or was used/.test(await q.textContent("[role=alert]")), "no error for a wrong code");
+		expect(await q.isVisible("#code"), "the code form went away");
+		/* the enrolment spent this step's code: the next step's passes */
+		await q.fill("#code", totp(key, 1));
+		await Promise.all([q.waitForNavigation(), q.click("button[type=submit]")]);
+		expect(q.url() === base, "after the code: " + q.url());
+		expect((await nojs.cookies()).some((k) => /comradarr_session/.test(k.name)), "no session");
+		await nojs.close();
+		expect(sql("SELECT count(*) FROM audit_log WHERE action = 'login' AND actor = '" + user +
+			"' AND detail->>'second_factor' = 'totp'") === "1", "no audit line");
+	});
+	{
+		const c = await browser.newContext({ bypassCSP: true });
+		const lp = await c.newPage();
+		await lp.goto(base + "login");
+		await lp.fill("#user", user);
+		await lp.fill("#password", pw);
+		await Promise.all([lp.waitForNavigation(), lp.click("button[type=submit]")]);
+		await axeCheck(lp, "login (code step)");
+		await c.close();
+	}
+
+	await check("2FA: a recovery code signs in once", async () => {
+		const c = await browser.newContext();
+		const q = await c.newPage();
+		await signIn(q);
+		await q.fill("#code", codes[4].toUpperCase());
+		await Promise.all([q.waitForNavigation(), q.click("button[type=submit]")]);
+		expect(q.url() === base, "after the recovery code: " + q.url());
+		await c.close();
+		const c2 = await browser.newContext();
+		const q2 = await c2.newPage();
+		await signIn(q2);
+		await q2.fill("#code", codes[4]);
+		await Promise.all([q2.waitForNavigation(), q2.click("button[type=submit]")]);
+		expect(await q2.isVisible("#code"), "a used recovery code worked");
+		await c2.close();
+	});
+
+	await check("2FA: an admin resets a user's second factor from the account page", async () => {
+		const c = await browser.newContext({ colorScheme: "dark" });
+		const a = await c.newPage();
+		await login(a);
+		await a.goto(base + "account");
+		await a.screenshot({ path: path.join(shots, "account-admin-dark.png"), fullPage: true });
+		a.once("dialog", (d) => d.accept());
+		await Promise.all([a.waitForNavigation(), a.click("form[action='account/users/" + user + "/totp-reset'] button")]);
+		expect(/was reset/.test(await a.textContent("[role=status]")), "no confirmation");
+		expect(sql("SELECT count(*) FROM user_totp") === "0", "still enrolled");
+		expect(sql("SELECT count(*) FROM audit_log WHERE action = 'user.totp.reset' AND target = '" + user + "'") === "1",
+			"no audit line");
+		await c.close();
+	});
+	await ctx.close();
+}
+
 (async () => {
 	const browser = await chromium.launch({ executablePath: env.E2E_CHROMIUM, args: ["--no-sandbox"] });
 	const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "dark" });
@@ -301,6 +563,9 @@ async function settingsSections(browser, ctx, page) {
 		for (let i = 1; i < prios.length; i++)
 			expect(prios[i - 1] >= prios[i], "priorities out of order: " + prios.join(" "));
 	});
+
+	await check("the queue page and the dashboard are live over server-sent events",
+		async () => liveOverEventStream(page));
 
 	await check("a queue entry changes live while comradarr-dispatch runs", async () => {
 		await page.goto(base + "queue");
@@ -515,6 +780,8 @@ async function settingsSections(browser, ctx, page) {
 		await page.goto(base + "queue");
 		expect(page.url().endsWith("/login"), "still signed in");
 	});
+
+	await totpChecks(browser);
 
 	await browser.close();
 	console.log("e2e: " + passed + " passed, " + failed + " failed");

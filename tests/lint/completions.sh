@@ -34,6 +34,12 @@ check "comradarr registry list --type g" gap
 check "comradarr registry list --state coo" cooldown
 check "comradarr pri" priority
 check "comradarr connector hi" history
+check "comradarr user to" totp
+check "comradarr user totp en" enable
+check "comradarr user totp re" recovery
+check "comradarr user totp enable ann --alg" --algorithm
+check "comradarr user totp enable ann --algorithm SHA2" SHA256
+check "comradarr user totp disable ann --pass" --password-file
 for b in "$bin"/comradarr-*; do
 	[ -x "$b" ] || continue
 	n=$(basename "$b")

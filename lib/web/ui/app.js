@@ -120,8 +120,9 @@
 
 	/* ---------------------------------------------------------- live */
 	/* The outbox (api/events) is read from the last event the page was
-	 * rendered with (data-events-after): as a server-sent event stream when
-	 * the server answers one, else by asking every few seconds. */
+	 * rendered with (data-events-after): as a server-sent event stream
+	 * (EventSource; it resumes by itself with Last-Event-ID), else, or when
+	 * the server refuses a stream, by asking every few seconds. */
 	var live = $$("[data-live]"), feed = $("[data-feed]"), status = $("[data-live-status]");
 	var evurl = root.getAttribute("data-events");
 	if (evurl && (live.length || feed)) {
@@ -166,34 +167,34 @@
 			if (empty) empty.remove();
 			while (feed.children.length > 30) feed.removeChild(feed.lastChild);
 		};
-		var seen = function (d) {
-			if (!d || typeof d.id !== "number" || d.id <= last) return;
-			last = d.id;
+		/* polled pages come in id order; the stream in commit order, each
+		 * event once, so an id below the last one is still news there */
+		var seen = function (d, streamed) {
+			if (!d || typeof d.id !== "number" || (!streamed && d.id <= last)) return;
+			if (d.id > last) last = d.id;
 			add(d);
 			refresh();
 		};
 		var sse = function () {
-			var es = new EventSource(evurl + "?after=" + last);
-			es.onmessage = function (ev) { try { seen(JSON.parse(ev.data)); } catch (e) { /* not ours */ } };
+			/* event=message: every event unnamed, so onmessage sees them all */
+			var es = new EventSource(evurl + "?event=message&after=" + last);
+			es.onmessage = function (ev) { try { seen(JSON.parse(ev.data), true); } catch (e) { /* not ours */ } };
 			es.onopen = function () { setStatus(true, "live"); };
-			es.onerror = function () { setStatus(false, "reconnecting"); };
+			es.onerror = function () {
+				setStatus(false, "reconnecting");
+				/* refused (logged out, too many streams): ask instead */
+				if (es.readyState === EventSource.CLOSED) window.setTimeout(poll, 3000);
+			};
 			window.addEventListener("pagehide", function () { es.close(); });
 		};
 		var poll = function () {
 			fetch(evurl + "?after=" + last + "&limit=50", { credentials: "same-origin", headers: { Accept: "application/json" } })
 				.then(function (r) {
-					var ct = r.headers.get("Content-Type") || "";
-					if (ct.indexOf("text/event-stream") === 0) {
-						if (r.body) r.body.cancel();
-						sse();
-						return null;
-					}
 					if (!r.ok) throw new Error("HTTP " + r.status);
 					return r.json();
 				})
 				.then(function (j) {
-					if (j === null) return;
-					(j.items || []).forEach(seen);
+					(j.items || []).forEach(function (d) { seen(d, false); });
 					setStatus(true, "live");
 					window.setTimeout(poll, j.next ? 200 : 3000);
 				})
@@ -202,7 +203,7 @@
 					window.setTimeout(poll, 6000);
 				});
 		};
-		poll();
+		if (window.EventSource) sse(); else poll();
 	}
 
 	/* ---------------------------------------------------------- cron builder */
