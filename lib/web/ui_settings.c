@@ -109,7 +109,6 @@ render(struct html *h, const struct ui_page *p, const struct settings_view *v, i
 	html_raw(h, "<button type=\"submit\">Change</button></div></form>"
 		 "<p class=\"small\"><a href=\"account\">Two-factor authentication</a>: a code "
 		 "from an authenticator app at every sign-in.</p></section>");
-	html_raw(h, "<button type=\"submit\">Change</button></div></form></section>");
 	ui_render_settings_sections(h, p, v->admin, v->log_level, v->log_level_set);
 
 	if (!v->admin) {
