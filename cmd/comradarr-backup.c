@@ -188,25 +188,7 @@ emit(struct cli *cli, const char *event, json_t *obj)
 static char *
 backup_dir(struct cli *cli, const struct opts *o, int make, struct err *e)
 {
-	char *dir = o->dir ? strdup(o->dir) : config_path(&cli->cfg, "backups");
-
-	if (dir == NULL) {
-		err_set(e, ERR_NOMEM, "out of memory");
-		return NULL;
-	}
-	if (make) {
-		if (o->dir == NULL && mkdir(cli->cfg.home, 0700) < 0 && errno != EEXIST) {
-			err_set(e, ERR_IO, "cannot create '%s': %s", cli->cfg.home, strerror(errno));
-			free(dir);
-			return NULL;
-		}
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-			err_set(e, ERR_IO, "cannot create '%s': %s", dir, strerror(errno));
-			free(dir);
-			return NULL;
-		}
-	}
-	return dir;
+	return backup_dir_path(&cli->cfg, o->dir, make, e);
 }
 
 static void
@@ -242,8 +224,6 @@ cmd_create(int argc, char **argv)
 	char *dir = NULL, *path = NULL, name[64];
 	int done, rc, to_stdout;
 	struct timespec t0, t1;
-	time_t now;
-	struct tm tm;
 
 	rc = start(&cli, &create_cmd, &o, argc, argv, 0, &done);
 	if (rc != 0 || done)
@@ -291,9 +271,7 @@ cmd_create(int argc, char **argv)
 		} else {
 			if ((dir = backup_dir(&cli, &o, 1, &e)) == NULL)
 				return cli_finish(&cli, cli_fail(&cli, &e));
-			now = time(NULL);
-			gmtime_r(&now, &tm);
-			strftime(name, sizeof(name), BACKUP_PREFIX "%Y%m%dT%H%M%SZ" BACKUP_SUFFIX, &tm);
+			backup_name_new((int64_t)time(NULL), name, sizeof(name));
 			if (asprintf(&path, "%s/%s", dir, name) < 0)
 				path = NULL;
 		}

@@ -335,7 +335,16 @@ main(int argc, char **argv)
 	else
 		printf("listening on %s port %d\n", so.host, web_server_port(srv));
 	fflush(stdout);
-	sigwait(&sigs, &sig);
+	/* wait for a stop signal; every few seconds, pick up a log level set
+	 * by another process (Req 31.5: no restart) */
+	for (;;) {
+		struct timespec every = { 5, 0 };
+
+		sig = sigtimedwait(&sigs, NULL, &every);
+		if (sig > 0)
+			break;
+		web_app_poll(&app, pool);
+	}
 	/* the event streams end first: they never finish on their own */
 	web_sse_shutdown(app.sse);
 	web_server_stop(srv, 10000);

@@ -15,6 +15,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "db/settings.h"
 #include "db/migrate.h"
 #include "core/banned.h"
 
@@ -212,6 +213,14 @@ cli_db(struct cli *cli, struct err *e)
 	if (pending > 0)
 		return err_set(e, ERR_DB, "the database schema is not up to date (%d migration%s "
 			       "pending): run 'comradarr migrate'", pending, pending == 1 ? "" : "s");
+	/* the log level set in the database (Req 31.5), read once here for
+	 * every tool; a failure to read it keeps LOG_LEVEL's and is no error */
+	{
+		struct err le = ERR_INIT;
+
+		if (db_setting_apply_log_level(cli->db, cli->cfg.log_level, &le) < 0)
+			log_debug("main", "log.level not read: %s", le.msg);
+	}
 	return 0;
 }
 

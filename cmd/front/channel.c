@@ -11,11 +11,11 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
-#include "crypto/mask.h"
 #include "db/connectors.h"
 #include "db/notify.h"
 #include "front/front.h"
 #include "notify/notify.h"
+#include "stage/notify.h"
 #include "core/banned.h"
 
 enum {
@@ -193,68 +193,9 @@ start(struct cli *cli, struct chopts *o, const struct cli_cmd *cmd, int argc, ch
 }
 
 static json_t *
-masked_secrets(const struct secret_key *k, const struct notify_channel *c)
-{
-	json_t *s = NULL, *out = json_array(), *v;
-	struct err e = ERR_INIT;
-	const char *key;
-
-	if (db_notify_channel_secrets(k, c, &s, &e) < 0) {
-		json_array_append_new(out, json_pack("{s:s}", "error", "cannot decrypt: encryption "
-						     "key mismatch or moved address?"));
-		return out;
-	}
-	json_object_foreach(s, key, v) {
-		char *m = secret_mask(json_string_value(v));
-
-		/* a list of {name, masked}: a member named "token" would be
-		 * redacted whole by the JSON-lines writer */
-		json_array_append_new(out, json_pack("{s:s, s:s}", "name", key, "masked", m ? m : "?"));
-		free(m);
-	}
-	json_decref(s);
-	return out;
-}
-
-static json_t *
 channel_json(const struct secret_key *k, const struct notify_channel *c, PGconn *db)
 {
-	json_t *o = json_object();
-	long counts[4];
-	struct err e = ERR_INIT;
-
-	json_object_set_new(o, "channel", json_string(c->name));
-	json_object_set_new(o, "id", json_integer(c->id));
-	json_object_set_new(o, "type", json_string(c->type));
-	json_object_set_new(o, "enabled", json_boolean(c->enabled));
-	json_object_set_new(o, "config", json_deep_copy(c->config));
-	json_object_set_new(o, "secrets_masked", masked_secrets(k, c));
-	json_object_set_new(o, "events", c->events ? json_deep_copy(c->events) :
-			    json_string("default"));
-	json_object_set_new(o, "min_severity", json_string(notify_severity_name(c->min_severity)));
-	json_object_set_new(o, "connectors", c->connectors ? json_deep_copy(c->connectors) :
-			    json_string("all"));
-	json_object_set_new(o, "batch_window_s", json_integer(c->batch_window_s));
-	if (c->quiet.enabled) {
-		char q[64];
-
-		snprintf(q, sizeof(q), "%02d:%02d-%02d:%02d", c->quiet.start_min / 60,
-			 c->quiet.start_min % 60, c->quiet.end_min / 60, c->quiet.end_min % 60);
-		json_object_set_new(o, "quiet_hours", json_string(q));
-		json_object_set_new(o, "quiet_tz", json_string(c->quiet_tz));
-		json_object_set_new(o, "quiet_mode", json_string(c->quiet_drop ? "drop" : "hold"));
-	}
-	json_object_set_new(o, "max_per_hour", json_integer(c->max_per_hour));
-	json_object_set_new(o, "templates", json_deep_copy(c->templates));
-	if (c->stopped_reason)
-		json_object_set_new(o, "stopped_reason", json_string(c->stopped_reason));
-	if (db != NULL && db_notify_channel_stats(db, c->id, counts, &e) == 0) {
-		json_object_set_new(o, "waiting", json_integer(counts[0]));
-		json_object_set_new(o, "pending", json_integer(counts[1]));
-		json_object_set_new(o, "sent", json_integer(counts[2]));
-		json_object_set_new(o, "failed", json_integer(counts[3]));
-	}
-	return o;
+	return notify_channel_json(db, k, c);
 }
 
 /* Read every secret file given (at most one may be stdin) into s. */
@@ -458,17 +399,7 @@ apply(PGconn *db, const struct chopts *o, struct notify_channel *c, struct err *
 static int
 finish(struct cli *cli, int rc, struct secret_key *k, json_t *secrets)
 {
-	if (secrets != NULL) {
-		const char *key;
-		json_t *v;
-
-		/* jansson keeps its own copies; overwrite them before freeing */
-		json_object_foreach(secrets, key, v) {
-			if (json_is_string(v))
-				sodium_memzero((char *)json_string_value(v), json_string_length(v));
-		}
-		json_decref(secrets);
-	}
+	notify_secrets_free(secrets);
 	secret_key_wipe(k);
 	return cli_finish(cli, rc < 0 ? EXIT_OK : rc);
 }
@@ -654,7 +585,11 @@ edit_common(int argc, char **argv, const struct cli_cmd *cmd, int force_enabled)
 	if (apply(cli.db, &o, &c, &e) < 0 || read_secrets(&o, secrets, &e) < 0 ||
 	    notify_channel_check(c.type, c.config, secrets, &e) < 0)
 		goto fail;
-	moved = !json_equal(json_object_get(oldcfg, "url"), json_object_get(c.config, "url")) ||
+	/* json_equal() is false for two absent members: a webhook's address
+	 * is its secret, not config.url */
+	moved = (json_object_get(oldcfg, "url") != NULL || json_object_get(c.config, "url") != NULL) &&
+		!json_equal(json_object_get(oldcfg, "url"), json_object_get(c.config, "url"));
+	moved = moved ||
 		json_is_false(json_object_get(oldcfg, "tls_verify")) !=
 		json_is_false(json_object_get(c.config, "tls_verify"));
 	if (moved && !given && !o.yes) {
@@ -762,11 +697,9 @@ ch_test(int argc, char **argv)
 	struct chopts o;
 	struct secret_key k;
 	struct notify_channel c;
-	struct notify_message m;
 	struct notify_answer ans;
 	struct err e = ERR_INIT;
-	json_t *secrets = NULL, *j;
-	char body[256];
+	json_t *j;
 	int rc, ok;
 
 	memset(&c, 0, sizeof(c));
@@ -775,22 +708,12 @@ ch_test(int argc, char **argv)
 	rc = start(&cli, &o, &cmd, argc, argv, 1, &k, &e);
 	if (rc != 0)
 		goto out;
-	if (db_notify_channel_get(cli.db, cli.argv[0], &c, &e) < 0 ||
-	    db_notify_channel_secrets(&k, &c, &secrets, &e) < 0) {
+	if (db_notify_channel_get(cli.db, cli.argv[0], &c, &e) < 0) {
 		rc = cli_fail(&cli, &e);
 		goto out;
 	}
-	snprintf(body, sizeof(body), "This is a test message from Comradarr's channel '%s' (%s). "
-		 "If you read this, notifications reach you.", c.name, c.type);
-	memset(&m, 0, sizeof(m));
-	m.kind = "test";
-	m.severity = NOTIFY_INFO;
-	m.title = "Comradarr: test message";
-	m.body = body;
-	m.nevents = 0;
-	m.channel = c.name;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	ok = notify_send(c.type, c.config, secrets, &m, &ans, &e) == 0;
+	ok = notify_channel_test(&k, &c, &ans, &e) == 0;
 	curl_global_cleanup();
 	j = json_pack("{s:s, s:s, s:b}", "channel", c.name, "type", c.type, "ok", ok);
 	if (ans.status > 0)
@@ -801,6 +724,8 @@ ch_test(int argc, char **argv)
 		json_object_set_new(j, "error", json_string(e.msg));
 	}
 	if (cli.json) {
+		if (!ok)	/* the log on standard error says why, as for any failure */
+			log_error("main", "%s: the test message was not delivered: %s", c.name, e.msg);
 		jsonl_emit(&cli.out, "channel_test", j);
 	} else {
 		if (ok)
@@ -813,7 +738,7 @@ ch_test(int argc, char **argv)
 	rc = ok ? EXIT_OK : EXIT_FAIL;
 out:
 	notify_channel_release(&c);
-	return finish(&cli, rc, &k, secrets);
+	return finish(&cli, rc, &k, NULL);
 }
 
 int

@@ -58,10 +58,26 @@ find(struct cli *cli, const char *key, int *rc)
 	return d;
 }
 
+/* A value as JSON: a boolean, a number or a name. */
+static json_t *
+value_json(const struct setting_def *d, long long v)
+{
+	char b[32];
+
+	if (d->type == SETTING_ENUM)
+		return json_string(settings_format(d, v, b, sizeof(b)));
+	return d->type == SETTING_BOOL ? json_boolean(v) : json_integer(v);
+}
+
 static const char *
 range(const struct setting_def *d, char *buf, size_t size)
 {
-	if (d->type == SETTING_BOOL)
+	if (d->type == SETTING_ENUM) {
+		buf[0] = '\0';
+		for (size_t i = 0; d->choices[i] != NULL; i++)
+			snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", i ? "|" : "",
+				 d->choices[i]);
+	} else if (d->type == SETTING_BOOL)
 		snprintf(buf, size, "true|false");
 	else
 		snprintf(buf, size, "%lld-%lld%s%s", d->min, d->max, d->unit[0] ? " " : "", d->unit);
@@ -73,12 +89,13 @@ setting_json(const struct db_setting *s)
 {
 	const struct setting_def *d = s->def;
 	json_t *o = json_pack("{s:s, s:s, s:b, s:s}", "key", d->key,
-			      "type", d->type == SETTING_BOOL ? "bool" : "int",
+			      "type", d->type == SETTING_BOOL ? "bool" : d->type == SETTING_ENUM ?
+			      "enum" : "int",
 			      "is_default", s->is_default, "summary", d->summary);
 
-	if (d->type == SETTING_BOOL) {
-		json_object_set_new(o, "value", json_boolean(s->value));
-		json_object_set_new(o, "default", json_boolean(d->dflt));
+	if (d->type == SETTING_BOOL || d->type == SETTING_ENUM) {
+		json_object_set_new(o, "value", value_json(d, s->value));
+		json_object_set_new(o, "default", value_json(d, d->dflt));
 	} else {
 		json_object_set_new(o, "value", json_integer(s->value));
 		json_object_set_new(o, "default", json_integer(d->dflt));
@@ -195,10 +212,8 @@ change(int argc, char **argv, int reset)
 	if (cli.json) {
 		json_t *o = json_pack("{s:s, s:b}", "key", d->key, "default", reset);
 
-		json_object_set_new(o, "value", d->type == SETTING_BOOL ? json_boolean(v) :
-				    json_integer(v));
-		json_object_set_new(o, "previous", d->type == SETTING_BOOL ? json_boolean(prev) :
-				    json_integer(prev));
+		json_object_set_new(o, "value", value_json(d, v));
+		json_object_set_new(o, "previous", value_json(d, prev));
 		jsonl_emit(&cli.out, "setting_changed", o);
 	} else {
 		printf("%s = %s (was %s)\n", d->key, settings_format(d, v, vb, sizeof(vb)),

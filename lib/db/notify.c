@@ -749,3 +749,63 @@ db_notify_channel_stats(PGconn *db, int64_t channel_id, long counts[4], struct e
 	PQclear(r);
 	return 0;
 }
+
+int
+db_notify_channel_reseal(PGconn *db, const struct secret_key *old_key,
+			 const struct secret_key *new_key, int *resealed, int *already,
+			 struct err *e)
+{
+	PGresult *r = NULL;
+	unsigned char *box = NULL, *out = NULL, id[8];
+	size_t len = 0, outlen = 0;
+	int ret = -1;
+
+	*resealed = *already = 0;
+	/* the associated data is the channel's type, address and TLS setting
+	 * (ad_column), so the generic (table, column, id) re-seal cannot open it */
+	if (db_query(db, "SELECT id, name, type, config::text, secret_enc FROM notify_channels "
+		     "WHERE secret_enc IS NOT NULL ORDER BY id FOR UPDATE", 0, NULL, &r, e) < 0)
+		goto out;
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct notify_channel c;
+		char col[SECRETBOX_MAX_AD_NAME];
+
+		free(box);
+		box = NULL;
+		free(out);
+		out = NULL;
+		if (db_bytea(r, i, 4, &box, &len, e) < 0)
+			goto out;
+		if (secretbox_key_id(box, len, id) == 0 && memcmp(id, new_key->id, 8) == 0) {
+			(*already)++;
+			continue;
+		}
+		memset(&c, 0, sizeof(c));
+		snprintf(c.type, sizeof(c.type), "%s", PQgetvalue(r, i, 2));
+		c.config = json_loads(PQgetvalue(r, i, 3), 0, NULL);
+		ad_column(&c, col);
+		json_decref(c.config);
+		if (secretbox_reseal(old_key, new_key, AD_TABLE, col, (long long)db_int64(r, i, 0, 0),
+				     box, len, &out, &outlen, e) < 0) {
+			err_prefix(e, "the credentials of channel '%s'", PQgetvalue(r, i, 1));
+			goto out;
+		}
+		{
+			const char *vals[2] = { PQgetvalue(r, i, 0), (const char *)out };
+			int lens[2] = { 0, (int)outlen }, fmts[2] = { 0, 1 };
+
+			if (db_query_bin(db, "UPDATE notify_channels SET secret_enc = $2 WHERE id = $1",
+					 2, vals, lens, fmts, NULL, e) < 0)
+				goto out;
+		}
+		(*resealed)++;
+	}
+	ret = 0;
+out:
+	if (out != NULL)
+		sodium_memzero(out, outlen);
+	free(out);
+	free(box);
+	PQclear(r);
+	return ret;
+}

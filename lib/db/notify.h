@@ -80,6 +80,16 @@ int db_notify_channel_remove(PGconn *db, const char *name, struct err *e);
 int db_notify_channel_secrets(const struct secret_key *k, const struct notify_channel *c,
 			      json_t **out, struct err *e);
 
+/*
+ * comradarr key rotate (lib/db/secrets.c): re-seal every channel's
+ * credentials from old_key to new_key with their own associated data (the
+ * type, address and TLS setting); boxes already under new_key are counted
+ * in *already.  Inside the caller's transaction.
+ */
+int db_notify_channel_reseal(PGconn *db, const struct secret_key *old_key,
+			     const struct secret_key *new_key, int *resealed, int *already,
+			     struct err *e);
+
 /* ------------------------------------------------------------ delivery */
 
 /* Outbox rows for the policy: columns of every events result below. */

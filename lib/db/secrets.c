@@ -7,6 +7,7 @@
 #include "db/connectors.h"
 #include "db/db.h"
 #include "db/events.h"
+#include "db/notify.h"
 #include "db/secrets.h"
 #include "core/banned.h"
 
@@ -20,6 +21,7 @@ static const struct {
 	reseal_fn fn;
 } special[] = {
 	{ "connectors", "api_key_enc", db_connector_reseal },
+	{ "notify_channels", "secret_enc", db_notify_channel_reseal },
 };
 
 static const char sealed_columns_sql[] =

@@ -7,6 +7,7 @@
 
 #include "db/db.h"
 #include "db/events.h"
+#include "core/log.h"
 #include "db/settings.h"
 #include "core/banned.h"
 
@@ -83,7 +84,7 @@ db_setting_set(PGconn *db, const struct setting_def *d, long long value, int res
 	       long long *prev, struct err *e)
 {
 	char vb[32];
-	const char *p[2] = { d->key, settings_format(d, value, vb, sizeof(vb)) };
+	const char *p[2] = { d->key, settings_format_json(d, value, vb, sizeof(vb)) };
 	struct db_setting before;
 	json_t *pl;
 
@@ -110,6 +111,12 @@ db_setting_set(PGconn *db, const struct setting_def *d, long long value, int res
 	if (d->type == SETTING_BOOL) {
 		json_object_set_new(pl, "value", json_boolean(value));
 		json_object_set_new(pl, "previous", json_boolean(before.value));
+	} else if (d->type == SETTING_ENUM) {
+		char a[32], b[32];
+
+		json_object_set_new(pl, "value", json_string(settings_format(d, value, a, sizeof(a))));
+		json_object_set_new(pl, "previous",
+				    json_string(settings_format(d, before.value, b, sizeof(b))));
 	}
 	if (db_event_insert(db, "setting_changed", 0, NULL, pl, e) < 0 || db_commit(db, e) < 0)
 		goto fail;
@@ -132,5 +139,19 @@ db_setting_int(PGconn *db, const char *key, long long *out, struct err *e)
 	if (db_setting_get(db, d, &s, e) < 0)
 		return -1;
 	*out = s.value;
+	return 0;
+}
+
+int
+db_setting_apply_log_level(PGconn *db, enum log_level fallback, struct err *e)
+{
+	const struct setting_def *d = settings_find(SETTING_LOG_LEVEL);
+	struct db_setting s;
+
+	if (d == NULL)
+		return err_set(e, ERR_INTERNAL, "no setting named '%s'", SETTING_LOG_LEVEL);
+	if (db_setting_get(db, d, &s, e) < 0)
+		return -1;
+	log_set_level(s.is_default ? fallback : (enum log_level)s.value);
 	return 0;
 }

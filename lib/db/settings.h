@@ -13,6 +13,7 @@
 #include <libpq-fe.h>
 
 #include "core/err.h"
+#include "core/log.h"
 #include "policy/settings.h"
 
 struct db_setting {
@@ -36,6 +37,15 @@ int db_setting_list(PGconn *db, struct db_setting **list, size_t *n, struct err 
  */
 int db_setting_set(PGconn *db, const struct setting_def *d, long long value, int reset,
 		   long long *prev, struct err *e);
+
+/*
+ * Apply log.level (SETTING_LOG_LEVEL) to this process's logger: the
+ * stored level, or fallback (LOG_LEVEL, the environment's) when unset.
+ * Every tool calls it once it has a database (cli_db); comradarr-serve
+ * again whenever it may have changed.  On a database error nothing
+ * changes.
+ */
+int db_setting_apply_log_level(PGconn *db, enum log_level fallback, struct err *e);
 
 /* The value of an integer setting by key, or its default; for readers. */
 int db_setting_int(PGconn *db, const char *key, long long *out, struct err *e);

@@ -118,13 +118,15 @@ notify_channel_check(const char *type, const json_t *config, const json_t *secre
 		const char *val = json_string_value(json_object_get(secrets, *m));
 
 		if (val == NULL || val[0] == '\0')
-			return err_set(e, ERR_USAGE, "a %s channel needs %s", type, option_for(*m, 1));
+			return err_set(e, ERR_USAGE, "a %s channel needs its %s (%s)", type, *m,
+				       option_for(*m, 1));
 	}
 	for (const char *const *m = s->config; *m != NULL; m++) {
 		v = json_object_get(config, *m);
 		if (v == NULL || (json_is_string(v) && json_string_value(v)[0] == '\0') ||
 		    (json_is_array(v) && json_array_size(v) == 0))
-			return err_set(e, ERR_USAGE, "a %s channel needs %s", type, option_for(*m, 0));
+			return err_set(e, ERR_USAGE, "a %s channel needs its %s (%s)", type, *m,
+				       option_for(*m, 0));
 	}
 	if (json_string_value(json_object_get(config, "url")) != NULL &&
 	    check_url("--url", json_string_value(json_object_get(config, "url")),

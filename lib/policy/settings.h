@@ -9,8 +9,9 @@
  * for a key's value the same way, so a setting changed with `set` applies
  * at the next run of whatever reads it, without a restart.
  *
- * Pure: no I/O.  Values are integers (booleans are 0 and 1) because every
- * setting so far is a count, a number of days or a switch.
+ * Pure: no I/O.  Values are integers: a count, a number of days, a switch
+ * (0 and 1), or the index of a name among a setting's choices (stored as
+ * the name, so the table reads "debug", not 3).
  */
 #ifndef COMRADARR_POLICY_SETTINGS_H
 #define COMRADARR_POLICY_SETTINGS_H
@@ -21,7 +22,8 @@ struct err;
 
 enum setting_type {
 	SETTING_INT,
-	SETTING_BOOL
+	SETTING_BOOL,
+	SETTING_ENUM	/* one of choices, stored by name; the value is its index */
 };
 
 struct setting_def {
@@ -31,6 +33,7 @@ struct setting_def {
 	long long dflt;
 	const char *unit;	/* "days", or "" */
 	const char *summary;	/* one line for `settings list` and the man page */
+	const char *const *choices;	/* SETTING_ENUM: the names, NULL-terminated */
 };
 
 /* Every setting, in the order `settings list` shows them; *n is the count. */
@@ -56,7 +59,16 @@ int settings_parse(const struct setting_def *d, const char *text, long long *out
 int settings_parse_json(const struct setting_def *d, const char *json, long long *out,
 			struct err *e);
 
-/* v as JSON text for storing ("90", "true"); buf of at least 24 bytes. */
+/* v as text for people ("90", "true", "debug"); buf of at least 24 bytes. */
 const char *settings_format(const struct setting_def *d, long long v, char *buf, size_t size);
+/* v as JSON text for storing ("90", "true", "\"debug\""). */
+const char *settings_format_json(const struct setting_def *d, long long v, char *buf, size_t size);
+
+/*
+ * log.level: the log level of every tool, when set (its choices are
+ * core/log.h's level names, index = enum log_level).  Unset, each tool
+ * keeps LOG_LEVEL from its environment.
+ */
+#define SETTING_LOG_LEVEL "log.level"
 
 #endif

@@ -33,6 +33,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -126,5 +127,28 @@ void backup_names_free(char **names, size_t n);
 typedef void (*backup_pruned_fn)(void *arg, const char *name, const char *why);
 int backup_prune(const char *dir, long keep, long days, int64_t now_us, backup_pruned_fn fn,
 		 void *arg, int *removed, struct err *e);
+
+/*
+ * Names in the backup directory.  A valid name is BACKUP_PREFIX, then
+ * letters, digits, '.', '_' or '-' (starting with a letter or digit, no
+ * "..") and BACKUP_SUFFIX, at most BACKUP_NAME_MAX bytes: never a path.
+ * Whatever names a file from outside (the web API's download) is checked
+ * with backup_name_valid() and opened with backup_open(), which refuses
+ * anything but a regular file directly in dir (a symbolic link too).
+ */
+#define BACKUP_NAME_MAX 128
+int backup_name_valid(const char *name);
+/* The name a new backup gets: comradarr-YYYYmmddTHHMMSSZ.tar (UTC). */
+void backup_name_new(int64_t now_s, char *out, size_t size);
+/* Open name in dir for reading; *st is its status.  ERR_NOTFOUND for an
+ * invalid name, a missing file, or anything but a regular file. */
+int backup_open(const char *dir, const char *name, int *fd, struct stat *st, struct err *e);
+
+/*
+ * The backup directory: dir when given, else $COMRADARR_HOME/backups; with
+ * make, created when missing (mode 0700, $COMRADARR_HOME too).  Malloc'd.
+ */
+struct config;
+char *backup_dir_path(const struct config *cfg, const char *dir, int make, struct err *e);
 
 #endif

@@ -1,5 +1,6 @@
 /* The backup directory: list and prune (Req 33.5). */
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/config.h"
 #include "stage/backup.h"
 #include "core/banned.h"
 
@@ -165,4 +167,87 @@ out:
 	free(path);
 	backup_names_free(names, n);
 	return ret;
+}
+
+int
+backup_name_valid(const char *name)
+{
+	size_t n, pl = strlen(BACKUP_PREFIX), sl = strlen(BACKUP_SUFFIX);
+
+	if (name == NULL)
+		return 0;
+	n = strlen(name);
+	if (n <= pl + sl || n > BACKUP_NAME_MAX || strncmp(name, BACKUP_PREFIX, pl) != 0 ||
+	    strcmp(name + n - sl, BACKUP_SUFFIX) != 0)
+		return 0;
+	/* the middle: a plain word, so no separator, no "..", no hidden dot */
+	if (!((name[pl] >= 'a' && name[pl] <= 'z') || (name[pl] >= 'A' && name[pl] <= 'Z') ||
+	      (name[pl] >= '0' && name[pl] <= '9')))
+		return 0;
+	if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
+		return 0;
+	return strstr(name, "..") == NULL;
+}
+
+void
+backup_name_new(int64_t now_s, char *out, size_t size)
+{
+	time_t t = (time_t)now_s;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	if (strftime(out, size, BACKUP_PREFIX "%Y%m%dT%H%M%SZ" BACKUP_SUFFIX, &tm) == 0 && size > 0)
+		out[0] = '\0';
+}
+
+int
+backup_open(const char *dir, const char *name, int *fd, struct stat *st, struct err *e)
+{
+	int dfd, f;
+
+	*fd = -1;
+	if (!backup_name_valid(name))
+		return err_set(e, ERR_NOTFOUND, "no backup named '%.*s'", BACKUP_NAME_MAX,
+			       name ? name : "");
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return err_set(e, errno == ENOENT ? ERR_NOTFOUND : ERR_IO,
+			       "cannot open the backup directory '%s': %s", dir, strerror(errno));
+	/* O_NOFOLLOW: a link placed in the directory cannot point elsewhere */
+	f = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	close(dfd);
+	if (f < 0)
+		return err_set(e, errno == ENOENT || errno == ELOOP ? ERR_NOTFOUND : ERR_IO,
+			       "no backup named '%s'%s%s", name, errno == ENOENT ? "" : ": ",
+			       errno == ENOENT ? "" : strerror(errno));
+	if (fstat(f, st) < 0 || !S_ISREG(st->st_mode)) {
+		close(f);
+		return err_set(e, ERR_NOTFOUND, "no backup named '%s'", name);
+	}
+	*fd = f;
+	return 0;
+}
+
+char *
+backup_dir_path(const struct config *cfg, const char *dir, int make, struct err *e)
+{
+	char *path = dir ? strdup(dir) : config_path(cfg, "backups");
+
+	if (path == NULL) {
+		err_set(e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	if (!make)
+		return path;
+	if (dir == NULL && mkdir(cfg->home, 0700) < 0 && errno != EEXIST) {
+		err_set(e, ERR_IO, "cannot create '%s': %s", cfg->home, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+		err_set(e, ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	return path;
 }

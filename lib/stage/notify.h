@@ -45,4 +45,29 @@ struct notify_report {
  */
 int notify_run(PGconn *db, const struct notify_opts *o, struct notify_report *r, struct err *e);
 
+/* ------------------------------------------------------------ channels */
+
+struct notify_channel;
+struct notify_answer;
+
+/*
+ * A channel as `comradarr channel list|show` prints it and the web API
+ * answers it: its settings, its credentials only as {name, masked} (the
+ * last 4 characters), and with db its delivery counts (waiting, pending,
+ * sent, failed).  k NULL: the credentials show as not decryptable.
+ */
+json_t *notify_channel_json(PGconn *db, const struct secret_key *k,
+			    const struct notify_channel *c);
+
+/*
+ * Send the test message through c's own sender (lib/notify): 0 when the
+ * receiver accepted it, else -1 with e saying why (no secret in it); ans
+ * gets the receiver's answer either way.  Nothing is stored.
+ */
+int notify_channel_test(const struct secret_key *k, const struct notify_channel *c,
+			struct notify_answer *ans, struct err *e);
+
+/* Wipe the strings of an opened credentials object, then free it. */
+void notify_secrets_free(json_t *secrets);
+
 #endif

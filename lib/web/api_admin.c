@@ -17,6 +17,7 @@
 #include "crypto/password.h"
 #include "crypto/token.h"
 #include "db/browse.h"
+#include "db/settings.h"
 #include "db/users.h"
 #include "web/api.h"
 #include "web/app.h"
@@ -288,11 +289,56 @@ api_settings_get(struct web_req *req, struct web_resp *resp)
 	return web_resp_json(resp, 200, s);
 }
 
+/*
+ * A setting of policy/settings.h: checked against its type and range,
+ * stored with its setting_changed event (db_setting_set), and the log
+ * level applied to this server at once (Req 31.5).  {"value": null}
+ * resets it to its default.
+ */
+static int
+put_typed(struct web_req *req, struct web_resp *resp, PGconn *db, const struct setting_def *d,
+	  json_t *v)
+{
+	const struct web_app *app = req->app;
+	struct err e = ERR_INIT;
+	char text[64], shown[32];
+	long long value = d->dflt, prev = 0;
+	int reset = json_is_null(v);
+
+	if (json_is_string(v))
+		snprintf(text, sizeof(text), "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(v));
+	else if (json_is_boolean(v))
+		snprintf(text, sizeof(text), "%s", json_is_true(v) ? "true" : "false");
+	else if (!reset)
+		return web_resp_error(resp, 400, "invalid", "value", "setting '%s' takes a %s",
+				      d->key, d->type == SETTING_INT ? "number" :
+				      d->type == SETTING_BOOL ? "boolean" : "name");
+	if (!reset && settings_parse(d, text, &value, &e) < 0)
+		return web_resp_error(resp, 400, "invalid", "value", "%s", e.msg);
+	if (db_setting_set(db, d, value, reset, &prev, &e) < 0)
+		return web_resp_err(resp, &e);
+	if (strcmp(d->key, SETTING_LOG_LEVEL) == 0 &&
+	    db_setting_apply_log_level(db, app->cfg ? app->cfg->log_level : LOG_LEVEL_INFO, &e) < 0)
+		log_warn("serve", "the new log level was stored but not applied: %s", e.msg);
+	settings_format(d, value, shown, sizeof(shown));
+	api_audit(db, req, "setting.set", d->key, "ok",
+		  json_pack("{s:s, s:b}", "value", shown, "default", reset));
+	return web_resp_json(resp, 200, json_pack("{s:s, s:s, s:b}", "key", d->key, "value", shown,
+						  "default", reset));
+}
+
 int
 api_settings_put(struct web_req *req, struct web_resp *resp)
 {
+	return api_settings_put_key(req, resp, web_req_param(req, "key"));
+}
+
+int
+api_settings_put_key(struct web_req *req, struct web_resp *resp, const char *key)
+{
 	struct err e = ERR_INIT;
-	const char *key = web_req_param(req, "key");
 	json_t *body = web_req_json(req, resp), *v;
 	PGconn *db;
 	int ret = -1;
@@ -300,8 +346,17 @@ api_settings_put(struct web_req *req, struct web_resp *resp)
 	if (body == NULL)
 		return -1;
 	v = json_object_get(body, "value");
+	if (key == NULL) {
+		web_resp_error(resp, 404, "not_found", "key", "which setting?");
+		goto out;
+	}
 	if (v == NULL) {
 		web_resp_error(resp, 400, "invalid", "value", "send {\"value\": ...}");
+		goto out;
+	}
+	if (settings_find(key) != NULL) {
+		if ((db = web_req_db(req, resp)) != NULL)
+			ret = put_typed(req, resp, db, settings_find(key), v);
 		goto out;
 	}
 	if (setting_is_secret(key)) {

@@ -47,11 +47,20 @@ struct web_app {
 	int argon_slots_ok;
 	/* verified for an unknown user, so it costs what a real one costs */
 	char *dummy_hash;
+	/* the backups page's background backup (backup_job.h); NULL: none */
+	struct web_backup_job *backup_job;
 	/* the live event stream (sse.h); NULL: GET /api/events pages only */
 	struct web_sse *sse;
 	/* the schedule views' warm time zones (zones.h); NULL: none */
 	struct web_zones *zones;
 };
+
+/*
+ * Between requests (comradarr-serve calls it every few seconds): apply a
+ * log level stored by another process (app_poll.c).
+ */
+struct db_pool;
+void web_app_poll(struct web_app *app, struct db_pool *pool);
 
 /*
  * Add every route comradarr-serve answers to r: this is the route table.
@@ -94,6 +103,8 @@ int api_keys_add(struct web_req *req, struct web_resp *resp);
 int api_keys_revoke(struct web_req *req, struct web_resp *resp);
 int api_settings_get(struct web_req *req, struct web_resp *resp);
 int api_settings_put(struct web_req *req, struct web_resp *resp);
+/* PUT /api/settings/KEY for a key of the caller's choosing (a form's) */
+int api_settings_put_key(struct web_req *req, struct web_resp *resp, const char *key);
 int api_audit_list(struct web_req *req, struct web_resp *resp);
 int api_metrics(struct web_req *req, struct web_resp *resp);
 int api_webhook(struct web_req *req, struct web_resp *resp);
@@ -120,5 +131,19 @@ int api_schedules_enable(struct web_req *req, struct web_resp *resp);
 int api_schedules_disable(struct web_req *req, struct web_resp *resp);
 int api_schedules_run(struct web_req *req, struct web_resp *resp);
 int api_cron_preview(struct web_req *req, struct web_resp *resp);
+
+/* notification channels and backups (api_channels.c, api_backups.c) */
+int api_channels_list(struct web_req *req, struct web_resp *resp);
+int api_channels_show(struct web_req *req, struct web_resp *resp);
+int api_channels_add(struct web_req *req, struct web_resp *resp);
+int api_channels_edit(struct web_req *req, struct web_resp *resp);
+int api_channels_enable(struct web_req *req, struct web_resp *resp);
+int api_channels_disable(struct web_req *req, struct web_resp *resp);
+int api_channels_remove(struct web_req *req, struct web_resp *resp);
+int api_channels_test(struct web_req *req, struct web_resp *resp);
+int api_backups_list(struct web_req *req, struct web_resp *resp);
+int api_backups_create(struct web_req *req, struct web_resp *resp);
+int api_backups_download(struct web_req *req, struct web_resp *resp);
+int api_backups_verify(struct web_req *req, struct web_resp *resp);
 
 #endif

@@ -17,6 +17,7 @@
 #include "db/webhook.h"
 #include "web/auth.h"
 #include "web/server.h"
+#include "web/backup_job.h"
 #include "core/banned.h"
 
 int
@@ -36,7 +37,8 @@ web_app_init(struct web_app *app, const struct config *cfg, struct err *e)
 	app->addr_limit = web_limiter_new(4096, app->login_per_minute, app->login_per_minute);
 	/* requests per API key: 600 a minute, bursts of 120 */
 	app->key_limit = web_limiter_new(1024, 120, 600);
-	if (app->addr_limit == NULL || app->key_limit == NULL) {
+	app->backup_job = web_backup_job_new(cfg);
+	if (app->addr_limit == NULL || app->key_limit == NULL || app->backup_job == NULL) {
 		web_app_release(app);
 		return err_set(e, ERR_NOMEM, "out of memory");
 	}
@@ -61,6 +63,9 @@ web_app_release(struct web_app *app)
 	web_limiter_free(app->addr_limit);
 	web_limiter_free(app->key_limit);
 	app->addr_limit = app->key_limit = NULL;
+	/* a backup in flight is cancelled and its thread waited for */
+	web_backup_job_free(app->backup_job);
+	app->backup_job = NULL;
 	if (app->argon_slots_ok)
 		sem_destroy(&app->argon_slots);
 	app->argon_slots_ok = 0;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "web/web.h"
@@ -94,10 +95,21 @@ web_security_headers(int tls, int cacheable)
 	return cacheable ? sec_plain_cache : sec_plain;
 }
 
+/* Another answer replaces a file answer: the file is closed. */
+static void
+drop_file(struct web_resp *resp)
+{
+	if (resp->has_file)
+		close(resp->file_fd);
+	resp->has_file = 0;
+}
+
 int
 web_resp_json(struct web_resp *resp, int status, json_t *v)
 {
 	char *s;
+
+	drop_file(resp);
 
 	if (v == NULL)
 		return web_resp_error(resp, 500, "internal", NULL, "out of memory");
@@ -164,9 +176,23 @@ int
 web_resp_bytes(struct web_resp *resp, int status, const char *content_type, const void *data,
 	       size_t len)
 {
+	drop_file(resp);
 	buf_reset(&resp->body);
 	if (len > 0 && buf_append(&resp->body, data, len) < 0)
 		return web_resp_error(resp, 500, "internal", NULL, "out of memory");
+	resp->status = status;
+	resp->content_type = content_type;
+	return 0;
+}
+
+int
+web_resp_file(struct web_resp *resp, int status, const char *content_type, int fd, uint64_t len)
+{
+	buf_reset(&resp->body);
+	drop_file(resp);
+	resp->has_file = 1;
+	resp->file_fd = fd;
+	resp->file_len = len;
 	resp->status = status;
 	resp->content_type = content_type;
 	return 0;
@@ -198,6 +224,7 @@ web_resp_release(struct web_resp *resp)
 	}
 	resp->nheaders = 0;
 	buf_release(&resp->body);
+	drop_file(resp);
 	/* a stream never handed to libmicrohttpd (it frees those itself) */
 	if (resp->stream_free != NULL)
 		resp->stream_free(resp->stream_arg);

@@ -66,6 +66,22 @@ static const struct web_route routes[] = {
 	API("GET", "/api/settings", WEB_ADMIN, api_settings_get),
 	API_BODY("PUT", "/api/settings/{key}", WEB_ADMIN, api_settings_put, 16384),
 	API("GET", "/api/audit", WEB_ADMIN, api_audit_list),
+	/* notification channels (api_channels.c): credentials go in, only
+	 * their last 4 characters come out; changes are for administrators */
+	API("GET", "/api/channels", WEB_READ, api_channels_list),
+	API("GET", "/api/channels/{name}", WEB_READ, api_channels_show),
+	API_BODY("POST", "/api/channels", WEB_ADMIN, api_channels_add, 16384),
+	API_BODY("PATCH", "/api/channels/{name}", WEB_ADMIN, api_channels_edit, 16384),
+	API("POST", "/api/channels/{name}/enable", WEB_ADMIN, api_channels_enable),
+	API("POST", "/api/channels/{name}/disable", WEB_ADMIN, api_channels_disable),
+	API("DELETE", "/api/channels/{name}", WEB_ADMIN, api_channels_remove),
+	API("POST", "/api/channels/{name}/test", WEB_WRITE, api_channels_test),
+	/* backups (api_backups.c): administrators only; downloads stream the
+	 * file; no upload and no restore over HTTP (a shell act) */
+	API("GET", "/api/backups", WEB_ADMIN, api_backups_list),
+	API_BODY("POST", "/api/backups", WEB_ADMIN, api_backups_create, 4096),
+	API("GET", "/api/backups/{name}/download", WEB_ADMIN, api_backups_download),
+	API("POST", "/api/backups/{name}/verify", WEB_ADMIN, api_backups_verify),
 	/* the second factor (api_totp.c): the login's second step is public like
 	 * the first (it carries the pending token); enrolment is the caller's
 	 * own account, by session; the lost-phone reset is an admin's */

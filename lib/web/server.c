@@ -405,6 +405,11 @@ run_steps(struct web_server *s, struct reqctx *rc)
 		}
 		return;
 	}
+	/* LOG_LEVEL debug (Req 31.3): which route answers whom */
+	if (log_enabled(LOG_LEVEL_DEBUG))
+		log_write(LOG_LEVEL_DEBUG, "http", json_pack("{s:s, s:s, s:s, s:s}", "request_id",
+			  req->request_id, "method", req->method, "route", rt->pattern, "user",
+			  req->who.user), "%s %s", req->method, req->path);
 	if (rt->handler(req, resp) < 0 && resp->status == 0)
 		web_resp_error(resp, 500, "internal", NULL, "internal error");
 	if (resp->status == 0)
@@ -451,6 +456,17 @@ send_answer(struct web_server *s, struct reqctx *rc)
 		}
 		if (r != NULL)
 			MHD_add_response_header(r, "ETag", etag);
+	} else if (resp->has_file) {
+		/* libmicrohttpd reads the file as the client takes it, and
+		 * closes it with the response; a slow download holds no pool
+		 * connection */
+		if (rc->db != NULL) {
+			db_pool_put(s->o.pool, rc->db);
+			rc->db = NULL;
+		}
+		r = MHD_create_response_from_fd64(resp->file_len, resp->file_fd);
+		if (r != NULL)
+			resp->has_file = 0;
 	} else if (resp->stream_read != NULL) {
 		/* the stream lives on without the request's pool connection:
 		 * it would otherwise hold one for as long as the client listens */

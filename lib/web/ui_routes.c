@@ -18,6 +18,7 @@
 #include "web/ui_pages.h"
 #include "web/ui_routes.h"
 #include "web/ui_sched.h"
+#include "web/ui_sections.h"
 #include "core/banned.h"
 
 #define PAGE(m, p, a, h)	{ m, p, a, WEB_ROUTE_PAGE, h, 0, NULL, NULL, 0 }
@@ -678,6 +679,9 @@ ui_routes_register(struct web_router *r, struct err *e)
 	for (i = 0; i < sizeof(ui_table) / sizeof(ui_table[0]); i++)
 		if (web_router_add(r, &ui_table[i], e) < 0)
 			return -1;
+	/* the settings page's own pages: channels, backups, log level */
+	if (ui_sections_register(r, e) < 0)
+		return -1;
 	/* each asset at its fingerprinted URL and at its plain name */
 	for (i = 0; i < ui_assets_count; i++) {
 		const struct ui_asset *a = &ui_assets[i];

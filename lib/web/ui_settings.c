@@ -13,12 +13,15 @@
 
 #include <sodium.h>
 
+#include "core/log.h"
+#include "db/settings.h"
 #include "db/throttle.h"
 #include "db/users.h"
 #include "web/app.h"
 #include "web/server.h"
 #include "web/ui_pages.h"
 #include "web/ui_routes.h"
+#include "web/ui_sections.h"
 #include "core/banned.h"
 
 struct settings_view {
@@ -28,6 +31,8 @@ struct settings_view {
 	const json_t *audit;		/* db_audit_list, admins only */
 	const char *new_key;		/* shown once */
 	int admin;
+	const char *log_level;		/* the level now, and whether log.level is set */
+	int log_level_set;
 };
 
 static json_t *
@@ -104,6 +109,7 @@ render(struct html *h, const struct ui_page *p, const struct settings_view *v, i
 	html_raw(h, "<button type=\"submit\">Change</button></div></form>"
 		 "<p class=\"small\"><a href=\"account\">Two-factor authentication</a>: a code "
 		 "from an authenticator app at every sign-in.</p></section>");
+	ui_render_settings_sections(h, p, v->admin, v->log_level, v->log_level_set);
 
 	if (!v->admin) {
 		ui_page_end(h, p);
@@ -230,7 +236,20 @@ settings_page(struct web_req *req, struct web_resp *resp, int status, const char
 	v.keys = keys;
 	v.audit = audit;
 	v.new_key = new_key;
+	{
+		struct db_setting ll;
+
+		/* the level this server logs at (log.level, or LOG_LEVEL's) */
+		v.log_level = log_level_name(log_get_level());
+		if (db_setting_get(db, settings_find(SETTING_LOG_LEVEL), &ll, &e) == 0)
+			v.log_level_set = !ll.is_default;
+	}
 	ui_page_for(&p, req, "Settings", "settings");
+	if (p.flash_ok == NULL) {
+		char done[32];
+
+		p.flash_ok = ui_sections_done(web_req_query(req, "done", done, sizeof(done)));
+	}
 	p.flash_err = err_msg;
 	html_init(&h);
 	render(&h, &p, &v, (int64_t)time(NULL));

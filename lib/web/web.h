@@ -198,6 +198,10 @@ struct web_resp {
 	int cacheable;			/* assets: 1 no-cache + ETag instead of no-store, 2 immutable */
 	const char *static_etag;	/* assets: the route's ETag, if it has one */
 	const char *error_code;		/* for the access log */
+	/* web_resp_file: the answer streams from this open file */
+	int has_file;
+	int file_fd;
+	uint64_t file_len;
 	/* A streamed answer (the event stream, sse.h): the body is pulled from
 	 * stream_read (libmicrohttpd's content reader contract) until it ends;
 	 * stream_free(stream_arg) is called once, whether it was sent or not.
@@ -221,6 +225,13 @@ int web_resp_err(struct web_resp *resp, const struct err *e);
 /* Answer raw bytes (copied) with a content type. */
 int web_resp_bytes(struct web_resp *resp, int status, const char *content_type,
 		   const void *data, size_t len);
+/*
+ * Answer status with the len bytes of the open file fd, read as they are
+ * sent (a download of any size in bounded memory).  fd is the answer's
+ * from now on: closed when sent, or by web_resp_release if never sent.
+ */
+int web_resp_file(struct web_resp *resp, int status, const char *content_type, int fd,
+		  uint64_t len);
 /* Add a header (copied).  Names and values with CR, LF or NUL are refused:
  * no header injection.  -1 when refused or full. */
 int web_resp_header(struct web_resp *resp, const char *name, const char *value);

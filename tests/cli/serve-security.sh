@@ -298,6 +298,41 @@ req GET /healthz -H 'X-Request-Id: trace-123.abc_DEF'
 req GET '/api/connectors/tv%0d%0aSet-Cookie:%20x=y' -H "Cookie: $A_cookie"
 [ "$st" = 400 ] && ! grep -qi '^Set-Cookie: x=y' "$tmp/hdr" && ok || bad "CRLF in a path: $st"
 
+# ---- settings sections: channel credentials and backups
+# A webhook channel named like the walk's {name} ("tv"), so the GET walk
+# below reads it through every channel route and page; its URL path and
+# HMAC secret must then appear in no answer and no log line.
+hooksecret="hook-path-$$-secretvalue"
+hmacsecret="hmac-$$-secretvalue"
+req POST /api/channels -H "$origin" -H "Cookie: $A_cookie" -H "X-CSRF-Token: $A_csrf" \
+	-H 'Content-Type: application/json' -d "{\"name\":\"tv\",\"type\":\"webhook\",\"secrets\":
+	{\"url\":\"http://127.0.0.1:$fport/hook/$hooksecret\",\"hmac_secret\":\"$hmacsecret\"}}"
+[ "$st" = 201 ] && ok || bad "channel add: $st $(cat "$tmp/body")"
+jq -e '.secrets_masked | length == 2 and all(.masked | test("^[*]+[a-z]{4}$"))' "$tmp/body" >/dev/null &&
+	ok || bad "the new channel's credentials are not masked: $(cat "$tmp/body")"
+cat "$tmp/hdr" "$tmp/body" >"$tmp/settings-answers"
+# a test message to an address that refuses it: the error names no secret
+req POST /api/channels/tv/test -H "$origin" -H "Cookie: $A_cookie" -H "X-CSRF-Token: $A_csrf"
+[ "$st" = 200 ] && jq -e '.ok == false and (.error | length > 0)' "$tmp/body" >/dev/null && ok ||
+	bad "channel test to a refusing receiver: $st $(cat "$tmp/body")"
+cat "$tmp/hdr" "$tmp/body" >>"$tmp/settings-answers"
+req POST /settings/channels/tv/test -H "$origin" -H "Cookie: $A_cookie" -H "X-CSRF-Token: $A_csrf"
+[ "$st" = 200 ] && ok || bad "channel test page: $st"
+cat "$tmp/hdr" "$tmp/body" >>"$tmp/settings-answers"
+# a backup to download; its name is the only way in
+req POST /api/backups -H "$origin" -H "Cookie: $A_cookie" -H "X-CSRF-Token: $A_csrf"
+[ "$st" = 201 ] || [ "$st" = 202 ] && ok || bad "backup create: $st $(cat "$tmp/body")"
+for p in '/api/backups/..%2fsecret.key/download' '/api/backups/%2e%2e%2fsecret.key/download' \
+	'/api/backups/secret.key/download' '/api/backups/comradarr-..tar/download' \
+	'/api/backups/..%252fsecret.key/download'; do
+	req GET "$p" -H "Cookie: $A_cookie"
+	{ [ "$st" = 400 ] || [ "$st" = 404 ]; } && ! grep -q '"event"\|^[0-9a-f]\{64\}$' "$tmp/body" && ok ||
+		bad "backup download $p: $st"
+done
+for secret in "$hooksecret" "$hmacsecret"; do
+	grep -qF -- "$secret" "$tmp/settings-answers" && bad "a channel secret appears in an answer" || ok
+done
+
 # ---- secrets never in an answer or a log line
 : >"$tmp/all"
 while IFS="$(printf '\t')" read -r m p access kind; do
@@ -309,7 +344,7 @@ req POST /api/connectors/tv/test -H "Cookie: $A_cookie" -H "$origin" -H "X-CSRF-
 [ "$st" = 200 ] && ok || bad "connector test: $st"
 cat "$tmp/hdr" "$tmp/body" >>"$tmp/all"
 for secret in "$arrkey" "$admin_pw" "$user_pw" "$ro_pw" "$rokey" "$fullkey" \
-	"$(echo "$A_cookie" | cut -d= -f2)"; do
+	"$hooksecret" "$hmacsecret" "$(echo "$A_cookie" | cut -d= -f2)"; do
 	grep -qF -- "$secret" "$tmp/all" && bad "a secret appears in an answer" || ok
 	grep -qF -- "$secret" "$tmp/serve.out" "$tmp/serve.err" && bad "a secret appears in the log" || ok
 done

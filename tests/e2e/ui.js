@@ -200,6 +200,158 @@ async function login(page) {
 }
 
 /*
+ * Settings sections (notification channels, backups, the log level): a
+ * webhook channel added through its form and a test message to a real
+ * local receiver (tests/notify/receiver.py, started and stopped here), a
+ * backup made and downloaded, the log level changed; screenshots of the
+ * new pages in both themes and on a phone, and the axe check on them.
+ */
+async function settingsSections(browser, ctx, page) {
+	const root = path.resolve(__dirname, "..", "..");
+	const hookSecret = "e2e-hook-path-" + process.pid + "-secret";
+	const hmac = "e2e-hmac-" + process.pid + "-0123456789";
+	const recvLog = path.join(env.E2E_TMP, "recv.log");
+	const recv = spawn("python3", [path.join(root, "tests/notify/receiver.py"), recvLog, hmac],
+		{ stdio: ["ignore", "pipe", "inherit"] });
+	try {
+		const port = await new Promise((resolve, reject) => {
+			let out = "";
+			recv.stdout.on("data", (d) => {
+				out += d;
+				const m = /^(\d+)\n/.exec(out);
+				if (m) resolve(m[1]);
+			});
+			recv.on("exit", () => reject(new Error("the receiver stopped")));
+			setTimeout(() => reject(new Error("the receiver did not start")), 10000);
+		});
+		const received = () => (fs.existsSync(recvLog) ? fs.readFileSync(recvLog, "utf8") : "")
+			.split("\n").filter((l) => l).map((l) => JSON.parse(l));
+
+		await check("channels: a webhook added through its form, its secrets never shown again", async () => {
+			await page.goto(base + "settings");
+			await Promise.all([page.waitForNavigation(), page.click("a[href='settings/channels']")]);
+			await Promise.all([page.waitForNavigation(), page.click("text=Add channel")]);
+			/* the type decides the fields (app.js loads them on change) */
+			await Promise.all([page.waitForNavigation(), page.selectOption("#type", "webhook")]);
+			expect(await page.getAttribute("#s_url", "type") === "password", "the URL is not a password input");
+			await page.fill("#name", "e2e-hook");
+			await page.fill("#s_url", "http://127.0.0.1:" + port + "/webhook/in/" + hookSecret);
+			await page.fill("#s_hmac_secret", hmac);
+			await page.check("input[name=events_mode][value=all]");
+			await page.fill("#batch_window_s", "0");
+			await page.check("input[name=conn][value=films]");
+			await page.fill("#templates", "search_outcome: {content_title} was found");
+			await Promise.all([page.waitForNavigation(), page.click("button:has-text('Save')")]);
+			expect(/channel was added/.test(await page.textContent("[role=status]")), "no confirmation");
+			const html = await page.content();
+			expect(!html.includes(hookSecret) && !html.includes(hmac), "a secret is on the list page");
+			expect(sql("SELECT type || '/' || (secret_enc IS NOT NULL) FROM notify_channels WHERE name = 'e2e-hook'") ===
+				"webhook/true", "not stored sealed");
+			expect(sql("SELECT array_length(connector_ids, 1) || '/' || (templates ->> 'search_outcome') " +
+				"FROM notify_channels WHERE name = 'e2e-hook'") === "1/{content_title} was found",
+				"the connector filter or the template was not stored");
+			await page.goto(base + "settings/channels/e2e-hook/edit");
+			const edit = await page.content();
+			expect(!edit.includes(hookSecret) && !edit.includes(hmac), "a secret is in the edit form");
+			expect(await page.inputValue("#s_url") === "", "the credential field is filled in");
+		});
+
+		await check("channels: send test reaches the local receiver, signed", async () => {
+			await page.goto(base + "settings/channels");
+			await Promise.all([page.waitForNavigation(),
+				page.click("form[action='settings/channels/e2e-hook/test'] button")]);
+			const res = await page.textContent("#test-result");
+			expect(/accepted/.test(res) && /200/.test(res), "result: " + res);
+			const hits = received().filter((r) => r.service === "webhook" && r.path.includes(hookSecret));
+			expect(hits.length === 1, hits.length + " requests at the receiver");
+			expect(hits[0].problems.length === 0, "the receiver found: " + hits[0].problems.join(", "));
+			expect(!(await page.content()).includes(hookSecret), "a secret is in the result");
+		});
+
+		await check("backups: created from the page, downloaded, verified", async () => {
+			await page.goto(base + "settings/backups");
+			await Promise.all([page.waitForNavigation(), page.click("button:has-text('Create backup')")]);
+			for (let i = 0; i < 50 && !(await page.$("#backup-list")); i++) {
+				await new Promise((r) => setTimeout(r, 200));
+				await page.goto(base + "settings/backups");
+			}
+			const name = (await page.textContent("#backup-list tbody tr td")).trim().split(/\s/)[0];
+			expect(/^comradarr-\d{8}T\d{6}Z\.tar$/.test(name), "file " + name);
+			const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#backup-list a[download]")]);
+			expect(dl.suggestedFilename() === name, "downloaded as " + dl.suggestedFilename());
+			const saved = path.join(env.E2E_TMP, "dl.tar");
+			await dl.saveAs(saved);
+			const onDisk = path.join(env.COMRADARR_HOME, "backups", name);
+			expect(fs.readFileSync(saved).equals(fs.readFileSync(onDisk)), "the download differs from the file");
+			/* the archive is what comradarr-backup verifies */
+			cli(["comradarr-backup", "verify", saved, "--json"]);
+			await Promise.all([page.waitForNavigation(), page.click("#backup-list button:has-text('Verify')")]);
+			expect(/intact/.test(await page.textContent("#verify-result")), "not reported intact");
+		});
+
+		await check("the log level is changed from the settings page and applied at once", async () => {
+			await page.goto(base + "settings");
+			await page.selectOption("#log_level", "debug");
+			await Promise.all([page.waitForNavigation(), page.click("button:has-text('Apply')")]);
+			expect(/log level was changed/.test(await page.textContent("[role=status]")), "no confirmation");
+			expect(sql("SELECT value #>> '{}' FROM settings WHERE key = 'log.level'") === "debug", "not stored");
+			expect((await page.textContent("#log-level-now")).trim() === "debug", "the server did not apply it");
+			expect(sql("SELECT count(*) FROM audit_log WHERE action = 'setting.set' AND target = 'log.level'") === "1",
+				"not audited");
+			await page.selectOption("#log_level", "");
+			await Promise.all([page.waitForNavigation(), page.click("button:has-text('Apply')")]);
+			expect(sql("SELECT count(*) FROM settings WHERE key = 'log.level'") === "0", "not reset");
+		});
+
+		const newPages = [["settings-channels", "settings/channels"], ["channel-new", "settings/channels/new?type=email"],
+			["channel-edit", "settings/channels/e2e-hook/edit"], ["settings-backups", "settings/backups"]];
+		await check("screenshots of the settings sections in both themes and on a phone", async () => {
+			const state = await ctx.storageState();
+			for (const scheme of ["dark", "light"]) {
+				const c = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme, storageState: state });
+				const p = await c.newPage();
+				for (const [name, url] of newPages.concat([["settings", "settings"]])) {
+					await p.goto(base + url);
+					await p.screenshot({ path: path.join(shots, name + "-" + scheme + ".png"), fullPage: true });
+				}
+				await c.close();
+			}
+			const c = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
+				colorScheme: "dark", storageState: state });
+			const p = await c.newPage();
+			for (const [name, url] of newPages) {
+				await p.goto(base + url);
+				await p.screenshot({ path: path.join(shots, "phone-" + name + ".png"), fullPage: true });
+			}
+			await c.close();
+		});
+		if (haveAxe) {
+			const c = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true,
+				storageState: await ctx.storageState() });
+			const p = await c.newPage();
+			for (const scheme of ["dark", "light"]) {
+				await p.emulateMedia({ colorScheme: scheme });
+				for (const [name, url] of newPages) {
+					await check("accessibility (axe-core): " + name + ", " + scheme, async () => {
+						await p.goto(base + url);
+						await p.addScriptTag({ path: axePath });
+						const res = await p.evaluate(async () => await window.axe.run(document, {
+							runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "best-practice"] } }));
+						const serious = res.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+						expect(serious.length === 0, serious.map((v) => v.id + " (" + v.nodes.length + ": " +
+							v.nodes[0].target.join(" ") + ")").join("; "));
+					});
+				}
+			}
+			await c.close();
+		}
+	} finally {
+		recv.kill("SIGTERM");
+		await new Promise((r) => (recv.exitCode !== null ? r() : recv.on("exit", r)));
+	}
+}
+
+/*
  * The live parts over server-sent events: the queue page and the dashboard
  * open one EventSource on api/events (no polling), a batch changes state on
  * the queue page while comradarr-dispatch runs in the background, and the
@@ -763,6 +915,8 @@ async function totpChecks(browser) {
 	});
 
 	await schedulesChecks(browser, ctx, page);
+
+	await settingsSections(browser, ctx, page);
 
 	await check("signing out ends the session", async () => {
 		await page.goto(base);

@@ -175,6 +175,7 @@ http_do(const struct servectl *s, const char *method, const char *path,
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
 	curl_slist_free_all(hl);
 	curl_easy_cleanup(c);
+	r->body_len = bb.len;
 	r->body = buf_detach(&bb);
 	r->headers = buf_detach(&hb);
 	return rc == CURLE_OK ? 0 : -1;

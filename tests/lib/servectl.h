@@ -39,6 +39,7 @@ char *servectl_output(const struct servectl *s, int err);
 struct http_resp {
 	long status;
 	char *body;		/* malloc'd, NUL-terminated */
+	size_t body_len;	/* bytes of body (a download may hold NULs) */
 	char *headers;		/* malloc'd, every header line */
 };
 

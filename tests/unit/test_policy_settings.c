@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/log.h"
 #include "policy/priority.h"
 #include "policy/retention.h"
 #include "policy/settings.h"
@@ -39,6 +40,37 @@ START_TEST(every_key_is_found_and_well_formed)
 	ck_assert_ptr_null(settings_find("retention.nope"));
 	ck_assert_ptr_null(settings_find(""));
 	ck_assert_ptr_null(settings_find(NULL));
+}
+END_TEST
+
+START_TEST(log_level_is_a_name_of_the_loggers_levels)
+{
+	const struct setting_def *d = settings_find(SETTING_LOG_LEVEL);
+	struct err e = ERR_INIT;
+	char buf[32];
+	long long v = -1;
+
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(d->type, SETTING_ENUM);
+	/* index = enum log_level: the logger takes the value as it is */
+	for (int l = LOG_LEVEL_ERROR; l <= LOG_LEVEL_TRACE; l++) {
+		ck_assert_str_eq(d->choices[l], log_level_name((enum log_level)l));
+		ck_assert_int_eq(settings_parse(d, log_level_name((enum log_level)l), &v, &e), 0);
+		ck_assert_int_eq(v, l);
+	}
+	ck_assert_ptr_null(d->choices[d->max + 1]);
+	ck_assert_int_eq(d->dflt, LOG_LEVEL_INFO);
+	ck_assert_int_eq(settings_parse(d, "DEBUG", &v, &e), 0);
+	ck_assert_int_eq(v, LOG_LEVEL_DEBUG);
+	ck_assert_int_eq(settings_parse(d, "loud", &v, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "error, warn, info, debug, trace"));
+	/* stored as a JSON string, read back the same way */
+	ck_assert_str_eq(settings_format_json(d, 3, buf, sizeof(buf)), "\"debug\"");
+	ck_assert_str_eq(settings_format(d, 3, buf, sizeof(buf)), "debug");
+	ck_assert_int_eq(settings_parse_json(d, "\"warn\"", &v, &e), 0);
+	ck_assert_int_eq(v, LOG_LEVEL_WARN);
+	ck_assert_int_eq(settings_parse_json(d, "3", &v, &e), -1);
+	ck_assert_int_eq(settings_parse_json(d, "\"loud\"", &v, &e), -1);
 }
 END_TEST
 
@@ -266,6 +298,7 @@ main(void)
 
 	tcase_add_test(tc, every_key_is_found_and_well_formed);
 	tcase_add_test(tc, integers_are_accepted_exactly_within_their_range);
+	tcase_add_test(tc, log_level_is_a_name_of_the_loggers_levels);
 	tcase_add_test(tc, anything_but_plain_digits_is_refused);
 	tcase_add_test(tc, switches_take_the_usual_words);
 	tcase_add_test(tc, stored_values_must_be_json_of_the_right_type);

@@ -255,4 +255,11 @@
 			}
 		});
 	}
+
+	/* ---------------------------------------------------------- autosubmit */
+	/* a choice that decides the rest of the form (a channel's type) loads
+	 * it at once; without JavaScript its button does */
+	$$("select[data-autosubmit]").forEach(function (s) {
+		s.addEventListener("change", function () { s.form.submit(); });
+	});
 }());
