@@ -33,7 +33,7 @@ static const char *const sec_plain_cache[] = {
 	"Referrer-Policy", "same-origin",
 	"Cross-Origin-Opener-Policy", "same-origin",
 	"Cross-Origin-Resource-Policy", "same-origin",
-	"Cache-Control", "no-cache",
+	"Cache-Control", WEB_CACHE_REVALIDATE,
 	NULL
 };
 
@@ -56,7 +56,7 @@ static const char *const sec_tls_cache[] = {
 	"Referrer-Policy", "same-origin",
 	"Cross-Origin-Opener-Policy", "same-origin",
 	"Cross-Origin-Resource-Policy", "same-origin",
-	"Cache-Control", "no-cache",
+	"Cache-Control", WEB_CACHE_REVALIDATE,
 	"Strict-Transport-Security", "max-age=31536000",
 	NULL
 };
@@ -69,7 +69,7 @@ static const char *const sec_plain_immutable[] = {
 	"Referrer-Policy", "same-origin",
 	"Cross-Origin-Opener-Policy", "same-origin",
 	"Cross-Origin-Resource-Policy", "same-origin",
-	"Cache-Control", "public, max-age=31536000, immutable",
+	"Cache-Control", WEB_CACHE_IMMUTABLE,
 	NULL
 };
 
@@ -80,7 +80,7 @@ static const char *const sec_tls_immutable[] = {
 	"Referrer-Policy", "same-origin",
 	"Cross-Origin-Opener-Policy", "same-origin",
 	"Cross-Origin-Resource-Policy", "same-origin",
-	"Cache-Control", "public, max-age=31536000, immutable",
+	"Cache-Control", WEB_CACHE_IMMUTABLE,
 	"Strict-Transport-Security", "max-age=31536000",
 	NULL
 };

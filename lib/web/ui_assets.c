@@ -94,9 +94,3 @@ ui_etag_matches(const char *inm, const char *etag)
 	}
 	return 0;
 }
-
-const char *
-ui_asset_cache_control(int immutable)
-{
-	return immutable ? "public, max-age=31536000, immutable" : "no-cache";
-}

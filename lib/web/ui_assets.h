@@ -47,7 +47,4 @@ const char *ui_asset_url(const char *name);
  */
 int ui_etag_matches(const char *if_none_match, const char *etag);
 
-/* The Cache-Control value for an asset served as immutable or not. */
-const char *ui_asset_cache_control(int immutable);
-
 #endif

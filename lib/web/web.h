@@ -245,4 +245,13 @@ void web_resp_release(struct web_resp *resp);
  */
 const char *const *web_security_headers(int tls, int cacheable);
 
+/*
+ * Cache-Control of what may be cached (cacheable 1 and 2 above): an
+ * embedded file under its plain URL is checked again each time (its ETag
+ * makes that a 304); under its content-hashed URL, whose name changes with
+ * the content, it is kept for a year without asking.
+ */
+#define WEB_CACHE_REVALIDATE	"no-cache"
+#define WEB_CACHE_IMMUTABLE	"public, max-age=31536000, immutable"
+
 #endif
