@@ -25,6 +25,7 @@
 #include <check.h>
 #include <jansson.h>
 
+#include "clitest.h"
 #include "pgtest.h"
 #include "proc.h"
 #include "servectl.h"
@@ -36,35 +37,6 @@ static struct pgtest T;
 static struct servectl S;
 static char *rokey, *rokey2, *rokey3;
 static char rohdr[160], rohdr2[160], rohdr3[160];
-
-static void
-run_ok(const char *const argv[], const char *input)
-{
-	struct proc_result r;
-
-	ck_assert_int_eq(proc_run(argv, input, &r), 0);
-	ck_assert_msg(r.status == 0, "%s %s failed: %s", argv[1], argv[2], r.err);
-	proc_result_free(&r);
-}
-
-static char *
-add_key(const char *scope)
-{
-	const char *argv[] = { "comradarr", "apikey", "add", "--description", "events",
-			       "--scope", scope, "--json", NULL };
-	struct proc_result r;
-	json_t *j;
-	char *key;
-
-	ck_assert_int_eq(proc_run(argv, NULL, &r), 0);
-	ck_assert_msg(r.status == 0, "apikey add: %s", r.err);
-	j = json_loads(r.out, 0, NULL);
-	ck_assert_ptr_nonnull(j);
-	key = strdup(json_string_value(json_object_get(j, "api_key")));
-	json_decref(j);
-	proc_result_free(&r);
-	return key;
-}
 
 static void
 setup(void)
@@ -79,10 +51,10 @@ setup(void)
 				     NULL };
 
 	pgtest_create(&T, "serve_events");
-	run_ok(argv, ADMIN_PW "\n");
-	rokey = add_key("read");
-	rokey2 = add_key("read");
-	rokey3 = add_key("read");
+	clitest_ok(argv, ADMIN_PW "\n");
+	rokey = clitest_add_key("read");
+	rokey2 = clitest_add_key("read");
+	rokey3 = clitest_add_key("read");
 	snprintf(rohdr, sizeof(rohdr), "X-Api-Key: %s", rokey);
 	snprintf(rohdr2, sizeof(rohdr2), "X-Api-Key: %s", rokey2);
 	snprintf(rohdr3, sizeof(rohdr3), "X-Api-Key: %s", rokey3);
@@ -611,7 +583,7 @@ START_TEST(revoked_session_or_key_ends_the_stream)
 		id = pgtest_scalar(&T, "SELECT id::text FROM api_keys ORDER BY id LIMIT 1 OFFSET 1");
 		ck_assert_ptr_nonnull(id);
 		argv[3] = id;
-		run_ok(argv, NULL);
+		clitest_ok(argv, NULL);
 		free(id);
 	}
 	ck_assert_msg(sse_until_eof(&k, WAIT_MS), "the stream outlived its key");

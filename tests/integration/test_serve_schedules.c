@@ -12,6 +12,7 @@
 #include <check.h>
 #include <jansson.h>
 
+#include "clitest.h"
 #include "pgtest.h"
 #include "proc.h"
 #include "servectl.h"
@@ -24,55 +25,15 @@ static struct pgtest T;
 static struct servectl S;
 
 static void
-run_ok(const char *const argv[], const char *input)
-{
-	struct proc_result r;
-
-	ck_assert_int_eq(proc_run(argv, input, &r), 0);
-	ck_assert_msg(r.status == 0, "%s %s failed: %s", argv[1], argv[2], r.err);
-	proc_result_free(&r);
-}
-
-static void
-add_user(const char *name, const char *role, const char *pw)
-{
-	const char *argv[] = { "comradarr", "user", "add", name, "--role", role,
-			       "--password-file", "-", NULL };
-	char in[128];
-
-	snprintf(in, sizeof(in), "%s\n", pw);
-	run_ok(argv, in);
-}
-
-static char *
-add_key(const char *scope)
-{
-	const char *argv[] = { "comradarr", "apikey", "add", "--description", "schedules test",
-			       "--scope", scope, "--json", NULL };
-	struct proc_result r;
-	json_t *j;
-	char *key;
-
-	ck_assert_int_eq(proc_run(argv, NULL, &r), 0);
-	ck_assert_msg(r.status == 0, "apikey add: %s", r.err);
-	j = json_loads(r.out, 0, NULL);
-	ck_assert_ptr_nonnull(j);
-	key = strdup(json_string_value(json_object_get(j, "api_key")));
-	json_decref(j);
-	proc_result_free(&r);
-	return key;
-}
-
-static void
 setup(void)
 {
 	struct err e = ERR_INIT;
 	const char *const args[] = { "--threads", "4", NULL };
 
 	pgtest_create(&T, "serve_sched");
-	add_user("admin", "admin", ADMIN_PW);
-	add_user("ursula", "user", USER_PW);
-	add_user("rita", "readonly", RO_PW);
+	clitest_add_user("admin", "admin", ADMIN_PW);
+	clitest_add_user("ursula", "user", USER_PW);
+	clitest_add_user("rita", "readonly", RO_PW);
 	/* a connector with a small mirror: three monitored episodes without a file */
 	pgtest_exec(&T, "INSERT INTO connectors (name, type, url, api_key_enc) VALUES "
 		    "('tv', 'sonarr', 'http://127.0.0.1:9', '\\x00')");
@@ -284,7 +245,7 @@ END_TEST
 
 START_TEST(read_only_keys_and_users_are_refused_every_change)
 {
-	char *ro = add_key("read"), *full = add_key("full");
+	char *ro = clitest_add_key("read"), *full = clitest_add_key("full");
 	char rohdr[128], fullhdr[128];
 	struct http_session s;
 	json_t *j;

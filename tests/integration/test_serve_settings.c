@@ -20,6 +20,7 @@
 #include <check.h>
 #include <jansson.h>
 
+#include "clitest.h"
 #include "pgtest.h"
 #include "proc.h"
 #include "servectl.h"
@@ -35,46 +36,6 @@ static struct servectl S;
 static pid_t recv_pid = -1;
 static int recv_port;
 static char recv_dir[128];
-
-static void
-run_ok(const char *const argv[], const char *input)
-{
-	struct proc_result r;
-
-	ck_assert_int_eq(proc_run(argv, input, &r), 0);
-	ck_assert_msg(r.status == 0, "%s %s failed: %s", argv[1], argv[2], r.err);
-	proc_result_free(&r);
-}
-
-static void
-add_user(const char *name, const char *role, const char *pw)
-{
-	const char *argv[] = { "comradarr", "user", "add", name, "--role", role,
-			       "--password-file", "-", NULL };
-	char in[128];
-
-	snprintf(in, sizeof(in), "%s\n", pw);
-	run_ok(argv, in);
-}
-
-static char *
-add_key(const char *scope)
-{
-	const char *argv[] = { "comradarr", "apikey", "add", "--description", "test script",
-			       "--scope", scope, "--json", NULL };
-	struct proc_result r;
-	json_t *j;
-	char *key;
-
-	ck_assert_int_eq(proc_run(argv, NULL, &r), 0);
-	ck_assert_msg(r.status == 0, "apikey add: %s", r.err);
-	j = json_loads(r.out, 0, NULL);
-	ck_assert_ptr_nonnull(j);
-	key = strdup(json_string_value(json_object_get(j, "api_key")));
-	json_decref(j);
-	proc_result_free(&r);
-	return key;
-}
 
 /* The receiver: python3 tests/notify/receiver.py LOG SECRET, its port on
  * the first line of its standard output. */
@@ -159,9 +120,9 @@ setup(void)
 	const char *const args[] = { "--threads", "4", NULL };
 
 	pgtest_create(&T, "serveset");
-	add_user("admin", "admin", ADMIN_PW);
-	add_user("ursula", "user", USER_PW);
-	add_user("rita", "readonly", RO_PW);
+	clitest_add_user("admin", "admin", ADMIN_PW);
+	clitest_add_user("ursula", "user", USER_PW);
+	clitest_add_user("rita", "readonly", RO_PW);
 	ck_assert_msg(servectl_start(&S, args, &e) == 0, "%s", e.msg);
 	receiver_start();
 }
@@ -212,7 +173,7 @@ jstr(const json_t *o, const char *k)
 START_TEST(channels_credentials_go_in_and_never_come_out)
 {
 	struct http_session s, us, rs;
-	char body[1024], *rokey = add_key("read"), *fullkey = add_key("full"), rk[128], fk[128];
+	char body[1024], *rokey = clitest_add_key("read"), *fullkey = clitest_add_key("full"), rk[128], fk[128];
 	json_t *j, *log, *x;
 	size_t i;
 	int signed_ok = 0;
@@ -354,7 +315,7 @@ fetch(const char *path, const char *const hdrs[], long want)
 START_TEST(backups_create_list_download_verify)
 {
 	struct http_session s, us;
-	char *fullkey = add_key("full"), fk[128], path[1024], file[160], disp[256], want[256];
+	char *fullkey = clitest_add_key("full"), fk[128], path[1024], file[160], disp[256], want[256];
 	const char *name;
 	json_t *j, *it;
 	struct http_resp r;
@@ -549,7 +510,7 @@ debug_lines(const char *route)
 START_TEST(log_level_changes_at_run_time)
 {
 	struct http_session s, us;
-	char *fullkey = add_key("full"), fk[128];
+	char *fullkey = clitest_add_key("full"), fk[128];
 	json_t *j;
 	int n;
 
@@ -588,7 +549,7 @@ START_TEST(log_level_changes_at_run_time)
 		{
 			const char *argv[] = { "comradarr", "settings", "set", "log.level", "warn", NULL };
 
-			run_ok(argv, NULL);
+			clitest_ok(argv, NULL);
 		}
 		n = debug_lines("/api/backups");
 		for (int i = 0; i < 80; i++) {

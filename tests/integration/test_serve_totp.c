@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "crypto/totp.h"
+#include "clitest.h"
 #include "pgtest.h"
 #include "proc.h"
 #include "servectl.h"
@@ -31,20 +32,6 @@ static struct pgtest T;
 static struct servectl S;
 
 static void
-add_user(const char *name, const char *role, const char *pw)
-{
-	const char *argv[] = { "comradarr", "user", "add", name, "--role", role,
-			       "--password-file", "-", NULL };
-	struct proc_result r;
-	char in[128];
-
-	snprintf(in, sizeof(in), "%s\n", pw);
-	ck_assert_int_eq(proc_run(argv, in, &r), 0);
-	ck_assert_msg(r.status == 0, "user add: %s", r.err);
-	proc_result_free(&r);
-}
-
-static void
 setup(void)
 {
 	struct err e = ERR_INIT;
@@ -53,8 +40,8 @@ setup(void)
 	const char *const args[] = { "--threads", "4", "--login-limit", "40", NULL };
 
 	pgtest_create(&T, "serve_totp");
-	add_user("admin", "admin", ADMIN_PW);
-	add_user("ursula", "user", USER_PW);
+	clitest_add_user("admin", "admin", ADMIN_PW);
+	clitest_add_user("ursula", "user", USER_PW);
 	ck_assert_msg(servectl_start(&S, args, &e) == 0, "%s", e.msg);
 }
 
