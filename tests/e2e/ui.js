@@ -171,24 +171,7 @@ async function schedulesChecks(browser, ctx, page) {
 	});
 
 	if (haveAxe) {
-		const c = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true,
-			storageState: await ctx.storageState() });
-		const p = await c.newPage();
-		for (const scheme of ["dark", "light"]) {
-			await p.emulateMedia({ colorScheme: scheme });
-			for (const [name, url] of mine) {
-				await check("accessibility (axe-core): " + name + ", " + scheme, async () => {
-					await p.goto(base + url);
-					await p.addScriptTag({ path: axePath });
-					const res = await p.evaluate(async () => await window.axe.run(document, {
-						runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "best-practice"] } }));
-					const serious = res.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-					expect(serious.length === 0, serious.map((v) => v.id + " (" + v.nodes.length + ": " +
-						v.nodes[0].target.join(" ") + ")").join("; "));
-				});
-			}
-		}
-		await c.close();
+		await axePages(browser, ctx, mine);
 	}
 }
 
@@ -326,24 +309,7 @@ async function settingsSections(browser, ctx, page) {
 			await c.close();
 		});
 		if (haveAxe) {
-			const c = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true,
-				storageState: await ctx.storageState() });
-			const p = await c.newPage();
-			for (const scheme of ["dark", "light"]) {
-				await p.emulateMedia({ colorScheme: scheme });
-				for (const [name, url] of newPages) {
-					await check("accessibility (axe-core): " + name + ", " + scheme, async () => {
-						await p.goto(base + url);
-						await p.addScriptTag({ path: axePath });
-						const res = await p.evaluate(async () => await window.axe.run(document, {
-							runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "best-practice"] } }));
-						const serious = res.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-						expect(serious.length === 0, serious.map((v) => v.id + " (" + v.nodes.length + ": " +
-							v.nodes[0].target.join(" ") + ")").join("; "));
-					});
-				}
-			}
-			await c.close();
+			await axePages(browser, ctx, newPages);
 		}
 	} finally {
 		recv.kill("SIGTERM");
@@ -458,17 +424,34 @@ function readQr(svg) {
 	const r = jsQR(px, w, w);
 	return r ? r.data : null;
 }
+/* axe-core on the page p shows: no serious or critical violation */
+async function axeRun(p) {
+	await p.addScriptTag({ path: axePath });
+	const res = await p.evaluate(async () => await window.axe.run(document, {
+		runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "best-practice"] } }));
+	const serious = res.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+	expect(serious.length === 0, serious.map((v) => v.id + " (" + v.nodes.length + ": " +
+		v.nodes[0].target.join(" ") + ")").join("; "));
+}
 async function axeCheck(p, name) {
 	if (!haveAxe)
 		return;
-	await check("accessibility (axe-core): " + name, async () => {
-		await p.addScriptTag({ path: axePath });
-		const res = await p.evaluate(async () => await window.axe.run(document, {
-			runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "best-practice"] } }));
-		const serious = res.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-		expect(serious.length === 0, serious.map((v) => v.id + " (" + v.nodes.length + ": " +
-			v.nodes[0].target.join(" ") + ")").join("; "));
-	});
+	await check("accessibility (axe-core): " + name, async () => axeRun(p));
+}
+/* axe on each [name, url] of pages in both themes, signed in as ctx is */
+async function axePages(browser, ctx, pages) {
+	const c = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true,
+		storageState: await ctx.storageState() });
+	const p = await c.newPage();
+	for (const scheme of ["dark", "light"]) {
+		await p.emulateMedia({ colorScheme: scheme });
+		for (const [name, url] of pages)
+			await check("accessibility (axe-core): " + name + ", " + scheme, async () => {
+				await p.goto(base + url);
+				await axeRun(p);
+			});
+	}
+	await c.close();
 }
 async function totpChecks(browser) {
 	const user = "tina", pw = "tina's long e2e password";
@@ -862,24 +845,7 @@ async function totpChecks(browser) {
 	});
 
 	if (haveAxe) {
-		const c = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true,
-			storageState: await ctx.storageState() });
-		const p = await c.newPage();
-		for (const scheme of ["dark", "light"]) {
-			await p.emulateMedia({ colorScheme: scheme });
-			for (const [name, url] of pages.concat([["login", "login"]])) {
-				await check("accessibility (axe-core): " + name + ", " + scheme, async () => {
-					await p.goto(base + url);
-					await p.addScriptTag({ path: axePath });
-					const res = await p.evaluate(async () => await window.axe.run(document, {
-						runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "best-practice"] } }));
-					const serious = res.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-					expect(serious.length === 0, serious.map((v) => v.id + " (" + v.nodes.length + ": " +
-						v.nodes[0].target.join(" ") + ")").join("; "));
-				});
-			}
-		}
-		await c.close();
+		await axePages(browser, ctx, pages.concat([["login", "login"]]));
 	} else {
 		console.log("e2e: axe-core not installed; the accessibility checks did not run");
 	}
