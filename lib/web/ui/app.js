@@ -31,6 +31,14 @@
 		var label = $(".theme-label", btn);
 		if (label) label.textContent = t === "dark" ? "Dark" : "Light";
 	}
+	/* with no choice saved, the page follows the system's theme as it
+	 * changes: the button's label follows it too */
+	if (window.matchMedia) {
+		var mq = window.matchMedia("(prefers-color-scheme: light)");
+		var follow = function () { $$("[data-theme-toggle]").forEach(showTheme); };
+		if (mq.addEventListener) mq.addEventListener("change", follow);
+		else if (mq.addListener) mq.addListener(follow);
+	}
 	$$("[data-theme-toggle]").forEach(function (btn) {
 		btn.hidden = false;
 		showTheme(btn);
